@@ -1,0 +1,45 @@
+// Liveness and readiness. /healthz answers while the process runs; /readyz only when every
+// component (bus, store, consumers) says it can do its job, with the reasons when not.
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { ComponentReport } from '../../runtime/lifecycle.js';
+
+export interface HealthRouteOptions {
+  readonly health: () => Promise<ComponentReport[]>;
+  readonly version: string;
+}
+
+const ComponentSchema = Type.Object({
+  name: Type.String(),
+  ready: Type.Boolean(),
+  detail: Type.Optional(Type.String()),
+});
+
+const ReadinessSchema = Type.Object({
+  ready: Type.Boolean(),
+  components: Type.Array(ComponentSchema),
+});
+
+export const healthRoutes: FastifyPluginAsync<HealthRouteOptions> = (app, options) => {
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        summary: 'Liveness',
+        response: { 200: Type.Object({ status: Type.Literal('ok'), version: Type.String() }) },
+      },
+    },
+    () => ({ status: 'ok' as const, version: options.version }),
+  );
+
+  app.get(
+    '/readyz',
+    { schema: { summary: 'Readiness', response: { 200: ReadinessSchema, 503: ReadinessSchema } } },
+    async (_request, reply) => {
+      const components = await options.health();
+      const ready = components.every((component) => component.ready);
+      return reply.code(ready ? 200 : 503).send({ ready, components });
+    },
+  );
+  return Promise.resolve();
+};

@@ -1,0 +1,209 @@
+// The production bus on Apache Kafka (kafkajs). Topics are created at start with the configured
+// partitions; an idempotent producer keeps retries from duplicating records; consumers commit an
+// offset only after the handler resolved, i.e. after the batch is durable downstream.
+import {
+  CompressionTypes,
+  Kafka,
+  logLevel as KafkaLogLevel,
+  type Admin,
+  type Consumer,
+  type Producer,
+} from 'kafkajs';
+import type { ComponentHealth } from '../core/component.js';
+import { Topics, type AnyEnvelope, type DeadLetter, type Topic } from '../core/envelope.js';
+import { silentLogger, type Logger } from '../core/logger.js';
+import type { Telemetry } from '../core/telemetry.js';
+import type { Bus, PublishResult, SubscribeOptions, Subscription } from './bus.js';
+import { prepareForPublish, type OutgoingRecord } from './publish-validation.js';
+
+export interface KafkaBusOptions {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  readonly compression: 'none' | 'gzip';
+  readonly connectionTimeoutMs?: number;
+  readonly telemetry?: Telemetry;
+  readonly logger?: Logger;
+}
+
+/** Largest number of records in one produce request; bounds a request's size. */
+const SEND_CHUNK = 5_000;
+
+export class KafkaBus implements Bus {
+  readonly name = 'bus.kafka';
+  private readonly kafka: Kafka;
+  private readonly logger: Logger;
+  private producer: Producer | undefined;
+  private readonly consumers = new Set<Consumer>();
+  private lastError: string | undefined;
+
+  constructor(private readonly options: KafkaBusOptions) {
+    this.logger = options.logger ?? silentLogger;
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: [...options.brokers],
+      connectionTimeout: options.connectionTimeoutMs ?? 10_000,
+      logLevel: KafkaLogLevel.NOTHING,
+      retry: { initialRetryTime: 300, retries: 8, maxRetryTime: 30_000 },
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.ensureTopics();
+    const producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
+    await producer.connect();
+    this.producer = producer;
+    this.lastError = undefined;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled([...this.consumers].map((consumer) => consumer.disconnect()));
+    this.consumers.clear();
+    await this.producer?.disconnect();
+    this.producer = undefined;
+  }
+
+  async health(): Promise<ComponentHealth> {
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      await admin.fetchTopicMetadata({ topics: [Topics.objects] });
+      return { ready: true };
+    } catch (error) {
+      return { ready: false, detail: `Kafka unreachable: ${(error as Error).message}` };
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  /** The last error the producer recovered from, for status pages. */
+  get lastProducerError(): string | undefined {
+    return this.lastError;
+  }
+
+  async publish(records: readonly AnyEnvelope[]): Promise<PublishResult> {
+    const { outgoing, rejected } = prepareForPublish(records);
+    if (rejected.length > 0) {
+      this.options.telemetry?.recordsRejected.inc(
+        { stage: 'produce', error_type: 'validation' },
+        rejected.length,
+      );
+      await this.publishDeadLetters(rejected);
+    }
+    for (let start = 0; start < outgoing.length; start += SEND_CHUNK) {
+      await this.send(outgoing.slice(start, start + SEND_CHUNK));
+    }
+    return { accepted: outgoing.length, deadLettered: rejected.length };
+  }
+
+  async publishDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
+    await this.send(
+      letters.map((letter) => ({
+        topic: Topics.dlq,
+        key: letter.stage,
+        value: Buffer.from(JSON.stringify(letter)),
+      })),
+    );
+  }
+
+  async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    const consumer = this.kafka.consumer({
+      groupId: options.group,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      // Bounds what one fetch can hold in memory while the store is slow.
+      maxBytesPerPartition: 4 * 1024 * 1024,
+      maxBytes: 16 * 1024 * 1024,
+    });
+    await consumer.connect();
+    this.consumers.add(consumer);
+    await consumer.subscribe({
+      topics: [...options.topics],
+      fromBeginning: options.fromBeginning ?? true,
+    });
+    await consumer.run({
+      autoCommit: true,
+      autoCommitThreshold: 1,
+      eachBatchAutoResolve: false,
+      eachBatch: async (payload) => {
+        const { batch } = payload;
+        if (batch.messages.length === 0) return;
+        const messages = batch.messages.map((message) => ({
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: message.offset,
+          key: message.key ? message.key.toString('utf8') : null,
+          value: message.value ?? Buffer.alloc(0),
+        }));
+        // A rejection propagates to kafkajs, which seeks back and delivers the batch again.
+        await options.handler(messages, {
+          heartbeat: () => payload.heartbeat(),
+          isRunning: () => payload.isRunning() && !payload.isStale(),
+        });
+        payload.resolveOffset(batch.lastOffset());
+        await payload.commitOffsetsIfNecessary();
+        this.options.telemetry?.consumerLag.set({ topic: batch.topic }, Number(batch.offsetLag()));
+      },
+    });
+    return {
+      stop: async () => {
+        this.consumers.delete(consumer);
+        await consumer.disconnect();
+      },
+    };
+  }
+
+  private async send(records: readonly OutgoingRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const producer = this.producer;
+    if (!producer) throw new Error('Kafka bus is not started');
+    const byTopic = new Map<Topic, { key: string; value: Buffer }[]>();
+    for (const record of records) {
+      const messages = byTopic.get(record.topic) ?? [];
+      messages.push({ key: record.key, value: record.value });
+      byTopic.set(record.topic, messages);
+    }
+    try {
+      await producer.sendBatch({
+        acks: -1,
+        compression:
+          this.options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
+    } catch (error) {
+      this.lastError = (error as Error).message;
+      this.options.telemetry?.error(this.name, 'produce', 'unavailable');
+      throw error;
+    }
+    for (const [topic, messages] of byTopic) {
+      this.options.telemetry?.recordsPublished.inc({ topic }, messages.length);
+    }
+  }
+
+  private async ensureTopics(): Promise<void> {
+    const admin: Admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = Object.values(Topics).filter((topic) => !existing.has(topic));
+      if (missing.length > 0) {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((topic) => ({
+            topic,
+            numPartitions: this.options.partitions,
+            replicationFactor: this.options.replicationFactor,
+          })),
+        });
+        this.logger.info({ topics: missing }, 'created Kafka topics');
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}

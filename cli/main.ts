@@ -1,0 +1,53 @@
+// The `plimsoll` command line. Only this module exits the process.
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../core/config/load.js';
+import { VERSION } from '../core/version.js';
+import { configCommand } from './commands/config.js';
+import { demoCommand } from './commands/demo.js';
+import { ingestCommand } from './commands/ingest.js';
+import { notImplementedCommand } from './commands/not-implemented.js';
+import { serveCommand } from './commands/serve.js';
+import { UsageError } from './context.js';
+
+export function buildProgram(): Command {
+  return new Command('plimsoll')
+    .description(
+      'Plimsoll: how much your Kubernetes nodes and workloads can safely carry. Finds memory-pressure ' +
+        'node flapping, OOM loops and requests/limits misfit, and writes weekly capacity reports.',
+    )
+    .version(VERSION)
+    .option('-c, --config <file>', 'YAML configuration file (default: $PLIMSOLL_CONFIG)')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
+    .showHelpAfterError()
+    .addCommand(demoCommand())
+    .addCommand(serveCommand())
+    .addCommand(notImplementedCommand('collect', 'run collectors and publish to the bus', 4))
+    .addCommand(ingestCommand())
+    .addCommand(notImplementedCommand('analyze', 'run the analyzers over a window', 6))
+    .addCommand(notImplementedCommand('report', 'generate the weekly capacity report', 7))
+    .addCommand(notImplementedCommand('simulate', 'serve a simulated cluster', 3))
+    .addCommand(notImplementedCommand('dashboards', 'build or push Grafana dashboards', 8))
+    .addCommand(notImplementedCommand('alerts', 'build alert rules and push to Alertmanager', 8))
+    .addCommand(configCommand());
+}
+
+export async function main(argv: readonly string[] = process.argv): Promise<void> {
+  const program = buildProgram().exitOverride();
+  try {
+    await program.parseAsync([...argv]);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exit(error.exitCode);
+    }
+    if (error instanceof ConfigError || error instanceof UsageError) {
+      process.stderr.write(`plimsoll: ${error.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`plimsoll: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  }
+}
+
+const invokedDirectly =
+  process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
+if (invokedDirectly) await main();

@@ -1,0 +1,203 @@
+// Loads the configuration: YAML file, then environment overrides, then defaults, then validation.
+// Every error names the offending key and the expected form; only the CLI's main exits on them.
+import { readFileSync } from 'node:fs';
+import { Kind, type TSchema } from '@sinclair/typebox';
+import { Value, ValueErrorType, type ValueError } from '@sinclair/typebox/value';
+import { parse as parseYaml } from 'yaml';
+import { ConfigSchema, type Config } from './schema.js';
+
+export class ConfigError extends Error {
+  constructor(
+    readonly key: string,
+    readonly problem: string,
+    readonly origin: string,
+  ) {
+    super(`config error at ${key || '(root)'} (${origin}): ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const ENV_PREFIX = 'PLIMSOLL_';
+
+interface Leaf {
+  path: string[];
+  schema: TSchema;
+}
+
+function leaves(schema: TSchema, path: string[] = []): Leaf[] {
+  if (schema[Kind] === 'Object' && schema.properties) {
+    return Object.entries(schema.properties as Record<string, TSchema>).flatMap(([key, child]) =>
+      leaves(child, [...path, key]),
+    );
+  }
+  return [{ path, schema }];
+}
+
+const snake = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+
+/** `api.readTokens` → `PLIMSOLL_API_READ_TOKENS`. */
+export const envNameOf = (path: readonly string[]) => ENV_PREFIX + path.map(snake).join('_');
+
+/** Every override the schema accepts, for docs and `--help`. */
+export function environmentOverrides(): { env: string; key: string; description: string }[] {
+  return leaves(ConfigSchema).map(({ path, schema }) => ({
+    env: envNameOf(path),
+    key: path.join('.'),
+    description: String(schema.description ?? ''),
+  }));
+}
+
+function coerce(raw: string, schema: TSchema, key: string, env: string): unknown {
+  const kind = schema[Kind];
+  if (kind === 'Integer' || kind === 'Number') {
+    const value = Number(raw);
+    if (raw.trim() === '' || Number.isNaN(value)) {
+      throw new ConfigError(key, `expected a number, got ${JSON.stringify(raw)}`, env);
+    }
+    return value;
+  }
+  if (kind === 'Boolean') {
+    if (/^(true|1|yes)$/i.test(raw)) return true;
+    if (/^(false|0|no)$/i.test(raw)) return false;
+    throw new ConfigError(key, `expected true or false, got ${JSON.stringify(raw)}`, env);
+  }
+  if (kind === 'Array') {
+    return raw
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part.length > 0);
+  }
+  return raw;
+}
+
+function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    if (typeof next !== 'object' || next === null || Array.isArray(next)) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1]!] = value;
+}
+
+function applyEnvironment(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
+  for (const { path, schema } of leaves(ConfigSchema)) {
+    const name = envNameOf(path);
+    const value = env[name];
+    if (value !== undefined) setPath(raw, path, coerce(value, schema, path.join('.'), name));
+  }
+}
+
+const keyOf = (error: ValueError) => error.path.replace(/^\//, '').replaceAll('/', '.');
+
+function describe(error: ValueError): string {
+  if (error.type === ValueErrorType.ObjectAdditionalProperties) return 'unknown key';
+  const options = error.schema.anyOf as TSchema[] | undefined;
+  const expectation = options
+    ? `expected one of ${options.map((option) => JSON.stringify(option.const)).join(' | ')}`
+    : error.message.charAt(0).toLowerCase() + error.message.slice(1);
+  return `${expectation}, got ${JSON.stringify(error.value)}`;
+}
+
+function parentKeys(path: string): string[] {
+  const parts = path.split('/').filter(Boolean).slice(0, -1);
+  let schema: TSchema = ConfigSchema;
+  for (const part of parts) {
+    const next = (schema.properties as Record<string, TSchema> | undefined)?.[part];
+    if (!next) return [];
+    schema = next;
+  }
+  return Object.keys((schema.properties as Record<string, unknown> | undefined) ?? {});
+}
+
+/** Validates an already-merged raw object; throws ConfigError naming the first bad key. */
+export function validateConfig(raw: unknown, origin = 'config'): Config {
+  const withDefaults = Value.Default(ConfigSchema, Value.Clone(raw ?? {}));
+  const first = Value.Errors(ConfigSchema, withDefaults).First();
+  if (first) {
+    let problem = describe(first);
+    if (problem === 'unknown key') {
+      problem = `unknown key; expected one of: ${parentKeys(first.path).join(', ')}`;
+    }
+    throw new ConfigError(keyOf(first), problem, origin);
+  }
+  return withDefaults as Config;
+}
+
+function readSecretFile(path: string, key: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch (error) {
+    throw new ConfigError(key, `cannot read file ${path}: ${(error as Error).message}`, path);
+  }
+}
+
+function resolveSecrets(config: Config): Config {
+  const elasticsearch = { ...config.elasticsearch };
+  if (elasticsearch.passwordFile) {
+    elasticsearch.password = readSecretFile(
+      elasticsearch.passwordFile,
+      'elasticsearch.passwordFile',
+    );
+  }
+  const api = { ...config.api, readTokens: [...config.api.readTokens] };
+  api.adminTokens = [...config.api.adminTokens];
+  if (api.tokensFile) {
+    const lines = readSecretFile(api.tokensFile, 'api.tokensFile').split(/\r?\n/);
+    lines.forEach((line, index) => {
+      const trimmed = line.trim();
+      if (trimmed === '' || trimmed.startsWith('#')) return;
+      const match = /^(read|admin):(\S{16,})$/.exec(trimmed);
+      if (!match) {
+        throw new ConfigError(
+          'api.tokensFile',
+          `line ${index + 1}: expected "read:<token>" or "admin:<token>" with a token of 16+ characters`,
+          api.tokensFile!,
+        );
+      }
+      (match[1] === 'read' ? api.readTokens : api.adminTokens).push(match[2]!);
+    });
+  }
+  return { ...config, elasticsearch, api };
+}
+
+export interface LoadOptions {
+  /** Path of a YAML file; PLIMSOLL_CONFIG names one when absent. */
+  file?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+  /** Values the command line sets, applied last. */
+  overrides?: Record<string, unknown>;
+}
+
+export function loadConfig(options: LoadOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const file = options.file ?? env.PLIMSOLL_CONFIG;
+  let raw: Record<string, unknown> = {};
+  if (file) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new ConfigError('', `cannot read config file: ${(error as Error).message}`, file);
+    }
+    let parsed: unknown;
+    try {
+      parsed = parseYaml(text);
+    } catch (error) {
+      throw new ConfigError('', `not valid YAML: ${(error as Error).message}`, file);
+    }
+    if (parsed !== null && parsed !== undefined) {
+      if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+        throw new ConfigError('', 'expected a mapping of keys at the top level', file);
+      }
+      raw = parsed as Record<string, unknown>;
+    }
+  }
+  // Validate the file alone first, so an error names the file rather than the merged result.
+  if (file) validateConfig(raw, file);
+  applyEnvironment(raw, env);
+  for (const [key, value] of Object.entries(options.overrides ?? {})) {
+    if (value !== undefined) setPath(raw, key.split('.'), value);
+  }
+  return resolveSecrets(validateConfig(raw, file ? `${file} + environment` : 'environment'));
+}

@@ -1,0 +1,95 @@
+// Runs a long-lived Plimsoll process: the configured bus and store, the parts a role needs, and
+// the API (health, readiness, metrics). Shuts down in reverse order on SIGINT/SIGTERM.
+import type { Config } from '../core/config/schema.js';
+import type { Component } from '../core/component.js';
+import type { Logger } from '../core/logger.js';
+import { Telemetry } from '../core/telemetry.js';
+import { VERSION } from '../core/version.js';
+import { buildApp, type App } from '../api/app.js';
+import type { Bus } from '../bus/bus.js';
+import { IngestConsumer } from '../pipeline/ingest.js';
+import type { Store } from '../store/store.js';
+import { createBus, createStore } from './adapters.js';
+import { Lifecycle } from './lifecycle.js';
+
+export interface ServiceOptions {
+  readonly config: Config;
+  readonly logger: Logger;
+  /** Run the ingest consumer (bus → store) in this process. */
+  readonly ingest: boolean;
+  /** Further components to start after the pipeline, given the shared bus and store. */
+  readonly extra?: (parts: { bus: Bus; store: Store; telemetry: Telemetry }) => Component[];
+}
+
+export interface RunningService {
+  readonly app: App;
+  readonly url: string;
+  readonly bus: Bus;
+  readonly store: Store;
+  readonly telemetry: Telemetry;
+  stop(): Promise<void>;
+}
+
+export async function startService(options: ServiceOptions): Promise<RunningService> {
+  const { config, logger } = options;
+  const telemetry = new Telemetry();
+  const lifecycle = new Lifecycle(logger, telemetry);
+  const bus = createBus(config, { telemetry, logger });
+  const store = createStore(config, { telemetry, logger });
+  let app: App | undefined;
+  try {
+    await lifecycle.start(store);
+    await lifecycle.start(bus);
+    if (options.ingest) {
+      await lifecycle.start(
+        new IngestConsumer({
+          bus,
+          store,
+          group: config.kafka.consumerGroup,
+          telemetry,
+          logger: logger.child({ component: 'ingest' }),
+        }),
+      );
+    }
+    for (const component of options.extra?.({ bus, store, telemetry }) ?? []) {
+      await lifecycle.start(component);
+    }
+    app = await buildApp({ logger, telemetry, health: () => lifecycle.health(), version: VERSION });
+    const url = await app.listen({ host: config.api.host, port: config.api.port });
+    logger.info({ url, bus: config.runtime.bus, store: config.runtime.store }, 'API listening');
+    const listening = app;
+    return {
+      app: listening,
+      url,
+      bus,
+      store,
+      telemetry,
+      stop: async () => {
+        await listening.close();
+        await lifecycle.stopAll();
+      },
+    };
+  } catch (error) {
+    await app?.close();
+    await lifecycle.stopAll();
+    throw error;
+  }
+}
+
+/** Stops the service on the first SIGINT/SIGTERM; a second signal exits at once. */
+export function stopOnSignals(service: RunningService, logger: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) process.exit(130);
+      stopping = true;
+      logger.info({ signal }, 'shutting down');
+      service.stop().then(resolve, (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        resolve();
+      });
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+}

@@ -1,0 +1,52 @@
+// Reading many documents without deep pagination: search_after over a total order that ends in
+// the record id, page by page, up to a bound the caller states.
+import type { Client, estypes } from '@elastic/elasticsearch';
+
+export interface SearchAllOptions {
+  readonly index: string;
+  readonly query: estypes.QueryDslQueryContainer;
+  /** Sort keys; `plimsoll.id` (or `id`) is appended as the tie-breaker. */
+  readonly sort: estypes.Sort;
+  readonly tieBreaker?: string;
+  /** Stop after this many hits; protects memory when a filter is broader than intended. */
+  readonly limit?: number;
+  readonly pageSize?: number;
+  readonly sourceExcludes?: string[];
+}
+
+export async function searchAll<T>(client: Client, options: SearchAllOptions): Promise<T[]> {
+  const limit = options.limit ?? 100_000;
+  const pageSize = Math.min(options.pageSize ?? 5_000, limit);
+  const sort = [
+    ...(Array.isArray(options.sort) ? options.sort : [options.sort]),
+    { [options.tieBreaker ?? 'plimsoll.id']: 'asc' },
+  ] as estypes.Sort;
+  const results: T[] = [];
+  let after: estypes.SortResults | undefined;
+  while (results.length < limit) {
+    const response = await client.search<T>({
+      index: options.index,
+      ignore_unavailable: true,
+      allow_no_indices: true,
+      query: options.query,
+      sort,
+      size: Math.min(pageSize, limit - results.length),
+      track_total_hits: false,
+      ...(options.sourceExcludes ? { _source: { excludes: options.sourceExcludes } } : {}),
+      ...(after ? { search_after: after } : {}),
+    });
+    const hits = response.hits.hits;
+    for (const hit of hits) if (hit._source !== undefined) results.push(hit._source);
+    if (hits.length < pageSize) break;
+    after = hits[hits.length - 1]!.sort;
+  }
+  return results;
+}
+
+export const term = (field: string, value: string | number | boolean) => ({
+  term: { [field]: value },
+});
+
+export const range = (field: string, from: number, to: number) => ({
+  range: { [field]: { gte: from, lt: to, format: 'epoch_millis' } },
+});

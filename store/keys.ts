@@ -1,0 +1,49 @@
+// Identity helpers both store adapters share: the container a sample belongs to, stable ordering
+// for paging, and opaque cursors.
+import type { UsageMetric, WorkloadRef } from '../core/domain.js';
+import type { ContainerKey } from './store.js';
+
+/** Metrics about a whole node rather than one container. */
+export const NODE_METRICS: ReadonlySet<UsageMetric> = new Set([
+  'node_memory_available_bytes',
+  'node_memory_working_set_bytes',
+  'node_cpu_usage_cores',
+]);
+
+export function containerKeyString(key: ContainerKey): string {
+  const { namespace, kind, name } = key.workload;
+  return [key.cluster, namespace, kind, name, key.container].join('\u0000');
+}
+
+export function parseContainerKey(text: string): ContainerKey | undefined {
+  const [cluster, namespace, kind, name, container] = text.split('\u0000');
+  if (!cluster || !namespace || !kind || !name || !container) return undefined;
+  return { cluster, workload: { namespace, kind, name }, container };
+}
+
+export const sameWorkload = (a: WorkloadRef, b: WorkloadRef) =>
+  a.namespace === b.namespace && a.kind === b.kind && a.name === b.name;
+
+export function encodeCursor(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+/** Undefined for a cursor this store did not issue; callers answer 400, never crash. */
+export function decodeCursor<T>(cursor: string | undefined): T | undefined {
+  if (!cursor) return undefined;
+  try {
+    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+export class InvalidCursorError extends Error {
+  override readonly name = 'InvalidCursorError';
+  constructor() {
+    super('the pagination cursor is not one this API issued');
+  }
+}
+
+/** The percentile key as the query wrote it: 95 → "95", 99.9 → "99.9". */
+export const percentileKey = (p: number) => String(p);

@@ -1,0 +1,555 @@
+// The in-memory store of the embedded runtime: one machine, a small cluster, nothing installed.
+// Keyed by deterministic record ids, so a replay overwrites instead of duplicating; inventory
+// keeps the newest observation of each object; usage samples live in compact per-series arrays
+// and percentiles are computed exactly from them (Elasticsearch uses rollup sketches instead).
+import type { ComponentHealth } from '../core/component.js';
+import type {
+  ContainerTermination,
+  EpochMs,
+  Finding,
+  KubeEvent,
+  LogLine,
+  Node,
+  NodeTransition,
+  Pod,
+  UsageSample,
+} from '../core/domain.js';
+import { recordId, type AnyEnvelope, type Envelope, type RecordKind } from '../core/envelope.js';
+import { exactQuantile } from '../core/sketch.js';
+import { compareFindings, findingAfter, matchesFinding } from './finding-filter.js';
+import {
+  containerKeyString,
+  decodeCursor,
+  encodeCursor,
+  InvalidCursorError,
+  NODE_METRICS,
+  parseContainerKey,
+  percentileKey,
+  sameWorkload,
+} from './keys.js';
+import type {
+  EventQuery,
+  FindingQuery,
+  InventoryQuery,
+  LogQuery,
+  MaintenanceReport,
+  Page,
+  ReportSummary,
+  SeriesPoint,
+  SeriesQuery,
+  Store,
+  StoredReport,
+  TerminationQuery,
+  UsageStats,
+  UsageStatsQuery,
+  WriteOutcome,
+} from './store.js';
+
+const DAY = 86_400_000;
+
+export interface MemoryStoreOptions {
+  /** Days of raw samples, events and logs kept; older ones are dropped by maintain(). */
+  readonly retentionDays?: number;
+}
+
+/** One usage series: the same metric of the same container of the same pod (or of a node). */
+interface Series {
+  readonly meta: Omit<UsageSample, 'timestamp' | 'value'>;
+  /** Sorted by time; parallel arrays keep memory at ~16 bytes a sample. */
+  times: number[];
+  values: number[];
+}
+
+const inWindow = (t: number, window: { from: number; to: number }) =>
+  t >= window.from && t < window.to;
+
+export class MemoryStore implements Store {
+  readonly name = 'store.memory';
+  private readonly retentionMs: number;
+  private readonly nodesById = new Map<string, Envelope<'node'>>();
+  private readonly podsById = new Map<string, Envelope<'pod'>>();
+  private readonly series = new Map<string, Series>();
+  private readonly transitions = new Map<string, Envelope<'node_transition'>>();
+  private readonly terminationsById = new Map<string, Envelope<'container_termination'>>();
+  private readonly eventsById = new Map<string, Envelope<'kube_event'>>();
+  private readonly logs = new Map<string, Envelope<'log_line'>>();
+  private readonly findingsById = new Map<string, Finding>();
+  private readonly reportsById = new Map<string, StoredReport>();
+  private readonly locks = new Map<string, { owner: string; until: number }>();
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.retentionMs = (options.retentionDays ?? 35) * DAY;
+  }
+
+  start(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  stop(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  health(): ComponentHealth {
+    return { ready: true };
+  }
+
+  write(records: readonly AnyEnvelope[]): Promise<WriteOutcome[]> {
+    return Promise.resolve(
+      records.map((record) => {
+        this.writeOne(record);
+        return { status: 'written' } as const;
+      }),
+    );
+  }
+
+  private writeOne(record: AnyEnvelope): void {
+    switch (record.kind) {
+      case 'node':
+        return keepNewest(this.nodesById, record);
+      case 'pod':
+        return keepNewest(this.podsById, record);
+      case 'usage_sample':
+        return this.addSample(record.payload);
+      case 'node_transition':
+        this.transitions.set(record.id, record);
+        return;
+      case 'container_termination':
+        this.terminationsById.set(record.id, record);
+        return;
+      case 'kube_event':
+        this.eventsById.set(record.id, record);
+        return;
+      case 'log_line':
+        this.logs.set(record.id, record);
+        return;
+    }
+  }
+
+  private addSample(sample: UsageSample): void {
+    const key = seriesKey(sample);
+    let series = this.series.get(key);
+    if (!series) {
+      const { timestamp: _t, value: _v, ...meta } = sample;
+      series = { meta, times: [], values: [] };
+      this.series.set(key, series);
+    }
+    const { times, values } = series;
+    const last = times.length - 1;
+    if (last < 0 || times[last]! < sample.timestamp) {
+      times.push(sample.timestamp);
+      values.push(sample.value);
+      return;
+    }
+    const index = lowerBound(times, sample.timestamp);
+    if (times[index] === sample.timestamp) {
+      values[index] = sample.value;
+    } else {
+      times.splice(index, 0, sample.timestamp);
+      values.splice(index, 0, sample.value);
+    }
+  }
+
+  getRecord<K extends RecordKind>(
+    kind: K,
+    id: string,
+  ): Promise<Extract<AnyEnvelope, { kind: K }> | undefined> {
+    return Promise.resolve(this.findRecord(kind, id) as Extract<AnyEnvelope, { kind: K }>);
+  }
+
+  private findRecord(kind: RecordKind, id: string): AnyEnvelope | undefined {
+    switch (kind) {
+      case 'node':
+        return this.nodesById.get(id);
+      case 'pod':
+        return this.podsById.get(id);
+      case 'node_transition':
+        return this.transitions.get(id);
+      case 'container_termination':
+        return this.terminationsById.get(id);
+      case 'kube_event':
+        return this.eventsById.get(id);
+      case 'log_line':
+        return this.logs.get(id);
+      case 'usage_sample':
+        // Samples are kept as compact series, not envelopes: a look-up by id scans. It serves
+        // diagnostics and tests, never a hot path.
+        for (const series of this.series.values()) {
+          for (let i = 0; i < series.times.length; i++) {
+            const payload = {
+              ...series.meta,
+              timestamp: series.times[i]!,
+              value: series.values[i]!,
+            };
+            if (recordId('usage_sample', payload) === id) {
+              return {
+                schema: 1,
+                kind: 'usage_sample',
+                id,
+                cluster: payload.cluster,
+                observedAt: payload.timestamp,
+                source: 'store',
+                payload,
+              };
+            }
+          }
+        }
+        return undefined;
+    }
+  }
+
+  countRecords(kind: RecordKind): Promise<number> {
+    const sizes: Record<RecordKind, () => number> = {
+      node: () => this.nodesById.size,
+      pod: () => this.podsById.size,
+      node_transition: () => this.transitions.size,
+      container_termination: () => this.terminationsById.size,
+      kube_event: () => this.eventsById.size,
+      log_line: () => this.logs.size,
+      usage_sample: () => {
+        let total = 0;
+        for (const series of this.series.values()) total += series.times.length;
+        return total;
+      },
+    };
+    return Promise.resolve(sizes[kind]());
+  }
+
+  refresh(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  usageStats(query: UsageStatsQuery): Promise<Page<UsageStats>> {
+    if (query.after !== undefined && decodeCursor<string>(query.after) === undefined) {
+      return Promise.reject(new InvalidCursorError());
+    }
+    const after = decodeCursor<string>(query.after);
+    const grouped = new Map<string, number[][]>();
+    const bounds = new Map<string, { first: number; last: number }>();
+    for (const series of this.series.values()) {
+      const { meta } = series;
+      if (meta.cluster !== query.cluster || meta.metric !== query.metric) continue;
+      if (!meta.workload || !meta.container) continue;
+      if (query.namespace && meta.workload.namespace !== query.namespace) continue;
+      const key = containerKeyString({
+        cluster: meta.cluster,
+        workload: meta.workload,
+        container: meta.container,
+      });
+      if (after !== undefined && key <= after) continue;
+      const from = lowerBound(series.times, query.window.from);
+      const to = lowerBound(series.times, query.window.to);
+      if (to <= from) continue;
+      const chunks = grouped.get(key) ?? [];
+      chunks.push(series.values.slice(from, to));
+      grouped.set(key, chunks);
+      const span = bounds.get(key) ?? { first: Infinity, last: -Infinity };
+      span.first = Math.min(span.first, series.times[from]!);
+      span.last = Math.max(span.last, series.times[to - 1]!);
+      bounds.set(key, span);
+    }
+    const pageSize = query.pageSize ?? 500;
+    const keys = [...grouped.keys()].sort().slice(0, pageSize + 1);
+    const items = keys.slice(0, pageSize).map((keyText): UsageStats => {
+      const values = grouped
+        .get(keyText)!
+        .flat()
+        .sort((a, b) => a - b);
+      const sum = values.reduce((total, value) => total + value, 0);
+      const percentiles: Record<string, number> = {};
+      for (const p of query.percentiles) {
+        percentiles[percentileKey(p)] = exactQuantile(values, p / 100)!;
+      }
+      return {
+        key: parseContainerKey(keyText)!,
+        metric: query.metric,
+        samples: values.length,
+        first: bounds.get(keyText)!.first,
+        last: bounds.get(keyText)!.last,
+        min: values[0]!,
+        max: values[values.length - 1]!,
+        mean: sum / values.length,
+        percentiles,
+      };
+    });
+    const next = keys.length > pageSize ? encodeCursor(keys[pageSize - 1]) : undefined;
+    return Promise.resolve({ items, next });
+  }
+
+  usageSeries(query: SeriesQuery): Promise<SeriesPoint[]> {
+    const buckets = new Map<number, { min: number; max: number; sum: number; n: number }>();
+    for (const series of this.series.values()) {
+      const { meta } = series;
+      if (meta.cluster !== query.cluster || meta.metric !== query.metric) continue;
+      if (!seriesMatches(meta, query)) continue;
+      const from = lowerBound(series.times, query.window.from);
+      const to = lowerBound(series.times, query.window.to);
+      for (let i = from; i < to; i++) {
+        const t = series.times[i]!;
+        const value = series.values[i]!;
+        const start = t - ((t - query.window.from) % query.stepMs);
+        const bucket = buckets.get(start) ?? { min: Infinity, max: -Infinity, sum: 0, n: 0 };
+        bucket.min = Math.min(bucket.min, value);
+        bucket.max = Math.max(bucket.max, value);
+        bucket.sum += value;
+        bucket.n += 1;
+        buckets.set(start, bucket);
+      }
+    }
+    return Promise.resolve(
+      [...buckets]
+        .sort(([a], [b]) => a - b)
+        .map(([t, b]) => ({ t, min: b.min, max: b.max, mean: b.sum / b.n })),
+    );
+  }
+
+  nodeTransitions(query: {
+    cluster: string;
+    window: { from: number; to: number };
+    node?: string;
+  }): Promise<NodeTransition[]> {
+    return Promise.resolve(
+      payloads(this.transitions)
+        .filter(
+          (t) =>
+            t.cluster === query.cluster &&
+            inWindow(t.at, query.window) &&
+            (query.node === undefined || t.node === query.node),
+        )
+        .sort((a, b) => a.at - b.at || a.condition.localeCompare(b.condition)),
+    );
+  }
+
+  terminations(query: TerminationQuery): Promise<ContainerTermination[]> {
+    return Promise.resolve(
+      payloads(this.terminationsById)
+        .filter(
+          (t) =>
+            t.cluster === query.cluster &&
+            inWindow(t.termination.finishedAt, query.window) &&
+            (!query.reasons || query.reasons.includes(t.termination.reason)) &&
+            (!query.namespace || t.namespace === query.namespace) &&
+            (!query.workload || sameWorkload(t.workload, query.workload)) &&
+            (!query.container || t.container === query.container),
+        )
+        .sort((a, b) => a.termination.finishedAt - b.termination.finishedAt),
+    );
+  }
+
+  events(query: EventQuery): Promise<KubeEvent[]> {
+    const matching = latestEventObservations(payloads(this.eventsById)).filter(
+      (e) =>
+        e.cluster === query.cluster &&
+        e.lastTimestamp >= query.window.from &&
+        e.firstTimestamp < query.window.to &&
+        (!query.reasons || query.reasons.includes(e.reason)) &&
+        (!query.namespace || e.involvedObject.namespace === query.namespace) &&
+        (!query.node ||
+          (e.involvedObject.kind === 'Node' && e.involvedObject.name === query.node) ||
+          e.sourceHost === query.node),
+    );
+    matching.sort((a, b) => a.lastTimestamp - b.lastTimestamp);
+    return Promise.resolve(query.limit ? matching.slice(-query.limit) : matching);
+  }
+
+  logLines(query: LogQuery): Promise<LogLine[]> {
+    const lines = payloads(this.logs)
+      .filter(
+        (l) =>
+          l.cluster === query.cluster &&
+          l.namespace === query.namespace &&
+          l.pod === query.pod &&
+          l.container === query.container &&
+          inWindow(l.timestamp, query.window) &&
+          (!query.tags || query.tags.some((tag) => l.tags.includes(tag))),
+      )
+      .sort((a, b) => a.timestamp - b.timestamp || (a.nanos ?? 0) - (b.nanos ?? 0));
+    return Promise.resolve(lines.slice(-query.limit));
+  }
+
+  nodes(query: InventoryQuery): Promise<Node[]> {
+    const at = query.at ?? Date.now();
+    return Promise.resolve(
+      payloads(this.nodesById)
+        .filter(
+          (n) =>
+            n.cluster === query.cluster &&
+            existedAt(n, at) &&
+            (!query.node || n.name === query.node),
+        )
+        .sort((a, b) => a.name.localeCompare(b.name)),
+    );
+  }
+
+  pods(query: InventoryQuery): Promise<Pod[]> {
+    const at = query.at ?? Date.now();
+    return Promise.resolve(
+      payloads(this.podsById)
+        .filter(
+          (p) =>
+            p.cluster === query.cluster &&
+            existedAt(p, at) &&
+            (!query.namespace || p.namespace === query.namespace) &&
+            (!query.node || p.nodeName === query.node),
+        )
+        .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name)),
+    );
+  }
+
+  upsertFindings(findings: readonly Finding[]): Promise<void> {
+    for (const finding of findings) this.findingsById.set(finding.id, finding);
+    return Promise.resolve();
+  }
+
+  findings(query: FindingQuery): Promise<Page<Finding>> {
+    const after = findingAfter(query.after);
+    const limit = query.limit ?? 100;
+    const matching = [...this.findingsById.values()]
+      .filter((finding) => matchesFinding(finding, query))
+      .sort(compareFindings)
+      .filter((finding) => !after || compareFindings(finding, after) > 0);
+    const items = matching.slice(0, limit);
+    const last = items[items.length - 1];
+    return Promise.resolve({
+      items,
+      next:
+        matching.length > limit && last
+          ? encodeCursor({ lastSeen: last.lastSeen, id: last.id })
+          : undefined,
+    });
+  }
+
+  finding(id: string): Promise<Finding | undefined> {
+    return Promise.resolve(this.findingsById.get(id));
+  }
+
+  putReport(report: StoredReport): Promise<void> {
+    this.reportsById.set(report.id, report);
+    return Promise.resolve();
+  }
+
+  reports(query: {
+    cluster?: string;
+    limit?: number;
+    after?: string;
+  }): Promise<Page<ReportSummary>> {
+    const after = decodeCursor<{ generatedAt: number; id: string }>(query.after);
+    if (query.after !== undefined && !after) return Promise.reject(new InvalidCursorError());
+    const limit = query.limit ?? 50;
+    const order = (a: ReportSummary, b: ReportSummary) =>
+      b.generatedAt - a.generatedAt || a.id.localeCompare(b.id);
+    const matching = [...this.reportsById.values()]
+      .filter((report) => !query.cluster || report.cluster === query.cluster)
+      .map(({ content: _content, ...summary }) => summary)
+      .sort(order)
+      .filter((report) => !after || order(report, after as ReportSummary) > 0);
+    const items = matching.slice(0, limit);
+    const last = items[items.length - 1];
+    return Promise.resolve({
+      items,
+      next:
+        matching.length > limit && last
+          ? encodeCursor({ generatedAt: last.generatedAt, id: last.id })
+          : undefined,
+    });
+  }
+
+  report(id: string): Promise<StoredReport | undefined> {
+    return Promise.resolve(this.reportsById.get(id));
+  }
+
+  acquireLock(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    const held = this.locks.get(name);
+    if (held && held.owner !== owner && held.until > now) return Promise.resolve(false);
+    this.locks.set(name, { owner, until: now + ttlMs });
+    return Promise.resolve(true);
+  }
+
+  maintain(now: EpochMs): Promise<MaintenanceReport> {
+    const horizon = now - this.retentionMs;
+    for (const [key, series] of this.series) {
+      const keep = lowerBound(series.times, horizon);
+      if (keep === 0) continue;
+      if (keep >= series.times.length) {
+        this.series.delete(key);
+        continue;
+      }
+      series.times = series.times.slice(keep);
+      series.values = series.values.slice(keep);
+    }
+    dropOlder(this.transitions, (t) => t.at, horizon);
+    dropOlder(this.terminationsById, (t) => t.termination.finishedAt, horizon);
+    dropOlder(this.eventsById, (e) => e.lastTimestamp, horizon);
+    dropOlder(this.logs, (l) => l.timestamp, horizon);
+    return Promise.resolve({ rolledUpWindows: 0, deletedIndices: [] });
+  }
+}
+
+function keepNewest<K extends 'node' | 'pod'>(map: Map<string, Envelope<K>>, record: Envelope<K>) {
+  const existing = map.get(record.id);
+  // An older snapshot of an object arriving late must not replace a newer one.
+  if (!existing || existing.observedAt <= record.observedAt) map.set(record.id, record);
+}
+
+function payloads<P>(map: Map<string, { payload: P }>): P[] {
+  return [...map.values()].map((record) => record.payload);
+}
+
+function dropOlder<P>(
+  map: Map<string, { payload: P }>,
+  timeOf: (payload: P) => number,
+  horizon: number,
+): void {
+  for (const [id, record] of map) if (timeOf(record.payload) < horizon) map.delete(id);
+}
+
+/** Each count of an Event is stored as its own observation; queries want the latest of each. */
+function latestEventObservations(events: KubeEvent[]): KubeEvent[] {
+  const latest = new Map<string, KubeEvent>();
+  for (const event of events) {
+    const seen = latest.get(event.uid);
+    if (!seen || seen.count < event.count) latest.set(event.uid, event);
+  }
+  return [...latest.values()];
+}
+
+const existedAt = (object: { createdAt: number; deletedAt?: number | undefined }, at: number) =>
+  object.createdAt <= at && (object.deletedAt === undefined || object.deletedAt > at);
+
+function seriesKey(sample: UsageSample): string {
+  return [
+    sample.cluster,
+    sample.metric,
+    sample.podUid ?? '',
+    sample.container ?? '',
+    sample.node ?? '',
+  ].join('\u0000');
+}
+
+function seriesMatches(meta: Series['meta'], query: SeriesQuery): boolean {
+  const subject = query.subject;
+  switch (subject.type) {
+    case 'node':
+      return NODE_METRICS.has(meta.metric) && meta.node === subject.node;
+    case 'pod_container':
+      return meta.podUid === subject.podUid && meta.container === subject.container;
+    case 'workload_container':
+      return (
+        meta.workload !== undefined &&
+        sameWorkload(meta.workload, subject.key.workload) &&
+        meta.container === subject.key.container
+      );
+  }
+}
+
+/** First index whose time is ≥ t. */
+function lowerBound(times: readonly number[], t: number): number {
+  let low = 0;
+  let high = times.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (times[mid]! < t) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}

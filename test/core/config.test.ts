@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, envNameOf, loadConfig } from '../../core/config/load.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'plimsoll-config-'));
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+function failure(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected ConfigError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected the configuration to be rejected');
+}
+
+describe('configuration', () => {
+  it('defaults to the embedded runtime with nothing configured', () => {
+    const config = loadConfig({ env: {} });
+    assert.equal(config.runtime.bus, 'embedded');
+    assert.equal(config.runtime.store, 'memory');
+    assert.equal(config.api.port, 8080);
+  });
+
+  it('selects production with bus: kafka and store: elasticsearch', () => {
+    const path = file('prod.yaml', 'runtime:\n  bus: kafka\n  store: elasticsearch\n');
+    const config = loadConfig({ file: path, env: {} });
+    assert.deepEqual(config.runtime, { bus: 'kafka', store: 'elasticsearch' });
+    assert.deepEqual(config.kafka.brokers, ['127.0.0.1:9092']);
+  });
+
+  it('names an unknown key and lists the keys it expected', () => {
+    const path = file('unknown.yaml', 'api:\n  prot: 8080\n');
+    const error = failure(() => loadConfig({ file: path, env: {} }));
+    assert.equal(error.key, 'api.prot');
+    assert.match(error.message, /unknown key; expected one of: host, port/);
+    assert.match(error.message, /unknown\.yaml/);
+  });
+
+  it('names a key of the wrong type with the expected form', () => {
+    const path = file('type.yaml', 'api:\n  port: eighty\n');
+    const error = failure(() => loadConfig({ file: path, env: {} }));
+    assert.equal(error.key, 'api.port');
+    assert.match(error.message, /expected integer, got "eighty"/);
+  });
+
+  it('names an enum key with its allowed values', () => {
+    const path = file('enum.yaml', 'runtime:\n  bus: rabbitmq\n');
+    const error = failure(() => loadConfig({ file: path, env: {} }));
+    assert.equal(error.key, 'runtime.bus');
+    assert.match(error.message, /"embedded" \| "kafka"/);
+  });
+
+  it('rejects a file that is not a mapping', () => {
+    const error = failure(() => loadConfig({ file: file('list.yaml', '- a\n- b\n'), env: {} }));
+    assert.match(error.message, /mapping/);
+  });
+
+  it('applies environment overrides over the file, typed by the schema', () => {
+    const path = file('env.yaml', 'api:\n  port: 9000\n');
+    const config = loadConfig({
+      file: path,
+      env: {
+        PLIMSOLL_API_PORT: '9100',
+        PLIMSOLL_KAFKA_BROKERS: 'k1:9092, k2:9092',
+        PLIMSOLL_API_METRICS_PUBLIC: 'false',
+        PLIMSOLL_ELASTICSEARCH_INDEX_PREFIX: 'acme',
+      },
+    });
+    assert.equal(config.api.port, 9100);
+    assert.deepEqual(config.kafka.brokers, ['k1:9092', 'k2:9092']);
+    assert.equal(config.api.metricsPublic, false);
+    assert.equal(config.elasticsearch.indexPrefix, 'acme');
+  });
+
+  it('names the environment variable when its value has the wrong type', () => {
+    const error = failure(() => loadConfig({ env: { PLIMSOLL_KAFKA_PARTITIONS: 'many' } }));
+    assert.equal(error.key, 'kafka.partitions');
+    assert.equal(error.origin, 'PLIMSOLL_KAFKA_PARTITIONS');
+  });
+
+  it('derives environment names from the schema keys', () => {
+    assert.equal(
+      envNameOf(['elasticsearch', 'retentionDays', 'samples']),
+      'PLIMSOLL_ELASTICSEARCH_RETENTION_DAYS_SAMPLES',
+    );
+  });
+
+  it('reads API tokens from a file and reports a malformed line by number', () => {
+    const tokens = file('tokens', `# scopes\nread:${'r'.repeat(20)}\nadmin:${'a'.repeat(20)}\n`);
+    const config = loadConfig({ env: { PLIMSOLL_API_TOKENS_FILE: tokens } });
+    assert.deepEqual(config.api.readTokens, ['r'.repeat(20)]);
+    assert.deepEqual(config.api.adminTokens, ['a'.repeat(20)]);
+
+    const bad = file('bad-tokens', `read:${'r'.repeat(20)}\nwrite:short\n`);
+    const error = failure(() => loadConfig({ env: { PLIMSOLL_API_TOKENS_FILE: bad } }));
+    assert.match(error.message, /line 2/);
+    assert.doesNotMatch(error.message, /r{20}/, 'the message must not echo a token');
+  });
+});

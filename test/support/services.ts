@@ -1,0 +1,31 @@
+// Integration tests call requireServices() first: it starts the real services through the
+// project's own script (idempotent, fast when they already run) and fails the test with the
+// command to run when they cannot start. A test never skips because a service is missing.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const script = fileURLToPath(new URL('../../scripts/services.sh', import.meta.url));
+
+export type ServiceName = 'kafka' | 'elasticsearch' | 'prometheus' | 'alertmanager';
+
+export const SERVICE_URLS = {
+  kafka: `127.0.0.1:${process.env.PLIMSOLL_KAFKA_PORT ?? '9092'}`,
+  elasticsearch: `http://127.0.0.1:${process.env.PLIMSOLL_ES_PORT ?? '9200'}`,
+  prometheus: `http://127.0.0.1:${process.env.PLIMSOLL_PROM_PORT ?? '9090'}`,
+  alertmanager: `http://127.0.0.1:${process.env.PLIMSOLL_AM_PORT ?? '9093'}`,
+} as const;
+
+export async function requireServices(...names: ServiceName[]): Promise<void> {
+  try {
+    await run('bash', [script, 'up', ...names], { timeout: 15 * 60_000, maxBuffer: 16 << 20 });
+  } catch (error) {
+    const detail = error as { stdout?: string; stderr?: string; message: string };
+    throw new Error(
+      `services ${names.join(', ')} are not available and could not be started.\n` +
+        `Run: npm run services:up -- ${names.join(' ')}   (or: bash scripts/services.sh up ${names.join(' ')})\n` +
+        `${detail.stderr ?? ''}${detail.stdout ?? ''}`,
+    );
+  }
+}
