@@ -27,6 +27,11 @@ export interface IngestOptions {
   /** First retry delay; doubles up to maxRetryDelayMs, with jitter. */
   readonly retryDelayMs?: number;
   readonly maxRetryDelayMs?: number;
+  /**
+   * Told about every batch once it is durable, e.g. so the analyzer runner can judge a new OOM
+   * kill or node transition within seconds instead of at its next scheduled run. Must not throw.
+   */
+  readonly onIndexed?: (records: readonly AnyEnvelope[]) => void;
 }
 
 export class IngestConsumer implements Component {
@@ -65,6 +70,14 @@ export class IngestConsumer implements Component {
     return { ready: true };
   }
 
+  private notifyIndexed(records: readonly AnyEnvelope[]): void {
+    try {
+      this.options.onIndexed?.(records);
+    } catch (error) {
+      this.logger.error({ err: error }, 'onIndexed listener failed');
+    }
+  }
+
   /** Exposed for the bus adapters' tests; the subscription calls it. */
   async handleBatch(messages: readonly BusMessage[], context: BatchContext): Promise<void> {
     const started = performance.now();
@@ -83,6 +96,7 @@ export class IngestConsumer implements Component {
       }
     }
 
+    const written: AnyEnvelope[] = [];
     let delay = this.options.retryDelayMs ?? 200;
     const maxDelay = this.options.maxRetryDelayMs ?? 30_000;
     while (pending.length > 0) {
@@ -95,6 +109,7 @@ export class IngestConsumer implements Component {
       outcomes.forEach((outcome, index) => {
         const record = pending[index]!;
         if (outcome.status === 'written') {
+          written.push(record);
           this.options.telemetry?.recordsIngested.inc({ kind: record.kind });
         } else if (outcome.status === 'rejected') {
           letters.push(deadLetter(outcome.reason, 'index', JSON.stringify(record)));
@@ -132,6 +147,7 @@ export class IngestConsumer implements Component {
       this.retryingSince = undefined;
     }
     if (letters.length > 0) await this.options.bus.publishDeadLetters(letters);
+    if (written.length > 0) this.notifyIndexed(written);
     this.options.telemetry?.ingestBatchSeconds.observe((performance.now() - started) / 1000);
   }
 }

@@ -1,0 +1,32 @@
+// The analyzer contract. An analyzer is a pure function of what the store returns for a window:
+// the same code serves the live runner, the evaluation against the simulator's ground truth and
+// the recommendation backtest. It never writes; the runner stores what it returns.
+import type { EpochMs, Finding, FindingKind, TimeWindow } from '../core/domain.js';
+import type { EventReader, InventoryReader, UsageReader } from '../store/store.js';
+
+/** What an analyzer may read: no writes, no findings of its own making. */
+export type AnalysisReader = UsageReader & EventReader & InventoryReader;
+
+export interface AnalysisInput {
+  readonly cluster: string;
+  /** The window judged, e.g. the last 24 h for OOM loops, the last 14 days for misfit. */
+  readonly window: TimeWindow;
+  /** The time of the run; findings' lastSeen and "now" in explanations. */
+  readonly now: EpochMs;
+  readonly store: AnalysisReader;
+}
+
+export interface Analyzer {
+  /** Stable name, used in config, metrics labels and logs. */
+  readonly name: string;
+  /** The finding kinds it produces; the runner resolves open findings of these kinds it no longer returns. */
+  readonly kinds: readonly FindingKind[];
+  /** How far back the runner looks on each run. */
+  readonly windowMs: number;
+  /**
+   * Findings for the window, with `status: 'open'`. Ids must be stable: the same problem seen
+   * again on a later run (same subject, same episode) gets the same id. firstSeen/lastSeen are
+   * the evidence's times; the runner keeps the earliest firstSeen across runs.
+   */
+  analyze(input: AnalysisInput): Promise<Finding[]>;
+}
