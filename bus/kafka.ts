@@ -22,6 +22,11 @@ export interface KafkaBusOptions {
   readonly partitions: number;
   readonly replicationFactor: number;
   readonly compression: 'none' | 'gzip';
+  /**
+   * Prepended to every topic name, so that several Plimsoll installations (or test runs) can
+   * share one Kafka cluster without reading each other's records.
+   */
+  readonly topicPrefix?: string;
   readonly connectionTimeoutMs?: number;
   readonly telemetry?: Telemetry;
   readonly logger?: Logger;
@@ -37,9 +42,11 @@ export class KafkaBus implements Bus {
   private producer: Producer | undefined;
   private readonly consumers = new Set<Consumer>();
   private lastError: string | undefined;
+  private readonly prefix: string;
 
   constructor(private readonly options: KafkaBusOptions) {
     this.logger = options.logger ?? silentLogger;
+    this.prefix = options.topicPrefix ?? '';
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: [...options.brokers],
@@ -72,7 +79,7 @@ export class KafkaBus implements Bus {
     const admin = this.kafka.admin();
     try {
       await admin.connect();
-      await admin.fetchTopicMetadata({ topics: [Topics.objects] });
+      await admin.fetchTopicMetadata({ topics: [this.physical(Topics.objects)] });
       return { ready: true };
     } catch (error) {
       return { ready: false, detail: `Kafka unreachable: ${(error as Error).message}` };
@@ -123,7 +130,7 @@ export class KafkaBus implements Bus {
     await consumer.connect();
     this.consumers.add(consumer);
     await consumer.subscribe({
-      topics: [...options.topics],
+      topics: options.topics.map((topic) => this.physical(topic)),
       fromBeginning: options.fromBeginning ?? true,
     });
     await consumer.run({
@@ -134,7 +141,7 @@ export class KafkaBus implements Bus {
         const { batch } = payload;
         if (batch.messages.length === 0) return;
         const messages = batch.messages.map((message) => ({
-          topic: batch.topic,
+          topic: this.logical(batch.topic),
           partition: batch.partition,
           offset: message.offset,
           key: message.key ? message.key.toString('utf8') : null,
@@ -147,7 +154,10 @@ export class KafkaBus implements Bus {
         });
         payload.resolveOffset(batch.lastOffset());
         await payload.commitOffsetsIfNecessary();
-        this.options.telemetry?.consumerLag.set({ topic: batch.topic }, Number(batch.offsetLag()));
+        this.options.telemetry?.consumerLag.set(
+          { topic: this.logical(batch.topic) },
+          Number(batch.offsetLag()),
+        );
       },
     });
     return {
@@ -173,7 +183,10 @@ export class KafkaBus implements Bus {
         acks: -1,
         compression:
           this.options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
-        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+        topicMessages: [...byTopic].map(([topic, messages]) => ({
+          topic: this.physical(topic),
+          messages,
+        })),
       });
     } catch (error) {
       this.lastError = (error as Error).message;
@@ -185,12 +198,22 @@ export class KafkaBus implements Bus {
     }
   }
 
+  private physical(topic: Topic): string {
+    return this.prefix + topic;
+  }
+
+  private logical(topic: string): string {
+    return topic.startsWith(this.prefix) ? topic.slice(this.prefix.length) : topic;
+  }
+
   private async ensureTopics(): Promise<void> {
     const admin: Admin = this.kafka.admin();
     await admin.connect();
     try {
       const existing = new Set(await admin.listTopics());
-      const missing = Object.values(Topics).filter((topic) => !existing.has(topic));
+      const missing = Object.values(Topics)
+        .map((topic) => this.physical(topic))
+        .filter((topic) => !existing.has(topic));
       if (missing.length > 0) {
         await admin.createTopics({
           waitForLeaders: true,

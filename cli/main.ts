@@ -7,6 +7,7 @@ import { demoCommand } from './commands/demo.js';
 import { ingestCommand } from './commands/ingest.js';
 import { notImplementedCommand } from './commands/not-implemented.js';
 import { serveCommand } from './commands/serve.js';
+import { simulateCommand } from './commands/simulate.js';
 import { UsageError } from './context.js';
 
 export function buildProgram(): Command {
@@ -25,7 +26,7 @@ export function buildProgram(): Command {
     .addCommand(ingestCommand())
     .addCommand(notImplementedCommand('analyze', 'run the analyzers over a window', 6))
     .addCommand(notImplementedCommand('report', 'generate the weekly capacity report', 7))
-    .addCommand(notImplementedCommand('simulate', 'serve a simulated cluster', 3))
+    .addCommand(simulateCommand())
     .addCommand(notImplementedCommand('dashboards', 'build or push Grafana dashboards', 8))
     .addCommand(notImplementedCommand('alerts', 'build alert rules and push to Alertmanager', 8))
     .addCommand(configCommand());

@@ -98,7 +98,8 @@ export class IngestConsumer implements Component {
 
     const written: AnyEnvelope[] = [];
     let delay = this.options.retryDelayMs ?? 200;
-    const maxDelay = this.options.maxRetryDelayMs ?? 30_000;
+    // Short enough that a stopping consumer notices within seconds.
+    const maxDelay = this.options.maxRetryDelayMs ?? 5_000;
     while (pending.length > 0) {
       const outcomes = await this.options.store
         .write(pending)

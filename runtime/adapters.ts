@@ -23,6 +23,7 @@ export function createBus(config: Config, deps: AdapterDeps): Bus {
       partitions: config.kafka.partitions,
       replicationFactor: config.kafka.replicationFactor,
       compression: config.kafka.compression,
+      topicPrefix: config.kafka.topicPrefix,
       connectionTimeoutMs: config.kafka.connectionTimeoutSeconds * 1000,
       telemetry: deps.telemetry,
       logger: deps.logger.child({ component: 'bus.kafka' }),

@@ -22,20 +22,40 @@ function collect(dir) {
 }
 
 let files = collect(join(root, 'test')).sort();
-if (unitOnly) files = files.filter((file) => !file.includes('/integration/'));
+if (unitOnly) files = files.filter((file) => !/\/(integration|faults)\//.test(file));
 if (filters.length > 0) files = files.filter((file) => filters.some((f) => file.includes(f)));
 if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
 
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
-  {
-    cwd: root,
-    stdio: 'inherit',
-    env: { ...process.env, PLIMSOLL_LOG_LEVEL: process.env.PLIMSOLL_LOG_LEVEL ?? 'silent' },
-  },
-);
-process.exit(result.status ?? 1);
+// Fault tests stop and start shared services (Elasticsearch, Kafka): they run last, one file
+// at a time, so that no other test sees the outage they cause.
+const faults = files.filter((file) => file.includes('/faults/'));
+const others = files.filter((file) => !file.includes('/faults/'));
+
+function run(group, concurrency) {
+  if (group.length === 0) return 0;
+  const result = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--test',
+      '--test-reporter=spec',
+      `--test-concurrency=${concurrency}`,
+      ...group,
+    ],
+    {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, PLIMSOLL_LOG_LEVEL: process.env.PLIMSOLL_LOG_LEVEL ?? 'silent' },
+    },
+  );
+  return result.status ?? 1;
+}
+
+const othersStatus = run(others, 2);
+const faultsStatus = run(faults, 1);
+const status = othersStatus || faultsStatus;
+process.exit(status);

@@ -45,6 +45,11 @@ export const KafkaSchema = Type.Object(
       default: 'gzip',
       description: 'Producer compression codec',
     }),
+    topicPrefix: Type.String({
+      pattern: '^[A-Za-z0-9._-]*$',
+      default: '',
+      description: 'Prepended to topic names, to share one Kafka between installations',
+    }),
     consumerGroup: Type.String({
       minLength: 1,
       default: 'plimsoll-ingest',

@@ -54,6 +54,7 @@ describe('Kafka → ingest → Elasticsearch', () => {
       partitions: 3,
       replicationFactor: 1,
       compression: 'gzip',
+      topicPrefix: `${run}.`,
       telemetry,
     });
     store = new ElasticsearchStore({
@@ -130,8 +131,6 @@ describe('Kafka → ingest → Elasticsearch', () => {
 
   it('dead-letters garbage and mapping failures with the reason; neighbours are indexed', async () => {
     // An operator pre-created today's events index with a conflicting mapping for one field.
-    // A day of its own: the shared topics still hold earlier runs' records, which this run's
-    // consumer group also ingests.
     const poisonTime = Date.UTC(2001, 0, 1, 12) + randomInt(0, 20_000) * 86_400_000;
     const conflicting = `plimsoll-${run}-events-${new Date(poisonTime).toISOString().slice(0, 10).replaceAll('-', '.')}`;
     await store.client.indices.create({
@@ -150,7 +149,7 @@ describe('Kafka → ingest → Elasticsearch', () => {
     }).producer();
     await foreign.connect();
     await foreign.send({
-      topic: Topics.events,
+      topic: `${run}.${Topics.events}`,
       messages: [
         { key: 'x', value: `{"schema":1,"kind":"node_transition","cluster":"${run}", truncated` },
       ],
