@@ -1,5 +1,6 @@
-// Builds the API (routes, schemas, error handling) without listening: `server.ts` runs it, tests
-// call `app.inject`. Errors leave as application/problem+json; 5xx details stay in the log.
+// Builds the API (routes, schemas, auth, limits, error handling) without listening:
+// runtime/service.ts runs it, tests call `app.inject`. Errors leave as application/problem+json;
+// 5xx details stay in the log.
 import Fastify, {
   LogController,
   type FastifyBaseLogger,
@@ -10,13 +11,20 @@ import Fastify, {
   type RawServerDefault,
 } from 'fastify';
 import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from '../core/logger.js';
 import type { Telemetry } from '../core/telemetry.js';
 import type { ComponentReport } from '../runtime/lifecycle.js';
+import type { Store } from '../store/store.js';
+import { TokenAuth, type TokenSets } from './auth.js';
+import { sendProblem } from './problem.js';
+import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
+import { findingRoutes } from './routes/findings.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
-import { sendProblem } from './problem.js';
+import { nodeRoutes } from './routes/nodes.js';
+import { workloadRoutes } from './routes/workloads.js';
 
 export interface AppDeps {
   readonly logger: Logger;
@@ -24,6 +32,12 @@ export interface AppDeps {
   /** Health of every running component; /readyz is ready only when all are. */
   readonly health: () => Promise<ComponentReport[]>;
   readonly version: string;
+  readonly store?: Store;
+  readonly cluster?: string;
+  readonly tokens?: TokenSets;
+  /** Serve /metrics without a token. */
+  readonly metricsPublic?: boolean;
+  readonly rateLimit?: RateLimitOptions;
 }
 
 export type App = FastifyInstance<
@@ -52,11 +66,25 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       request.log.error({ err: error, url: request.url }, 'request failed');
       return sendProblem(reply, status, 'Internal Server Error', 'The server could not answer.');
     }
-    return sendProblem(reply, status, error.code ?? 'Bad Request', error.message);
+    const title =
+      status === 404 ? 'Not Found' : status === 400 ? 'Bad Request' : (error.code ?? 'Error');
+    return sendProblem(reply, status, title, error.message);
   });
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, 404, 'Not Found', `No route for ${request.method} ${request.url}`),
   );
+
+  const auth = new TokenAuth(deps.tokens ?? { readTokens: [], adminTokens: [] });
+  const limiter = new RateLimiter(deps.rateLimit ?? { perSecond: 100, burst: 200 });
+  app.addHook('onRequest', (request, reply, done) => {
+    const answered = limiter.check(request, reply) ?? auth.check(request, reply);
+    if (!answered) done();
+  });
+
+  app.addHook('onRoute', (route) => {
+    // Documentation and liveness are public; everything else needs a token unless open.
+    if (route.url.startsWith('/docs')) route.config = { ...route.config, scope: 'public' };
+  });
 
   await app.register(swagger, {
     openapi: {
@@ -66,10 +94,26 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         version: deps.version,
         description: 'Findings, recommendations, capacity reports and dashboards for Kubernetes',
       },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      },
+      security: [{ bearer: [] }],
     },
   });
-  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
+  app.get('/openapi.json', { schema: { hide: true }, config: { scope: 'public' } }, () =>
+    app.swagger(),
+  );
   await app.register(healthRoutes, { health: deps.health, version: deps.version });
-  await app.register(metricsRoutes, { telemetry: deps.telemetry });
+  await app.register(metricsRoutes, {
+    telemetry: deps.telemetry,
+    scope: (deps.metricsPublic ?? true) ? 'public' : 'read',
+  });
+  if (deps.store) {
+    const cluster = deps.cluster ?? 'default';
+    await app.register(findingRoutes, { store: deps.store, cluster });
+    await app.register(nodeRoutes, { store: deps.store, cluster });
+    await app.register(workloadRoutes, { store: deps.store, cluster });
+  }
   return app;
 }

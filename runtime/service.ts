@@ -6,6 +6,8 @@ import type { Logger } from '../core/logger.js';
 import { Telemetry } from '../core/telemetry.js';
 import { VERSION } from '../core/version.js';
 import { buildApp, type App } from '../api/app.js';
+import { isLoopback } from '../api/auth.js';
+import { ConfigError } from '../core/config/load.js';
 import type { Bus } from '../bus/bus.js';
 import { IngestConsumer } from '../pipeline/ingest.js';
 import type { Store } from '../store/store.js';
@@ -54,7 +56,28 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     for (const component of options.extra?.({ bus, store, telemetry }) ?? []) {
       await lifecycle.start(component);
     }
-    app = await buildApp({ logger, telemetry, health: () => lifecycle.health(), version: VERSION });
+    const tokens = { readTokens: config.api.readTokens, adminTokens: config.api.adminTokens };
+    if (tokens.readTokens.length + tokens.adminTokens.length === 0) {
+      if (!isLoopback(config.api.host)) {
+        throw new ConfigError(
+          'api.readTokens',
+          `no API token is configured, which is only allowed on a loopback address, not ${config.api.host}; ` +
+            'set api.tokensFile or PLIMSOLL_API_READ_TOKENS / PLIMSOLL_API_ADMIN_TOKENS',
+          'config',
+        );
+      }
+      logger.warn('no API token configured: the API is open to local callers (loopback only)');
+    }
+    app = await buildApp({
+      logger,
+      telemetry,
+      health: () => lifecycle.health(),
+      version: VERSION,
+      store,
+      cluster: config.cluster,
+      tokens,
+      metricsPublic: config.api.metricsPublic,
+    });
     const url = await app.listen({ host: config.api.host, port: config.api.port });
     logger.info({ url, bus: config.runtime.bus, store: config.runtime.store }, 'API listening');
     const listening = app;

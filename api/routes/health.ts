@@ -24,6 +24,7 @@ export const healthRoutes: FastifyPluginAsync<HealthRouteOptions> = (app, option
   app.get(
     '/healthz',
     {
+      config: { scope: 'public' },
       schema: {
         summary: 'Liveness',
         response: { 200: Type.Object({ status: Type.Literal('ok'), version: Type.String() }) },
@@ -34,7 +35,10 @@ export const healthRoutes: FastifyPluginAsync<HealthRouteOptions> = (app, option
 
   app.get(
     '/readyz',
-    { schema: { summary: 'Readiness', response: { 200: ReadinessSchema, 503: ReadinessSchema } } },
+    {
+      config: { scope: 'public' },
+      schema: { summary: 'Readiness', response: { 200: ReadinessSchema, 503: ReadinessSchema } },
+    },
     async (_request, reply) => {
       const components = await options.health();
       const ready = components.every((component) => component.ready);

@@ -1,0 +1,99 @@
+// Findings: filter, page, and one finding with its evidence.
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import {
+  FindingKindSchema,
+  FindingSchema,
+  type FindingKind,
+  type Severity,
+} from '../../core/domain.js';
+import { InvalidCursorError } from '../../store/keys.js';
+import type { FindingStore } from '../../store/store.js';
+import {
+  BadRequest,
+  csv,
+  NotFound,
+  PageOf,
+  PageQuery,
+  ProblemResponses,
+  TimeQuery,
+} from '../schemas/common.js';
+
+const KINDS: FindingKind[] = FindingKindSchema.anyOf.map((option) => option.const);
+const SEVERITIES: Severity[] = ['critical', 'warning', 'info'];
+
+export const findingRoutes: FastifyPluginAsync<{ store: FindingStore; cluster: string }> = (
+  fastify,
+  options,
+) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.get(
+    '/api/v1/findings',
+    {
+      schema: {
+        summary: 'List findings, newest activity first',
+        tags: ['findings'],
+        querystring: Type.Object({
+          kind: Type.Optional(Type.String({ description: `Comma-separated: ${KINDS.join(', ')}` })),
+          severity: Type.Optional(
+            Type.String({ description: 'Comma-separated: critical, warning, info' }),
+          ),
+          status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('resolved')])),
+          namespace: Type.Optional(Type.String({ maxLength: 253 })),
+          node: Type.Optional(Type.String({ maxLength: 253 })),
+          cluster: Type.Optional(Type.String({ maxLength: 253 })),
+          ...TimeQuery,
+          ...PageQuery,
+        }),
+        response: { 200: PageOf(FindingSchema), ...ProblemResponses },
+      },
+    },
+    async (request) => {
+      const query = request.query;
+      const window =
+        query.from || query.to
+          ? {
+              from: query.from ? Date.parse(query.from) : 0,
+              to: query.to ? Date.parse(query.to) : Date.now(),
+            }
+          : undefined;
+      try {
+        return await options.store.findings({
+          cluster: query.cluster ?? options.cluster,
+          kinds: csv(query.kind, KINDS, 'kind'),
+          severities: csv(query.severity, SEVERITIES, 'severity'),
+          status: query.status,
+          namespace: query.namespace,
+          node: query.node,
+          window,
+          limit: query.limit ?? 100,
+          after: query.cursor,
+        });
+      } catch (error) {
+        if (error instanceof InvalidCursorError)
+          throw new BadRequest(`querystring/cursor: ${error.message}`);
+        throw error;
+      }
+    },
+  );
+
+  app.get(
+    '/api/v1/findings/:id',
+    {
+      schema: {
+        summary: 'One finding with its evidence',
+        tags: ['findings'],
+        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 256 }) }),
+        response: { 200: FindingSchema, ...ProblemResponses },
+      },
+    },
+    async (request) => {
+      const finding = await options.store.finding(request.params.id);
+      if (!finding) throw new NotFound(`no finding with id ${request.params.id}`);
+      return finding;
+    },
+  );
+  return Promise.resolve();
+};

@@ -1,0 +1,68 @@
+// Schemas shared by routes: pages with cursors, time filters, problem responses.
+import { Type, type TSchema } from '@sinclair/typebox';
+import { ProblemSchema } from '../problem.js';
+
+export const PageOf = <T extends TSchema>(item: T) =>
+  Type.Object({
+    items: Type.Array(item),
+    next: Type.Optional(
+      Type.String({ description: 'Cursor for the next page; absent on the last page' }),
+    ),
+  });
+
+export const PageQuery = {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+  cursor: Type.Optional(Type.String({ maxLength: 2048, description: 'From the previous page' })),
+};
+
+export const TimeQuery = {
+  from: Type.Optional(Type.String({ format: 'date-time', description: 'Window start (RFC 3339)' })),
+  to: Type.Optional(Type.String({ format: 'date-time', description: 'Window end (RFC 3339)' })),
+};
+
+/** Error responses every authenticated route may give. */
+export const ProblemResponses = {
+  400: ProblemSchema,
+  401: ProblemSchema,
+  403: ProblemSchema,
+  404: ProblemSchema,
+  429: ProblemSchema,
+};
+
+/** Splits `a,b,c` and checks each value against the allowed set; undefined when absent. */
+export function csv<T extends string>(
+  raw: string | undefined,
+  allowed: readonly T[],
+  name: string,
+): T[] | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const values = raw.split(',').map((value) => value.trim());
+  const unknown = values.filter((value) => !allowed.includes(value as T));
+  if (unknown.length > 0) {
+    throw new BadRequest(
+      `querystring/${name} has unknown value ${JSON.stringify(unknown[0])}; expected one of ${allowed.join(', ')}`,
+    );
+  }
+  return values as T[];
+}
+
+export class BadRequest extends Error {
+  readonly statusCode = 400;
+  override readonly name = 'BadRequest';
+}
+
+export class NotFound extends Error {
+  readonly statusCode = 404;
+  override readonly name = 'NotFound';
+}
+
+export function windowOf(
+  query: { from?: string | undefined; to?: string | undefined },
+  defaultSpanMs: number,
+  now = Date.now(),
+): { from: number; to: number } {
+  const to = query.to ? Date.parse(query.to) : now;
+  const from = query.from ? Date.parse(query.from) : to - defaultSpanMs;
+  if (from >= to) throw new BadRequest('querystring/from must be before querystring/to');
+  return { from, to };
+}

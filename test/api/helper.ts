@@ -1,0 +1,34 @@
+// build(): the API over a real in-memory store, as tests reach it through app.inject.
+import { buildApp, type App } from '../../api/app.js';
+import { silentLogger } from '../../core/logger.js';
+import { Telemetry } from '../../core/telemetry.js';
+import { MemoryStore } from '../../store/memory.js';
+
+export const READ_TOKEN = 'read-token-0123456789abcdef';
+export const ADMIN_TOKEN = 'admin-token-0123456789abcdef';
+
+export async function build(
+  options: {
+    store?: MemoryStore;
+    open?: boolean;
+    rateLimit?: { perSecond: number; burst: number };
+  } = {},
+): Promise<{ app: App; store: MemoryStore }> {
+  const store = options.store ?? new MemoryStore();
+  const app = await buildApp({
+    logger: silentLogger,
+    telemetry: new Telemetry({ defaultMetrics: false }),
+    health: () => Promise.resolve([]),
+    version: 'test',
+    store,
+    cluster: 'test',
+    tokens: options.open
+      ? { readTokens: [], adminTokens: [] }
+      : { readTokens: [READ_TOKEN], adminTokens: [ADMIN_TOKEN] },
+    metricsPublic: true,
+    ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+  });
+  return { app, store };
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
