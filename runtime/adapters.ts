@@ -47,5 +47,5 @@ export function createStore(config: Config, deps: AdapterDeps): Store {
       logger: deps.logger.child({ component: 'store.elasticsearch' }),
     });
   }
-  return new MemoryStore();
+  return new MemoryStore({ retentionDays: config.store.memoryRetentionDays });
 }

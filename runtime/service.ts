@@ -13,6 +13,7 @@ import { IngestConsumer } from '../pipeline/ingest.js';
 import type { Store } from '../store/store.js';
 import { createBus, createStore } from './adapters.js';
 import { Lifecycle } from './lifecycle.js';
+import { StoreMaintenance } from './maintenance.js';
 
 export interface ServiceOptions {
   readonly config: Config;
@@ -53,6 +54,14 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         }),
       );
     }
+    await lifecycle.start(
+      new StoreMaintenance({
+        store,
+        intervalMs: config.store.maintenanceIntervalSeconds * 1000,
+        logger: logger.child({ component: 'store.maintenance' }),
+        telemetry,
+      }),
+    );
     for (const component of options.extra?.({ bus, store, telemetry }) ?? []) {
       await lifecycle.start(component);
     }

@@ -91,6 +91,22 @@ export const ElasticsearchSchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+export const StoreSchema = Type.Object(
+  {
+    maintenanceIntervalSeconds: Type.Number({
+      minimum: 10,
+      default: 300,
+      description: 'How often raw samples are rolled up and expired data is deleted',
+    }),
+    memoryRetentionDays: Type.Number({
+      minimum: 1,
+      default: 35,
+      description: 'Days of history the in-memory store keeps (embedded runtime)',
+    }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 export const ApiSchema = Type.Object(
   {
     host: Type.String({ default: '127.0.0.1', description: 'Address the API listens on' }),
@@ -158,6 +174,7 @@ export const ConfigSchema = Type.Object(
     runtime: RuntimeSchema,
     kafka: KafkaSchema,
     elasticsearch: ElasticsearchSchema,
+    store: StoreSchema,
     api: ApiSchema,
     simulator: SimulatorSchema,
     log: LogSchema,
