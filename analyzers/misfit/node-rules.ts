@@ -1,0 +1,261 @@
+// Node- and pool-level capacity rules, pure over inventory and store aggregates:
+// - no_system_reserved (node): allocatable memory equal to capacity → warning. Nothing is set
+//   aside for the kubelet, runtime and OS, so pods can be scheduled onto memory the node itself
+//   needs; the kubelet only reacts at the eviction threshold.
+// - limits_overcommit (node): memory limits of its pods ≥ 150 % of allocatable and the node's peak
+//   working set ≥ 80 % of allocatable → warning (critical from 95 %). Overcommit alone is normal;
+//   overcommit that is actually being drawn on is what ends in SystemOOMs and evictions.
+// - requests_saturated (pool): CPU or memory requests ≥ 90 % of the pool's allocatable → warning.
+//   New or rescheduled pods will wait for capacity.
+// - stranded_capacity (pool): capacity that cannot be used because the other resource ran out on
+//   the same node — free CPU on nodes with < 10 % (or < 1 GiB) memory unrequested, and free
+//   memory on nodes with < 10 % (or < 0.25 cores) CPU unrequested. Reported from 1 core or 2 GiB;
+//   warning from $100/month, else info.
+import type { Node, Pod, Severity } from '../../core/domain.js';
+import { monthlyCost, type Prices } from '../recommendations/prices.js';
+import {
+  formatBytes,
+  formatCores,
+  formatMoney,
+  formatPercent,
+} from '../recommendations/quantities.js';
+
+const GIB = 2 ** 30;
+
+export interface NodeUsage {
+  /** Peak and mean of node_memory_working_set_bytes over the window. */
+  readonly memoryPeak?: number | undefined;
+  readonly memoryMean?: number | undefined;
+  readonly cpuPeak?: number | undefined;
+  readonly cpuMean?: number | undefined;
+}
+
+export interface NodeLoad {
+  readonly node: Node;
+  readonly pool: string;
+  readonly pods: number;
+  readonly requests: { cpuCores: number; memoryBytes: number };
+  readonly limits: { cpuCores: number; memoryBytes: number };
+  /** Pods on the node without a memory limit (their use is bounded by nothing). */
+  readonly podsWithoutMemoryLimit: number;
+  readonly usage: NodeUsage;
+}
+
+export interface CapacityIssue {
+  readonly scope: { type: 'node'; node: string } | { type: 'pool'; pool: string };
+  readonly category:
+    'no_system_reserved' | 'limits_overcommit' | 'requests_saturated' | 'stranded_capacity';
+  readonly severity: Severity;
+  readonly title: string;
+  readonly explanation: string;
+  readonly recommendation: string;
+  readonly evidence: Record<string, unknown>;
+}
+
+const RESERVING_PHASES = new Set(['Running', 'Pending']);
+
+/** Requests and limits of the pods on each node, summed; init containers are left out. */
+export function nodeLoads(
+  nodes: readonly Node[],
+  pods: readonly Pod[],
+  usage: ReadonlyMap<string, NodeUsage>,
+): NodeLoad[] {
+  const sums = new Map<
+    string,
+    { pods: number; requests: NodeLoad['requests']; limits: NodeLoad['limits']; unbounded: number }
+  >();
+  for (const pod of pods) {
+    if (!pod.nodeName || !RESERVING_PHASES.has(pod.phase)) continue;
+    const sum = sums.get(pod.nodeName) ?? {
+      pods: 0,
+      requests: { cpuCores: 0, memoryBytes: 0 },
+      limits: { cpuCores: 0, memoryBytes: 0 },
+      unbounded: 0,
+    };
+    sum.pods += 1;
+    let unbounded = false;
+    for (const c of pod.containers) {
+      if (c.init) continue;
+      const { requests, limits } = c.resources;
+      // The API defaults a missing request to the limit.
+      sum.requests.cpuCores += requests.cpuCores ?? limits.cpuCores ?? 0;
+      sum.requests.memoryBytes += requests.memoryBytes ?? limits.memoryBytes ?? 0;
+      sum.limits.cpuCores += limits.cpuCores ?? 0;
+      sum.limits.memoryBytes += limits.memoryBytes ?? 0;
+      if (limits.memoryBytes === undefined) unbounded = true;
+    }
+    if (unbounded) sum.unbounded += 1;
+    sums.set(pod.nodeName, sum);
+  }
+  return nodes.map((node) => {
+    const sum = sums.get(node.name);
+    return {
+      node,
+      pool: node.pool ?? 'default',
+      pods: sum?.pods ?? 0,
+      requests: sum?.requests ?? { cpuCores: 0, memoryBytes: 0 },
+      limits: sum?.limits ?? { cpuCores: 0, memoryBytes: 0 },
+      podsWithoutMemoryLimit: sum?.unbounded ?? 0,
+      usage: usage.get(node.name) ?? {},
+    };
+  });
+}
+
+export function nodeIssues(load: NodeLoad): CapacityIssue[] {
+  const issues: CapacityIssue[] = [];
+  const { node } = load;
+  const allocMem = node.allocatable.memoryBytes;
+  const capMem = node.capacity.memoryBytes;
+  const allocCpu = node.allocatable.cpuCores;
+  const numbers = nodeNumbers(load);
+  if (allocMem !== undefined && capMem !== undefined && allocMem >= capMem) {
+    issues.push({
+      scope: { type: 'node', node: node.name },
+      category: 'no_system_reserved',
+      severity: 'warning',
+      title: `${node.name}: allocatable memory equals capacity (${formatBytes(capMem)}), nothing reserved for the system`,
+      explanation:
+        `Node ${node.name} offers all ${formatBytes(capMem)} of its memory to pods (allocatable = capacity${allocCpu !== undefined && node.capacity.cpuCores !== undefined ? `; CPU ${formatCores(allocCpu)} of ${formatCores(node.capacity.cpuCores)}` : ''}). ${numbers}` +
+        ` The kubelet, container runtime and OS still need memory, so once pods use what they were promised the node runs out before the scheduler or the eviction threshold notice — the classic start of memory-pressure flapping.`,
+      recommendation: `Set kube-reserved and system-reserved on ${load.pool} nodes (e.g. kubelet --kube-reserved=memory=1Gi --system-reserved=memory=500Mi, or the pool's node config) and an eviction threshold such as --eviction-hard=memory.available<500Mi, then replace the nodes.`,
+      evidence: { ...nodeEvidence(load) },
+    });
+  }
+  if (
+    allocMem &&
+    load.limits.memoryBytes >= 1.5 * allocMem &&
+    load.usage.memoryPeak !== undefined
+  ) {
+    const peakShare = load.usage.memoryPeak / allocMem;
+    if (peakShare >= 0.8) {
+      issues.push({
+        scope: { type: 'node', node: node.name },
+        category: 'limits_overcommit',
+        severity: peakShare >= 0.95 ? 'critical' : 'warning',
+        title: `${node.name}: memory limits at ${formatPercent(load.limits.memoryBytes / allocMem)} of allocatable, peak use ${formatPercent(peakShare)}`,
+        explanation:
+          `The ${load.pods} pods on ${node.name} may use up to ${formatBytes(load.limits.memoryBytes)} by their limits (${load.podsWithoutMemoryLimit} more have no memory limit at all) on ${formatBytes(allocMem)} allocatable, and the node's working set peaked at ${formatBytes(load.usage.memoryPeak)} (${formatPercent(peakShare)}). ${numbers}` +
+          ` The overcommit is being drawn on: the next simultaneous peak ends in evictions or a SystemOOM.`,
+        recommendation: `Raise the memory requests of the largest pods on ${node.name} to their real use (see the requests_misfit findings), set memory limits where missing, or move the heaviest workload to a larger node pool.`,
+        evidence: { ...nodeEvidence(load), peakShareOfAllocatable: peakShare },
+      });
+    }
+  }
+  return issues;
+}
+
+export function poolIssues(
+  pool: string,
+  loads: readonly NodeLoad[],
+  prices: Prices,
+): CapacityIssue[] {
+  const issues: CapacityIssue[] = [];
+  const alloc = { cpu: 0, mem: 0 };
+  const req = { cpu: 0, mem: 0 };
+  const usage = { cpuPeak: 0, memPeak: 0 };
+  let strandedCpu = 0;
+  let strandedMem = 0;
+  const cpuStrandingNodes: string[] = [];
+  const memStrandingNodes: string[] = [];
+  for (const load of loads) {
+    const aCpu = load.node.allocatable.cpuCores ?? 0;
+    const aMem = load.node.allocatable.memoryBytes ?? 0;
+    alloc.cpu += aCpu;
+    alloc.mem += aMem;
+    req.cpu += load.requests.cpuCores;
+    req.mem += load.requests.memoryBytes;
+    usage.cpuPeak += load.usage.cpuPeak ?? 0;
+    usage.memPeak += load.usage.memoryPeak ?? 0;
+    if (load.node.unschedulable) continue;
+    const freeCpu = Math.max(0, aCpu - load.requests.cpuCores);
+    const freeMem = Math.max(0, aMem - load.requests.memoryBytes);
+    if (freeMem < Math.max(0.1 * aMem, GIB) && freeCpu >= 0.25 * aCpu && freeCpu >= 0.5) {
+      strandedCpu += freeCpu;
+      cpuStrandingNodes.push(load.node.name);
+    } else if (freeCpu < Math.max(0.1 * aCpu, 0.25) && freeMem >= 0.25 * aMem && freeMem >= GIB) {
+      strandedMem += freeMem;
+      memStrandingNodes.push(load.node.name);
+    }
+  }
+  const summary =
+    `Pool ${pool} has ${loads.length} node${loads.length === 1 ? '' : 's'} with ${formatCores(alloc.cpu)} and ${formatBytes(alloc.mem)} allocatable; ` +
+    `pods request ${formatCores(req.cpu)} (${formatPercent(alloc.cpu ? req.cpu / alloc.cpu : 0)}) and ${formatBytes(req.mem)} (${formatPercent(alloc.mem ? req.mem / alloc.mem : 0)}), ` +
+    `and the nodes' summed peak use was ${formatCores(usage.cpuPeak)} and ${formatBytes(usage.memPeak)}.`;
+  const evidence = {
+    pool,
+    nodes: loads.length,
+    allocatable: { cpuCores: alloc.cpu, memoryBytes: alloc.mem },
+    requests: { cpuCores: req.cpu, memoryBytes: req.mem },
+    usagePeak: { cpuCores: usage.cpuPeak, memoryBytes: usage.memPeak },
+  };
+  const cpuShare = alloc.cpu ? req.cpu / alloc.cpu : 0;
+  const memShare = alloc.mem ? req.mem / alloc.mem : 0;
+  if (cpuShare >= 0.9 || memShare >= 0.9) {
+    const which = cpuShare >= memShare ? 'CPU' : 'memory';
+    issues.push({
+      scope: { type: 'pool', pool },
+      category: 'requests_saturated',
+      severity: 'warning',
+      title: `Pool ${pool}: ${which} requests at ${formatPercent(Math.max(cpuShare, memShare))} of allocatable`,
+      explanation: `${summary} With less than 10% of ${which} unrequested, new replicas and pods displaced by a drain or a failed node have nowhere to go and stay Pending.`,
+      recommendation: `Add nodes to ${pool} (or let the autoscaler), or release over-requested ${which} first — the requests_misfit over_requested findings list where it is.`,
+      evidence,
+    });
+  }
+  const strandedMoney = monthlyCost(prices, strandedCpu, strandedMem);
+  if (strandedCpu >= 1 || strandedMem >= 2 * GIB) {
+    const parts: string[] = [];
+    if (strandedCpu >= 1) {
+      parts.push(
+        `${formatCores(strandedCpu)} of CPU sit unrequested on ${cpuStrandingNodes.length} node${cpuStrandingNodes.length === 1 ? '' : 's'} whose memory is (almost) fully requested`,
+      );
+    }
+    if (strandedMem >= 2 * GIB) {
+      parts.push(
+        `${formatBytes(strandedMem)} of memory sit unrequested on ${memStrandingNodes.length} node${memStrandingNodes.length === 1 ? '' : 's'} whose CPU is (almost) fully requested`,
+      );
+    }
+    issues.push({
+      scope: { type: 'pool', pool },
+      category: 'stranded_capacity',
+      severity: strandedMoney >= 100 ? 'warning' : 'info',
+      title: `Pool ${pool}: ${[strandedCpu >= 1 ? formatCores(strandedCpu) : '', strandedMem >= 2 * GIB ? formatBytes(strandedMem) : ''].filter(Boolean).join(' and ')} stranded (${formatMoney(strandedMoney)}/month)`,
+      explanation: `${summary} ${parts.join('; ')}. No pod can use it because the other resource ran out on the same node — about ${formatMoney(strandedMoney)} a month of capacity paid for and unusable.`,
+      recommendation: `Right-size the requests that exhaust the scarce resource (see the requests_misfit findings), or move to an instance type whose CPU:memory ratio matches the pool's requests (${formatCores(req.cpu)} : ${formatBytes(req.mem)}).`,
+      evidence: {
+        ...evidence,
+        strandedCpuCores: strandedCpu,
+        strandedMemoryBytes: strandedMem,
+        cpuStrandingNodes,
+        memoryStrandingNodes: memStrandingNodes,
+        monthlyCost: strandedMoney,
+      },
+    });
+  }
+  return issues;
+}
+
+function nodeNumbers(load: NodeLoad): string {
+  const aCpu = load.node.allocatable.cpuCores;
+  const aMem = load.node.allocatable.memoryBytes;
+  const share = (x: number, of: number | undefined) => (of ? ` (${formatPercent(x / of)})` : '');
+  return (
+    `Its ${load.pods} pods request ${formatCores(load.requests.cpuCores)}${share(load.requests.cpuCores, aCpu)} and ${formatBytes(load.requests.memoryBytes)}${share(load.requests.memoryBytes, aMem)} of allocatable, with memory limits summing to ${formatBytes(load.limits.memoryBytes)}${share(load.limits.memoryBytes, aMem)}` +
+    (load.usage.memoryPeak !== undefined
+      ? `; the working set peaked at ${formatBytes(load.usage.memoryPeak)}${share(load.usage.memoryPeak, aMem)}.`
+      : '.')
+  );
+}
+
+function nodeEvidence(load: NodeLoad): Record<string, unknown> {
+  return {
+    pool: load.pool,
+    capacity: load.node.capacity,
+    allocatable: load.node.allocatable,
+    pods: load.pods,
+    requests: load.requests,
+    limits: load.limits,
+    podsWithoutMemoryLimit: load.podsWithoutMemoryLimit,
+    usage: load.usage,
+  };
+}
