@@ -24,6 +24,7 @@ import { findingRoutes } from './routes/findings.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { nodeRoutes } from './routes/nodes.js';
+import { recommendationRoutes } from './routes/recommendations.js';
 import { workloadRoutes } from './routes/workloads.js';
 
 export interface AppDeps {
@@ -114,6 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await app.register(findingRoutes, { store: deps.store, cluster });
     await app.register(nodeRoutes, { store: deps.store, cluster });
     await app.register(workloadRoutes, { store: deps.store, cluster });
+    await app.register(recommendationRoutes, { store: deps.store, cluster });
   }
   return app;
 }

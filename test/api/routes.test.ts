@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Finding, Pod } from '../../core/domain.js';
 import { envelope } from '../../core/envelope.js';
+import { parseAllDocuments } from 'yaml';
 import { MemoryStore } from '../../store/memory.js';
 import {
   nodeRecord,
@@ -111,6 +112,17 @@ async function seeded(): Promise<MemoryStore> {
       kind: 'recommendation',
       category: undefined,
       severity: 'info',
+      evidence: {
+        strategy: 'plimsoll',
+        current: {
+          requests: { cpuCores: 0.5, memoryBytes: 512 * 2 ** 20 },
+          limits: { memoryBytes: 2 ** 30 },
+        },
+        recommended: {
+          requests: { cpuCores: 0.25, memoryBytes: 448 * 2 ** 20 },
+          limits: { memoryBytes: 640 * 2 ** 20 },
+        },
+      },
     }),
   ]);
   return store;
@@ -275,6 +287,46 @@ describe('API routes', () => {
     assert.equal(detail.containers[0]!.cpuCores.max, 0.199);
     assert.deepEqual(detail.findings.map((f) => f.id).sort(), ['f-1', 'f-2', 'f-4']);
     assert.equal((await get('/api/v1/workloads/shop/Deployment/nope')).statusCode, 404);
+  });
+
+  it('exports open recommendations as kubectl-ready patches in YAML and JSON', async () => {
+    const { app } = await build({ store: await seeded() });
+    const yamlResponse = await app.inject({
+      url: '/api/v1/recommendations/export',
+      headers: bearer(READ_TOKEN),
+    });
+    assert.equal(yamlResponse.statusCode, 200);
+    assert.match(yamlResponse.headers['content-type'] as string, /application\/yaml/);
+    const documents = parseAllDocuments(yamlResponse.body).map(
+      (document) => document.toJSON() as Record<string, unknown>,
+    );
+    assert.equal(documents.length, 1);
+    assert.deepEqual(documents[0]!.metadata, { name: 'cart', namespace: 'shop' });
+    assert.match(
+      yamlResponse.body,
+      /kubectl --context test -n shop patch deployment\/cart --type strategic/,
+    );
+    const json = (
+      await app.inject({
+        url: '/api/v1/recommendations/export?format=json',
+        headers: bearer(READ_TOKEN),
+      })
+    ).json<{
+      items: {
+        patch: {
+          spec: {
+            template: {
+              spec: {
+                containers: { name: string; resources: { requests: Record<string, string> } }[];
+              };
+            };
+          };
+        };
+      }[];
+    }>();
+    const container = json.items[0]!.patch.spec.template.spec.containers[0]!;
+    assert.equal(container.name, 'cart');
+    assert.deepEqual(container.resources.requests, { cpu: '250m', memory: '448Mi' });
   });
 
   it('documents every route in the OpenAPI document', async () => {
