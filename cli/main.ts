@@ -2,7 +2,9 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../core/config/load.js';
 import { VERSION } from '../core/version.js';
+import { alertsCommand } from './commands/alerts.js';
 import { configCommand } from './commands/config.js';
+import { dashboardsCommand } from './commands/dashboards.js';
 import { demoCommand } from './commands/demo.js';
 import { ingestCommand } from './commands/ingest.js';
 import { notImplementedCommand } from './commands/not-implemented.js';
@@ -27,8 +29,8 @@ export function buildProgram(): Command {
     .addCommand(notImplementedCommand('analyze', 'run the analyzers over a window', 6))
     .addCommand(notImplementedCommand('report', 'generate the weekly capacity report', 7))
     .addCommand(simulateCommand())
-    .addCommand(notImplementedCommand('dashboards', 'build or push Grafana dashboards', 8))
-    .addCommand(notImplementedCommand('alerts', 'build alert rules and push to Alertmanager', 8))
+    .addCommand(dashboardsCommand())
+    .addCommand(alertsCommand())
     .addCommand(configCommand());
 }
 

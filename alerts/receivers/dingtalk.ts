@@ -1,0 +1,50 @@
+// DingTalk custom robot: markdown messages, signed when the robot has a secret (timestamp + HMAC
+// in the query string, as DingTalk requires). DingTalk answers HTTP 200 with an errcode; 130101
+// (sending too fast) is retried, other codes fail. The access token is never logged.
+import { createHmac } from 'node:crypto';
+import { postJson, type RetryPolicy } from './delivery.js';
+import type { FindingNotification, Receiver } from './types.js';
+
+export interface DingTalkOptions {
+  /** https://oapi.dingtalk.com/robot/send?access_token=... */
+  readonly webhookUrl: string;
+  readonly secret?: string;
+  readonly retry?: Partial<RetryPolicy>;
+  readonly now?: () => number;
+}
+
+export function dingTalkMessage(n: FindingNotification): Record<string, unknown> {
+  const f = n.finding;
+  const title = n.action === 'resolve' ? `Resolved: ${f.title}` : `[${f.severity}] ${f.title}`;
+  const text =
+    n.action === 'resolve'
+      ? `### ${title}\n\n[Finding](${n.url})`
+      : `### ${title}\n\n${f.explanation}\n\n**Next step:** ${f.recommendation}\n\n[Finding](${n.url}) · team ${n.team}`;
+  return { msgtype: 'markdown', markdown: { title: title.slice(0, 64), text } };
+}
+
+export function signedUrl(webhookUrl: string, secret: string, timestamp: number): string {
+  const sign = createHmac('sha256', secret).update(`${timestamp}\n${secret}`).digest('base64');
+  const url = new URL(webhookUrl);
+  url.searchParams.set('timestamp', String(timestamp));
+  url.searchParams.set('sign', sign);
+  return url.toString();
+}
+
+export function dingTalkReceiver(options: DingTalkOptions): Receiver {
+  return {
+    name: 'dingtalk',
+    async send(n) {
+      const url = options.secret
+        ? signedUrl(options.webhookUrl, options.secret, (options.now ?? Date.now)())
+        : options.webhookUrl;
+      await postJson(url, dingTalkMessage(n), {
+        ...(options.retry ? { retry: options.retry } : {}),
+        judge: (_status, body) => {
+          const code = (JSON.parse(body || '{}') as { errcode?: number }).errcode ?? 0;
+          return code === 0 ? 'ok' : code === 130101 ? 'retry' : 'fail';
+        },
+      });
+    },
+  };
+}

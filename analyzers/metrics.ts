@@ -1,0 +1,756 @@
+// Findings and capacity figures as Prometheus gauges, so Grafana panels and alert rules show the
+// same names and numbers as Plimsoll's reports. Gauges are rebuilt from the store on every
+// refresh (the runner calls refresh() after each analysis): a finding that disappears takes its
+// series with it, and a scrape never sees a half-updated set because the swap is synchronous.
+//
+// Cardinality is bounded by design: labels are cluster, namespace, node, workload, container and
+// small enums (kind, severity, status, category, resource, condition). Per-node and per-container
+// families keep only the top N subjects per cluster (default 100, ordered by how much they
+// matter: open before resolved, then by the family's own ranking); the number of subjects cut is
+// exported as plimsoll_finding_metrics_truncated_series{family}.
+import { Gauge, type Registry } from 'prom-client';
+import type {
+  EpochMs,
+  Finding,
+  FindingKind,
+  Node,
+  Pod,
+  Severity,
+  UsageMetric,
+  WorkloadRef,
+} from '../core/domain.js';
+import type {
+  FindingQuery,
+  InventoryQuery,
+  Page,
+  UsageStats,
+  UsageStatsQuery,
+} from '../store/store.js';
+
+/** What refresh() reads; the Store satisfies it. */
+export interface FindingMetricsReader {
+  findings(query: FindingQuery): Promise<Page<Finding>>;
+  nodes(query: InventoryQuery): Promise<Node[]>;
+  pods(query: InventoryQuery): Promise<Pod[]>;
+  usageStats(query: UsageStatsQuery): Promise<Page<UsageStats>>;
+}
+
+export interface FindingMetricsOptions {
+  readonly registry: Registry;
+  readonly reader: FindingMetricsReader;
+  /** Clusters to export; usually the one in the configuration. */
+  readonly clusters: readonly string[];
+  /** Subjects kept per cluster in each per-node or per-container family. */
+  readonly topN?: number;
+  /** Window whose mean usage is "current usage" in plimsoll_cluster_usage. */
+  readonly usageWindowMs?: number;
+  /** Resolved findings last seen this recently still export a 0, so graphs show the end. */
+  readonly resolvedLookbackMs?: number;
+  /** Findings read per cluster and status at most; a runaway store cannot exhaust memory. */
+  readonly maxFindings?: number;
+  readonly now?: () => EpochMs;
+}
+
+export const DEFAULT_TOP_N = 100;
+const PAGE = 500;
+const MINUTE = 60_000;
+
+const CONTAINER = ['cluster', 'namespace', 'workload', 'workload_type', 'container'] as const;
+
+/** Every family this module exports: name, help and labels, for docs and tests. */
+export const FINDING_METRIC_FAMILIES = {
+  findings: {
+    name: 'plimsoll_findings',
+    help: 'Findings by kind, severity and status (resolved: last seen within the lookback)',
+    labels: ['cluster', 'kind', 'severity', 'status'],
+  },
+  nodeFlapping: {
+    name: 'plimsoll_node_flapping',
+    help: '1 while a node has an open memory-pressure flapping finding, 0 once it resolved',
+    labels: ['cluster', 'node', 'category'],
+  },
+  nodeConditionFlaps: {
+    name: 'plimsoll_node_condition_flaps',
+    help: "Flaps in the open finding's window: Ready leaving True, MemoryPressure becoming True",
+    labels: ['cluster', 'node', 'condition'],
+  },
+  oomLoop: {
+    name: 'plimsoll_oom_loop',
+    help: '1 while a workload container has an open OOM-loop finding, 0 once it resolved',
+    labels: [...CONTAINER, 'category'],
+  },
+  oomLoopKills: {
+    name: 'plimsoll_oom_loop_kills',
+    help: "OOM kills in the open loop's window",
+    labels: [...CONTAINER],
+  },
+  oomLoopLastKill: {
+    name: 'plimsoll_oom_loop_last_kill_timestamp_seconds',
+    help: 'Time of the last OOM kill of an open loop',
+    labels: [...CONTAINER],
+  },
+  oomLoopNextKill: {
+    name: 'plimsoll_oom_loop_seconds_to_next_kill',
+    help: 'Slow leaks: seconds until the fitted growth reaches the limit, as of the last analysis',
+    labels: [...CONTAINER],
+  },
+  requestUsageRatio: {
+    name: 'plimsoll_misfit_request_usage_ratio',
+    help: 'Request / usage (CPU p95, memory p99) over the misfit window; >1 waste, <1 risk',
+    labels: [...CONTAINER, 'resource'],
+  },
+  limitPeakRatio: {
+    name: 'plimsoll_misfit_limit_peak_ratio',
+    help: 'Limit / peak usage over the misfit window; near 1 means kills or throttling',
+    labels: [...CONTAINER, 'resource'],
+  },
+  misfitFindings: {
+    name: 'plimsoll_misfit_findings',
+    help: 'Open requests/limits misfit findings by namespace and category',
+    labels: ['cluster', 'namespace', 'category', 'severity'],
+  },
+  misfitWaste: {
+    name: 'plimsoll_misfit_wasted',
+    help: 'Requested and unused, summed over over-requested containers (cores, bytes)',
+    labels: ['cluster', 'namespace', 'resource'],
+  },
+  misfitMonthlyWaste: {
+    name: 'plimsoll_misfit_monthly_waste',
+    help: 'Monthly cost of over-requested capacity, in the configured currency',
+    labels: ['cluster', 'namespace'],
+  },
+  recommendedRequest: {
+    name: 'plimsoll_recommended_request',
+    help: 'Recommended request (cores, bytes) of an open recommendation',
+    labels: [...CONTAINER, 'resource'],
+  },
+  currentRequest: {
+    name: 'plimsoll_current_request',
+    help: 'Current request (cores, bytes) of a container with an open recommendation',
+    labels: [...CONTAINER, 'resource'],
+  },
+  recommendedLimit: {
+    name: 'plimsoll_recommended_limit',
+    help: 'Recommended limit (cores, bytes) of an open recommendation',
+    labels: [...CONTAINER, 'resource'],
+  },
+  currentLimit: {
+    name: 'plimsoll_current_limit',
+    help: 'Current limit (cores, bytes) of a container with an open recommendation',
+    labels: [...CONTAINER, 'resource'],
+  },
+  recommendationCostDelta: {
+    name: 'plimsoll_recommendation_monthly_cost_delta',
+    help: 'Monthly cost change if the recommendation is applied (negative: a saving)',
+    labels: [...CONTAINER],
+  },
+  clusterNodes: {
+    name: 'plimsoll_cluster_nodes',
+    help: 'Nodes in the inventory',
+    labels: ['cluster'],
+  },
+  clusterCapacity: {
+    name: 'plimsoll_cluster_capacity',
+    help: 'Summed node capacity (cores, bytes)',
+    labels: ['cluster', 'resource'],
+  },
+  clusterAllocatable: {
+    name: 'plimsoll_cluster_allocatable',
+    help: 'Summed node allocatable (cores, bytes)',
+    labels: ['cluster', 'resource'],
+  },
+  clusterRequests: {
+    name: 'plimsoll_cluster_requests',
+    help: 'Summed container requests of scheduled, unfinished pods (cores, bytes)',
+    labels: ['cluster', 'resource'],
+  },
+  clusterLimits: {
+    name: 'plimsoll_cluster_limits',
+    help: 'Summed container limits of scheduled, unfinished pods (cores, bytes)',
+    labels: ['cluster', 'resource'],
+  },
+  clusterUsage: {
+    name: 'plimsoll_cluster_usage',
+    help: 'Summed mean container usage over the usage window (cores, bytes)',
+    labels: ['cluster', 'resource'],
+  },
+  clusterStranded: {
+    name: 'plimsoll_cluster_stranded',
+    help: 'Unrequested capacity no pod can use because the other resource is exhausted on its node',
+    labels: ['cluster', 'resource'],
+  },
+  lastRefresh: {
+    name: 'plimsoll_finding_metrics_last_refresh_timestamp_seconds',
+    help: 'Time of the last successful refresh of the finding metrics',
+    labels: [],
+  },
+  truncated: {
+    name: 'plimsoll_finding_metrics_truncated_series',
+    help: 'Subjects left out of a family by the top-N bound on the last refresh',
+    labels: ['family'],
+  },
+} as const satisfies Record<string, { name: string; help: string; labels: readonly string[] }>;
+
+export type FindingMetricFamily = keyof typeof FINDING_METRIC_FAMILIES;
+
+/**
+ * Pipeline metrics other modules export (core/telemetry.ts, collectors), listed here so that
+ * dashboards and rules can be checked against one list of everything Plimsoll serves.
+ */
+export const PIPELINE_METRIC_NAMES = [
+  'plimsoll_bus_records_published_total',
+  'plimsoll_ingest_records_indexed_total',
+  'plimsoll_records_rejected_total',
+  'plimsoll_component_errors_total',
+  'plimsoll_component_up',
+  'plimsoll_ingest_batch_duration_seconds',
+  'plimsoll_ingest_consumer_lag_records',
+  'plimsoll_collector_last_success_timestamp_seconds',
+  'plimsoll_collector_records_total',
+] as const;
+
+type Labels = Record<string, string>;
+interface Sample {
+  readonly labels: Labels;
+  readonly value: number;
+}
+type Snapshot = Record<FindingMetricFamily, Sample[]>;
+
+export interface RefreshSummary {
+  readonly findings: number;
+  readonly series: number;
+  readonly truncated: number;
+}
+
+export class FindingMetrics {
+  private readonly gauges: Record<FindingMetricFamily, Gauge>;
+  private readonly reader: FindingMetricsReader;
+  private readonly clusters: readonly string[];
+  private readonly topN: number;
+  private readonly usageWindowMs: number;
+  private readonly resolvedLookbackMs: number;
+  private readonly maxFindings: number;
+  private readonly now: () => EpochMs;
+
+  constructor(options: FindingMetricsOptions) {
+    if (options.clusters.length === 0) throw new Error('FindingMetrics: clusters is empty');
+    this.reader = options.reader;
+    this.clusters = options.clusters;
+    this.topN = positive(options.topN ?? DEFAULT_TOP_N, 'topN');
+    this.usageWindowMs = positive(options.usageWindowMs ?? 10 * MINUTE, 'usageWindowMs');
+    this.resolvedLookbackMs = positive(
+      options.resolvedLookbackMs ?? 60 * MINUTE,
+      'resolvedLookbackMs',
+    );
+    this.maxFindings = positive(options.maxFindings ?? 20_000, 'maxFindings');
+    this.now = options.now ?? Date.now;
+    const gauges = {} as Record<FindingMetricFamily, Gauge>;
+    for (const [key, family] of Object.entries(FINDING_METRIC_FAMILIES)) {
+      gauges[key as FindingMetricFamily] = new Gauge({
+        name: family.name,
+        help: family.help,
+        labelNames: [...family.labels],
+        registers: [options.registry],
+      });
+    }
+    this.gauges = gauges;
+  }
+
+  /**
+   * Reads findings and inventory for every cluster and replaces all series. Rejects when the
+   * store fails; the previous values then stay, and the last-refresh timestamp tells how old.
+   */
+  async refresh(): Promise<RefreshSummary> {
+    const now = this.now();
+    const snapshot = emptySnapshot();
+    let findingsRead = 0;
+    const truncated = new Map<FindingMetricFamily, number>();
+    for (const cluster of this.clusters) {
+      const open = await this.readFindings({ cluster, status: 'open' });
+      const resolved = await this.readFindings({
+        cluster,
+        status: 'resolved',
+        window: { from: Math.max(0, now - this.resolvedLookbackMs), to: now },
+      });
+      findingsRead += open.length + resolved.length;
+      const parts = [
+        findingCounts(cluster, open, resolved),
+        flappingSeries(open, resolved, this.topN),
+        oomLoopSeries(open, resolved, this.topN),
+        misfitSeries(cluster, open, this.topN),
+        recommendationSeries(open, this.topN),
+        await this.capacitySeries(cluster, now),
+      ];
+      for (const part of parts) {
+        for (const [family, samples] of Object.entries(part.samples)) {
+          snapshot[family as FindingMetricFamily].push(...samples);
+        }
+        for (const [family, cut] of Object.entries(part.truncated)) {
+          const key = family as FindingMetricFamily;
+          truncated.set(key, (truncated.get(key) ?? 0) + cut);
+        }
+      }
+    }
+    for (const key of Object.keys(FINDING_METRIC_FAMILIES) as FindingMetricFamily[]) {
+      if (key === 'truncated' || key === 'lastRefresh') continue;
+      snapshot.truncated.push({
+        labels: { family: FINDING_METRIC_FAMILIES[key].name },
+        value: truncated.get(key) ?? 0,
+      });
+    }
+    snapshot.lastRefresh.push({ labels: {}, value: now / 1000 });
+    let series = 0;
+    for (const [key, samples] of Object.entries(snapshot)) {
+      const gauge = this.gauges[key as FindingMetricFamily];
+      gauge.reset();
+      for (const sample of samples) gauge.set(sample.labels, sample.value);
+      series += samples.length;
+    }
+    return {
+      findings: findingsRead,
+      series,
+      truncated: [...truncated.values()].reduce((a, b) => a + b, 0),
+    };
+  }
+
+  private async readFindings(query: FindingQuery): Promise<Finding[]> {
+    const out: Finding[] = [];
+    let after: string | undefined;
+    do {
+      const page = await this.reader.findings({ ...query, limit: PAGE, after });
+      out.push(...page.items);
+      after = page.next;
+    } while (after !== undefined && out.length < this.maxFindings);
+    return out.slice(0, this.maxFindings);
+  }
+
+  private async capacitySeries(cluster: string, now: EpochMs): Promise<Part> {
+    const nodes = await this.reader.nodes({ cluster, at: now });
+    const pods = await this.reader.pods({ cluster, at: now });
+    const part = newPart();
+    const byNode = new Map<string, Totals>();
+    const requests = zero();
+    const limits = zero();
+    for (const pod of pods) {
+      if (!pod.nodeName || pod.phase === 'Succeeded' || pod.phase === 'Failed') continue;
+      const nodeTotals = byNode.get(pod.nodeName) ?? zero();
+      byNode.set(pod.nodeName, nodeTotals);
+      for (const c of pod.containers) {
+        if (c.init) continue;
+        add(requests, c.resources.requests.cpuCores, c.resources.requests.memoryBytes);
+        add(limits, c.resources.limits.cpuCores, c.resources.limits.memoryBytes);
+        add(nodeTotals, c.resources.requests.cpuCores, c.resources.requests.memoryBytes);
+      }
+    }
+    const capacity = zero();
+    const allocatable = zero();
+    const stranded = zero();
+    for (const node of nodes) {
+      add(capacity, node.capacity.cpuCores, node.capacity.memoryBytes);
+      add(allocatable, node.allocatable.cpuCores, node.allocatable.memoryBytes);
+      if (!node.unschedulable) {
+        const s = strandedOnNode(node, byNode.get(node.name) ?? zero());
+        add(stranded, s.cpu, s.memory);
+      }
+    }
+    const usage = zero();
+    usage.cpu = await this.meanUsage(cluster, 'cpu_usage_cores', now);
+    usage.memory = await this.meanUsage(cluster, 'memory_working_set_bytes', now);
+    part.samples.clusterNodes = [{ labels: { cluster }, value: nodes.length }];
+    part.samples.clusterCapacity = resourceSamples(cluster, capacity);
+    part.samples.clusterAllocatable = resourceSamples(cluster, allocatable);
+    part.samples.clusterRequests = resourceSamples(cluster, requests);
+    part.samples.clusterLimits = resourceSamples(cluster, limits);
+    part.samples.clusterUsage = resourceSamples(cluster, usage);
+    part.samples.clusterStranded = resourceSamples(cluster, stranded);
+    return part;
+  }
+
+  private async meanUsage(cluster: string, metric: UsageMetric, now: EpochMs): Promise<number> {
+    let total = 0;
+    let after: string | undefined;
+    let pages = 0;
+    do {
+      const page = await this.reader.usageStats({
+        cluster,
+        metric,
+        window: { from: now - this.usageWindowMs, to: now },
+        percentiles: [],
+        pageSize: 1000,
+        after,
+      });
+      for (const stats of page.items) total += stats.mean;
+      after = page.next;
+      pages += 1;
+    } while (after !== undefined && pages < 1000);
+    return total;
+  }
+}
+
+interface Part {
+  samples: Partial<Record<FindingMetricFamily, Sample[]>>;
+  truncated: Partial<Record<FindingMetricFamily, number>>;
+}
+
+interface Totals {
+  cpu: number;
+  memory: number;
+}
+
+const GIB = 2 ** 30;
+
+/**
+ * A node's free CPU is stranded when its memory is (almost) fully requested, and its free memory
+ * when its CPU is: the rule the node misfit analyzer uses, so the gauge and the finding agree.
+ */
+export function strandedOnNode(node: Node, requested: Totals): Totals {
+  const aCpu = node.allocatable.cpuCores ?? 0;
+  const aMem = node.allocatable.memoryBytes ?? 0;
+  const freeCpu = Math.max(0, aCpu - requested.cpu);
+  const freeMem = Math.max(0, aMem - requested.memory);
+  if (freeMem < Math.max(0.1 * aMem, GIB) && freeCpu >= 0.25 * aCpu && freeCpu >= 0.5) {
+    return { cpu: freeCpu, memory: 0 };
+  }
+  if (freeCpu < Math.max(0.1 * aCpu, 0.25) && freeMem >= 0.25 * aMem && freeMem >= GIB) {
+    return { cpu: 0, memory: freeMem };
+  }
+  return { cpu: 0, memory: 0 };
+}
+
+function findingCounts(cluster: string, open: Finding[], resolved: Finding[]): Part {
+  const counts = new Map<
+    string,
+    { kind: FindingKind; severity: Severity; status: string; n: number }
+  >();
+  for (const finding of [...open, ...resolved]) {
+    const key = `${finding.kind}/${finding.severity}/${finding.status}`;
+    const entry = counts.get(key) ?? {
+      kind: finding.kind,
+      severity: finding.severity,
+      status: finding.status,
+      n: 0,
+    };
+    entry.n += 1;
+    counts.set(key, entry);
+  }
+  const part = newPart();
+  part.samples.findings = [...counts.values()].map((c) => ({
+    labels: { cluster, kind: c.kind, severity: c.severity, status: c.status },
+    value: c.n,
+  }));
+  return part;
+}
+
+function flappingSeries(open: Finding[], resolved: Finding[], topN: number): Part {
+  const part = newPart();
+  const subjects = latestPerSubject(open, resolved, 'node_memory_flapping');
+  const ranked = rank(subjects, (f) => (f.status === 'open' ? 1e9 : 0) + flapCount(f.evidence));
+  part.truncated.nodeFlapping = Math.max(0, subjects.length - topN);
+  part.samples.nodeFlapping = [];
+  part.samples.nodeConditionFlaps = [];
+  for (const finding of ranked.slice(0, topN)) {
+    if (finding.subject.type !== 'node') continue;
+    const node = { cluster: finding.subject.cluster, node: finding.subject.node };
+    const isOpen = finding.status === 'open';
+    part.samples.nodeFlapping.push({
+      labels: { ...node, category: finding.category ?? 'unknown' },
+      value: isOpen ? 1 : 0,
+    });
+    if (!isOpen) continue;
+    const flaps = conditionFlaps(finding.evidence);
+    part.samples.nodeConditionFlaps.push(
+      { labels: { ...node, condition: 'Ready' }, value: flaps.ready },
+      { labels: { ...node, condition: 'MemoryPressure' }, value: flaps.memoryPressure },
+    );
+  }
+  return part;
+}
+
+function oomLoopSeries(open: Finding[], resolved: Finding[], topN: number): Part {
+  const part = newPart();
+  const subjects = latestPerSubject(open, resolved, 'oom_loop');
+  const ranked = rank(subjects, (f) => (f.status === 'open' ? 1e9 : 0) + killCount(f));
+  part.truncated.oomLoop = Math.max(0, subjects.length - topN);
+  part.samples.oomLoop = [];
+  part.samples.oomLoopKills = [];
+  part.samples.oomLoopLastKill = [];
+  part.samples.oomLoopNextKill = [];
+  for (const finding of ranked.slice(0, topN)) {
+    const labels = containerLabels(finding);
+    if (!labels) continue;
+    const isOpen = finding.status === 'open';
+    part.samples.oomLoop.push({
+      labels: { ...labels, category: finding.category ?? 'unknown' },
+      value: isOpen ? 1 : 0,
+    });
+    if (!isOpen) continue;
+    part.samples.oomLoopKills.push({ labels, value: killCount(finding) });
+    part.samples.oomLoopLastKill.push({ labels, value: finding.window.to / 1000 });
+    const inMs = num(record(finding.evidence.nextOom)?.inMs);
+    if (inMs !== undefined) part.samples.oomLoopNextKill.push({ labels, value: inMs / 1000 });
+  }
+  return part;
+}
+
+interface Fit {
+  labels: Labels;
+  requestUsage: Partial<Totals>;
+  limitPeak: Partial<Totals>;
+}
+
+function misfitSeries(cluster: string, open: Finding[], topN: number): Part {
+  const part = newPart();
+  const fits = new Map<string, Fit>();
+  const byNamespace = new Map<
+    string,
+    { severity: Severity; category: string; n: number; ns: string }
+  >();
+  const waste = new Map<string, Totals & { money: number }>();
+  for (const finding of open) {
+    if (finding.kind !== 'requests_misfit' && finding.kind !== 'recommendation') continue;
+    const labels = containerLabels(finding);
+    if (!labels) continue;
+    const key = JSON.stringify(labels);
+    const fit = fits.get(key) ?? { labels, requestUsage: {}, limitPeak: {} };
+    fits.set(key, fit);
+    mergeFit(fit, finding.evidence);
+    if (finding.kind !== 'requests_misfit') continue;
+    const category = finding.category ?? 'unknown';
+    const nsKey = `${labels.namespace}/${category}/${finding.severity}`;
+    const entry = byNamespace.get(nsKey) ?? {
+      severity: finding.severity,
+      category,
+      n: 0,
+      ns: labels.namespace ?? '',
+    };
+    entry.n += 1;
+    byNamespace.set(nsKey, entry);
+    if (category === 'over_requested') {
+      const w = waste.get(labels.namespace ?? '') ?? { cpu: 0, memory: 0, money: 0 };
+      w.cpu += num(finding.evidence.wastedCpuCores) ?? 0;
+      w.memory += num(finding.evidence.wastedMemoryBytes) ?? 0;
+      w.money += num(finding.evidence.monthlyWaste) ?? 0;
+      waste.set(labels.namespace ?? '', w);
+    }
+  }
+  const all = [...fits.values()];
+  const ranked = rank(all, (f) =>
+    Math.max(
+      ...[f.requestUsage.cpu, f.requestUsage.memory, f.limitPeak.cpu, f.limitPeak.memory].map(
+        (r) => (r !== undefined && r > 0 ? Math.abs(Math.log(r)) : 0),
+      ),
+    ),
+  );
+  part.truncated.requestUsageRatio = Math.max(0, all.length - topN);
+  part.samples.requestUsageRatio = [];
+  part.samples.limitPeakRatio = [];
+  for (const fit of ranked.slice(0, topN)) {
+    for (const resource of ['cpu', 'memory'] as const) {
+      const ru = fit.requestUsage[resource];
+      const lp = fit.limitPeak[resource];
+      if (ru !== undefined)
+        part.samples.requestUsageRatio.push({ labels: { ...fit.labels, resource }, value: ru });
+      if (lp !== undefined)
+        part.samples.limitPeakRatio.push({ labels: { ...fit.labels, resource }, value: lp });
+    }
+  }
+  const namespaces = rank([...waste.entries()], ([, w]) => w.money + w.memory / GIB + w.cpu);
+  part.truncated.misfitWaste = Math.max(0, namespaces.length - topN);
+  part.samples.misfitWaste = [];
+  part.samples.misfitMonthlyWaste = [];
+  for (const [namespace, w] of namespaces.slice(0, topN)) {
+    part.samples.misfitWaste.push(
+      { labels: { cluster, namespace, resource: 'cpu' }, value: w.cpu },
+      { labels: { cluster, namespace, resource: 'memory' }, value: w.memory },
+    );
+    part.samples.misfitMonthlyWaste.push({ labels: { cluster, namespace }, value: w.money });
+  }
+  // Namespaces × a handful of categories and severities: bounded by the namespace cut.
+  const keptNamespaces = new Set(
+    rank([...new Set([...byNamespace.values()].map((e) => e.ns))], (ns) =>
+      [...byNamespace.values()].filter((e) => e.ns === ns).reduce((s, e) => s + e.n, 0),
+    ).slice(0, topN),
+  );
+  part.samples.misfitFindings = [...byNamespace.values()]
+    .filter((e) => keptNamespaces.has(e.ns))
+    .map((e) => ({
+      labels: { cluster, namespace: e.ns, category: e.category, severity: e.severity },
+      value: e.n,
+    }));
+  return part;
+}
+
+function mergeFit(fit: Fit, evidence: Record<string, unknown>): void {
+  // Misfit evidence spreads its usage facts at the top; recommendation evidence nests them.
+  const usage = record(evidence.usage) ?? evidence;
+  const current = record(evidence.current);
+  const requests = record(current?.requests) ?? record(evidence.requests);
+  const limits = record(current?.limits) ?? record(evidence.limits);
+  const cpuP95 = num(usage.cpuP95);
+  const memP99 = num(usage.memoryP99);
+  const cpuMax = num(usage.cpuMax);
+  const memMax = num(usage.memoryMax);
+  const reqCpu = num(requests?.cpuCores);
+  const reqMem = num(requests?.memoryBytes);
+  const limCpu = num(limits?.cpuCores) ?? num(evidence.cpuLimit);
+  const limMem = num(limits?.memoryBytes) ?? num(evidence.limitBytes);
+  fit.requestUsage.cpu ??= ratio(reqCpu, cpuP95);
+  fit.requestUsage.memory ??= ratio(reqMem, memP99);
+  fit.limitPeak.cpu ??= ratio(limCpu, cpuMax);
+  fit.limitPeak.memory ??= ratio(limMem, memMax);
+}
+
+function recommendationSeries(open: Finding[], topN: number): Part {
+  const part = newPart();
+  const recs = open.filter((f) => f.kind === 'recommendation' && containerLabels(f));
+  const ranked = rank(
+    recs,
+    (f) => (f.severity === 'info' ? 0 : 1e12) + Math.abs(num(f.evidence.monthlyCostDelta) ?? 0),
+  );
+  part.truncated.recommendedRequest = Math.max(0, recs.length - topN);
+  const families = {
+    recommendedRequest: [] as Sample[],
+    currentRequest: [] as Sample[],
+    recommendedLimit: [] as Sample[],
+    currentLimit: [] as Sample[],
+    recommendationCostDelta: [] as Sample[],
+  };
+  const seen = new Set<string>();
+  for (const finding of ranked.slice(0, topN)) {
+    const labels = containerLabels(finding)!;
+    const key = JSON.stringify(labels);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const current = record(finding.evidence.current);
+    const recommended = record(finding.evidence.recommended);
+    const put = (target: Sample[], amounts: Record<string, unknown> | undefined) => {
+      const cpu = num(amounts?.cpuCores);
+      const memory = num(amounts?.memoryBytes);
+      if (cpu !== undefined) target.push({ labels: { ...labels, resource: 'cpu' }, value: cpu });
+      if (memory !== undefined)
+        target.push({ labels: { ...labels, resource: 'memory' }, value: memory });
+    };
+    put(families.recommendedRequest, record(recommended?.requests));
+    put(families.currentRequest, record(current?.requests));
+    put(families.recommendedLimit, record(recommended?.limits));
+    put(families.currentLimit, record(current?.limits));
+    const delta = num(finding.evidence.monthlyCostDelta);
+    if (delta !== undefined) families.recommendationCostDelta.push({ labels, value: delta });
+  }
+  Object.assign(part.samples, families);
+  return part;
+}
+
+/** Per subject, the open finding if there is one, else the latest resolved one. */
+function latestPerSubject(open: Finding[], resolved: Finding[], kind: FindingKind): Finding[] {
+  const bySubject = new Map<string, Finding>();
+  for (const finding of [...open, ...resolved]) {
+    if (finding.kind !== kind) continue;
+    const key = JSON.stringify(finding.subject);
+    const held = bySubject.get(key);
+    const better =
+      !held ||
+      (finding.status === 'open' && held.status !== 'open') ||
+      (finding.status === held.status && finding.lastSeen > held.lastSeen);
+    if (better) bySubject.set(key, finding);
+  }
+  return [...bySubject.values()];
+}
+
+function containerLabels(finding: Finding): Labels | undefined {
+  const s = finding.subject;
+  if (s.type !== 'workload_container') return undefined;
+  return workloadLabels(s.cluster, s.workload, s.container);
+}
+
+export function workloadLabels(cluster: string, workload: WorkloadRef, container: string): Labels {
+  return {
+    cluster,
+    namespace: workload.namespace,
+    workload: workload.name,
+    // kubernetes-mixin spells the owner kind in lower case (namespace_workload_pod:kube_pod_owner).
+    workload_type: workload.kind.toLowerCase(),
+    container,
+  };
+}
+
+function flapCount(evidence: Record<string, unknown>): number {
+  const flaps = conditionFlaps(evidence);
+  return Math.max(
+    flaps.ready,
+    flaps.memoryPressure,
+    Array.isArray(evidence.flaps) ? evidence.flaps.length : 0,
+  );
+}
+
+function conditionFlaps(evidence: Record<string, unknown>): {
+  ready: number;
+  memoryPressure: number;
+} {
+  const list = Array.isArray(evidence.flaps) ? evidence.flaps.map(record) : [];
+  return {
+    ready: num(evidence.notReadyFlaps) ?? list.filter((f) => f?.notReady === true).length,
+    memoryPressure:
+      num(evidence.memoryPressureFlaps) ?? list.filter((f) => f?.memoryPressure === true).length,
+  };
+}
+
+function killCount(finding: Finding): number {
+  const e = finding.evidence;
+  return num(e.killCount) ?? (Array.isArray(e.kills) ? e.kills.length : 0);
+}
+
+function rank<T>(items: T[], score: (item: T) => number): T[] {
+  return items
+    .map((item, index) => ({ item, index, score: score(item) }))
+    .sort((a, b) => b.score - a.score || a.index - b.index)
+    .map((entry) => entry.item);
+}
+
+function ratio(numerator: number | undefined, denominator: number | undefined): number | undefined {
+  if (numerator === undefined || denominator === undefined || denominator <= 0) return undefined;
+  return numerator / denominator;
+}
+
+function num(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+function record(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+function zero(): Totals {
+  return { cpu: 0, memory: 0 };
+}
+
+function add(totals: Totals, cpu: number | undefined, memory: number | undefined): void {
+  totals.cpu += cpu ?? 0;
+  totals.memory += memory ?? 0;
+}
+
+function resourceSamples(cluster: string, totals: Totals): Sample[] {
+  return [
+    { labels: { cluster, resource: 'cpu' }, value: totals.cpu },
+    { labels: { cluster, resource: 'memory' }, value: totals.memory },
+  ];
+}
+
+function newPart(): Part {
+  return { samples: {}, truncated: {} };
+}
+
+function emptySnapshot(): Snapshot {
+  const snapshot = {} as Snapshot;
+  for (const key of Object.keys(FINDING_METRIC_FAMILIES)) snapshot[key as FindingMetricFamily] = [];
+  return snapshot;
+}
+
+function positive(value: number, name: string): number {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new Error(`FindingMetrics: ${name} must be a positive number, got ${value}`);
+  }
+  return value;
+}

@@ -1,0 +1,61 @@
+// The list of dashboards, written out in one place: adding one is a file and a line here.
+import type { Dashboard, Panel, RowPanel } from '@grafana/grafana-foundation-sdk/dashboard';
+import { capacityDashboard } from './capacity.js';
+import type { PlimsollDashboard } from './common.js';
+import { memoryPressureDashboard } from './memory-pressure.js';
+import { oomLoopsDashboard } from './oom-loops.js';
+import { pipelineDashboard } from './pipeline.js';
+import { requestsFitDashboard } from './requests-fit.js';
+
+export const DASHBOARD_FACTORIES: readonly (() => PlimsollDashboard)[] = [
+  memoryPressureDashboard,
+  oomLoopsDashboard,
+  requestsFitDashboard,
+  capacityDashboard,
+  pipelineDashboard,
+];
+
+export interface BuiltDashboard {
+  readonly uid: string;
+  readonly title: string;
+  /** File name under dashboards/generated/. */
+  readonly file: string;
+  readonly json: Dashboard;
+  readonly mainQuery: string;
+}
+
+export function buildDashboards(): BuiltDashboard[] {
+  return DASHBOARD_FACTORIES.map((factory) => {
+    const spec = factory();
+    const json = normalise(spec.builder.build());
+    return {
+      uid: spec.uid,
+      title: json.title ?? spec.uid,
+      file: `${spec.uid}.json`,
+      json,
+      mainQuery: spec.mainQuery,
+    };
+  });
+}
+
+/**
+ * What Grafana does on load, done once here so the files are stable: panel ids in layout order,
+ * and an empty field config where a panel builder left none.
+ */
+function normalise(d: Dashboard): Dashboard {
+  let id = 0;
+  const fix = (p: Panel | RowPanel) => {
+    id += 1;
+    p.id = id;
+    if (p.type === 'row') {
+      for (const child of (p as RowPanel).panels ?? []) fix(child);
+      return;
+    }
+    const panel = p as Panel;
+    panel.fieldConfig ??= { defaults: {}, overrides: [] };
+    panel.fieldConfig.defaults ??= {};
+    panel.fieldConfig.overrides ??= [];
+  };
+  for (const p of d.panels ?? []) fix(p);
+  return d;
+}

@@ -1,0 +1,209 @@
+// Every dashboard against Grafana's published types and the rules Grafana enforces on load.
+// The SDK's types are Grafana's schema generated with cog, but its enums are nominally distinct
+// from @grafana/schema's, so tsc cannot compare the two; instead every enum-valued field is
+// checked against the runtime enums @grafana/schema publishes, and the JSON must hold together
+// structurally (ids, grid, panel types, variables, datasource uids the provisioning defines).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Panel } from '@grafana/grafana-foundation-sdk/dashboard';
+import {
+  BigValueColorMode,
+  BigValueGraphMode,
+  DashboardCursorSync,
+  FieldColorModeId,
+  LegendDisplayMode,
+  LogsSortOrder,
+  MappingType,
+  ThresholdsMode,
+  VariableHide,
+  VariableRefresh,
+  VariableSort,
+} from '@grafana/schema';
+import { parse } from 'yaml';
+import { renderDashboardFiles } from '../../dashboards/build.js';
+import { buildDashboards } from '../../dashboards/index.js';
+import { panelsOf, queriesOf } from './helpers.js';
+
+const VARIABLE_TYPES = [
+  'query',
+  'adhoc',
+  'groupby',
+  'constant',
+  'datasource',
+  'interval',
+  'textbox',
+  'custom',
+  'system',
+  'snapshot',
+  'switch',
+];
+
+function oneOf(value: unknown, allowed: object | unknown[], what: string): void {
+  if (value === undefined) return;
+  const values = Array.isArray(allowed) ? allowed : Object.values(allowed);
+  assert.ok(
+    values.includes(value),
+    `${what}: ${JSON.stringify(value)} is not one of ${JSON.stringify(values)}`,
+  );
+}
+
+const PANEL_TYPES = new Set([
+  'row',
+  'timeseries',
+  'stat',
+  'table',
+  'logs',
+  'state-timeline',
+  'bargauge',
+  'gauge',
+  'text',
+]);
+
+describe('dashboard schema', () => {
+  const dashboards = buildDashboards();
+  const files = renderDashboardFiles();
+  const datasources = parse(files.get('provisioning/datasources/plimsoll.yaml') ?? '') as {
+    datasources: { uid: string; type: string; name: string }[];
+  };
+  const provider = parse(files.get('provisioning/dashboards/plimsoll.yaml') ?? '') as {
+    providers: { type: string; options: { path: string } }[];
+  };
+
+  it('covers the five dashboards the issue asks for, with unique uids', () => {
+    assert.deepEqual(
+      dashboards.map((d) => d.uid),
+      [
+        'plimsoll-memory-pressure',
+        'plimsoll-oom-loops',
+        'plimsoll-requests-fit',
+        'plimsoll-capacity',
+        'plimsoll-pipeline',
+      ],
+    );
+  });
+
+  for (const d of dashboards) {
+    describe(d.uid, () => {
+      const json = d.json;
+      it('has the fields Grafana requires', () => {
+        assert.ok(json.title?.startsWith('Plimsoll / '));
+        assert.ok(typeof json.schemaVersion === 'number' && json.schemaVersion >= 36);
+        assert.ok(json.uid && json.uid.length <= 40, 'uid at most 40 characters');
+        assert.ok((json.panels ?? []).length > 0);
+        assert.ok(json.tags?.includes('plimsoll'));
+      });
+
+      it("uses only values of Grafana's published enums", () => {
+        oneOf(json.graphTooltip, DashboardCursorSync, 'graphTooltip');
+        for (const v of json.templating?.list ?? []) {
+          oneOf(v.type, VARIABLE_TYPES, `variable ${v.name} type`);
+          oneOf(v.refresh, VariableRefresh, `variable ${v.name} refresh`);
+          oneOf(v.sort, VariableSort, `variable ${v.name} sort`);
+          oneOf(v.hide, VariableHide, `variable ${v.name} hide`);
+        }
+        for (const l of json.links ?? []) oneOf(l.type, ['link', 'dashboards'], 'link type');
+        for (const p of panelsOf(d.json)) {
+          if (p.type === 'row') continue;
+          const panel = p as Panel;
+          const defaults = panel.fieldConfig?.defaults;
+          oneOf(defaults?.thresholds?.mode, ThresholdsMode, `${panel.title} thresholds`);
+          oneOf(defaults?.color?.mode, FieldColorModeId, `${panel.title} color`);
+          for (const m of defaults?.mappings ?? [])
+            oneOf(m.type, MappingType, `${panel.title} mapping`);
+          const options = (panel.options ?? {}) as Record<string, unknown>;
+          const legend = options.legend as { displayMode?: string } | undefined;
+          oneOf(legend?.displayMode, LegendDisplayMode, `${panel.title} legend`);
+          oneOf(options.colorMode, BigValueColorMode, `${panel.title} colorMode`);
+          oneOf(options.graphMode, BigValueGraphMode, `${panel.title} graphMode`);
+          oneOf(options.sortOrder, LogsSortOrder, `${panel.title} sortOrder`);
+          assert.ok(
+            panel.fieldConfig?.defaults && panel.fieldConfig.overrides,
+            `${panel.title} fieldConfig`,
+          );
+        }
+      });
+
+      it('lays panels out on the 24-column grid without overlap and with unique ids', () => {
+        const ids = new Set<number>();
+        const cells = new Set<string>();
+        for (const p of panelsOf(d.json)) {
+          assert.ok(PANEL_TYPES.has(p.type), `unknown panel type ${p.type}`);
+          assert.ok(p.id !== undefined && !ids.has(p.id), `duplicate id ${p.id}`);
+          ids.add(p.id);
+          const g = p.gridPos;
+          assert.ok(g, `${p.title} has no gridPos`);
+          assert.ok(
+            g.w > 0 && g.h > 0 && g.x >= 0 && g.y >= 0 && g.x + g.w <= 24,
+            `${p.title} grid`,
+          );
+          for (let x = g.x; x < g.x + g.w; x++) {
+            for (let y = g.y; y < g.y + g.h; y++) {
+              assert.ok(!cells.has(`${x},${y}`), `${p.title} overlaps another panel`);
+              cells.add(`${x},${y}`);
+            }
+          }
+          if (p.type !== 'row') {
+            const panel = p as Panel;
+            assert.ok(panel.title, 'every panel has a title');
+            assert.ok((panel.targets ?? []).length > 0, `${panel.title} has no query`);
+            const refIds = (panel.targets ?? []).map((t) => (t as { refId?: string }).refId);
+            assert.equal(new Set(refIds).size, refIds.length, `${panel.title} repeats a refId`);
+          }
+        }
+      });
+
+      it('defines every variable it uses', () => {
+        const names = new Set((json.templating?.list ?? []).map((v) => v.name));
+        const builtins = new Set([
+          '__rate_interval',
+          '__interval',
+          '__range',
+          '__data',
+          '__field',
+          '__value',
+        ]);
+        const text = JSON.stringify(json.panels);
+        for (const m of text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) {
+          const name = m[1] ?? '';
+          assert.ok(
+            names.has(name) || builtins.has(name),
+            `${d.uid} uses undefined variable $${name}`,
+          );
+        }
+      });
+
+      it('references only datasource uids the provisioning file defines', () => {
+        const uids = new Map(datasources.datasources.map((ds) => [ds.uid, ds.type]));
+        for (const q of queriesOf(d.json)) {
+          assert.ok(q.datasource?.uid, `${q.panel}: query without datasource`);
+          assert.equal(
+            uids.get(q.datasource.uid),
+            q.datasource.type,
+            `${q.panel}: ${q.datasource.uid}`,
+          );
+        }
+        for (const v of json.templating?.list ?? []) {
+          const ds = v.datasource;
+          if (ds?.uid) assert.ok(uids.has(ds.uid), `variable ${v.name}: ${ds.uid}`);
+        }
+      });
+
+      it('links panels to the API finding pages', () => {
+        if (d.uid === 'plimsoll-pipeline') return;
+        const links = panelsOf(d.json).flatMap(
+          (p) => (p as Panel).fieldConfig?.defaults?.links ?? [],
+        ) as { url?: string }[];
+        assert.ok(links.some((l) => l.url?.startsWith('${plimsoll_api}/api/v1/findings?')));
+      });
+    });
+  }
+
+  it('provisions a file provider and both datasource types', () => {
+    assert.equal(provider.providers[0]?.type, 'file');
+    assert.ok(provider.providers[0]?.options.path.startsWith('/'));
+    assert.deepEqual([...new Set(datasources.datasources.map((ds) => ds.type))].sort(), [
+      'elasticsearch',
+      'prometheus',
+    ]);
+  });
+});
