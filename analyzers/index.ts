@@ -1,0 +1,54 @@
+// Every analyzer Plimsoll runs, written out in one place. Adding an analyzer is adding its folder
+// and one line below; the runner, the API and the evaluation all take their list from here.
+import type { Analyzer } from './analyzer.js';
+import { createFlappingAnalyzer, FLAPPING_ANALYZER } from './flapping/analyzer.js';
+import {
+  misfitAnalyzer,
+  MISFIT_ANALYZER,
+  type MisfitAnalyzerOptions,
+} from './misfit/container-analyzer.js';
+import {
+  nodeCapacityAnalyzer,
+  NODE_CAPACITY_ANALYZER,
+  type NodeCapacityAnalyzerOptions,
+} from './misfit/node-analyzer.js';
+import { createOomLoopAnalyzer, OOM_LOOP_ANALYZER } from './oom-loop/analyzer.js';
+import {
+  recommendationAnalyzer,
+  RECOMMENDATION_ANALYZER,
+  type RecommendationAnalyzerOptions,
+} from './recommendations/analyzer.js';
+import type { FlappingSettings, OomLoopSettings } from './settings.js';
+
+export interface AnalyzerSettings {
+  readonly flapping?: Partial<FlappingSettings>;
+  readonly oomLoop?: Partial<OomLoopSettings>;
+  readonly misfit?: MisfitAnalyzerOptions;
+  readonly nodeCapacity?: NodeCapacityAnalyzerOptions;
+  readonly recommendations?: RecommendationAnalyzerOptions;
+}
+
+export interface AnalyzerFactory {
+  readonly name: string;
+  readonly create: (settings: AnalyzerSettings) => Analyzer;
+}
+
+export const ANALYZER_FACTORIES: readonly AnalyzerFactory[] = [
+  { name: FLAPPING_ANALYZER, create: (s) => createFlappingAnalyzer(s.flapping) },
+  { name: OOM_LOOP_ANALYZER, create: (s) => createOomLoopAnalyzer(s.oomLoop) },
+  { name: MISFIT_ANALYZER, create: (s) => misfitAnalyzer(s.misfit) },
+  { name: NODE_CAPACITY_ANALYZER, create: (s) => nodeCapacityAnalyzer(s.nodeCapacity) },
+  { name: RECOMMENDATION_ANALYZER, create: (s) => recommendationAnalyzer(s.recommendations) },
+];
+
+/** The analyzers to run, optionally only the named ones. */
+export function createAnalyzers(
+  settings: AnalyzerSettings = {},
+  only?: readonly string[],
+): Analyzer[] {
+  return ANALYZER_FACTORIES.filter((f) => !only || only.includes(f.name)).map((f) =>
+    f.create(settings),
+  );
+}
+
+export { createFlappingAnalyzer, createOomLoopAnalyzer, FLAPPING_ANALYZER, OOM_LOOP_ANALYZER };

@@ -1,0 +1,261 @@
+// Runs the analyzers on a schedule and soon after new evidence arrives (an OOM kill or a Ready
+// flip is judged seconds after it is indexed, not at the next scheduled run), and keeps the
+// finding store in step: findings returned again are updated in place (same id, earliest
+// firstSeen), open findings an analyzer no longer returns are resolved. Every run is bounded by a
+// timeout and never rejects; one failing analyzer does not stop the others.
+import type { Component, ComponentHealth } from '../core/component.js';
+import type { Finding, FindingKind } from '../core/domain.js';
+import type { AnyEnvelope, RecordKind } from '../core/envelope.js';
+import { silentLogger, type Logger } from '../core/logger.js';
+import type { FindingStore } from '../store/store.js';
+import type { AnalysisReader, Analyzer } from './analyzer.js';
+import { subjectKey } from './ids.js';
+
+/** Which new records make an analyzer of a finding kind worth re-running early. */
+const TRIGGERS: Readonly<Partial<Record<FindingKind, readonly RecordKind[]>>> = {
+  node_memory_flapping: ['node_transition', 'kube_event'],
+  oom_loop: ['container_termination'],
+};
+
+/** Events that are evidence for flapping; the rest (Scheduled, Pulled, ...) do not trigger. */
+const TRIGGER_EVENT_REASONS = new Set([
+  'SystemOOM',
+  'OOMKilling',
+  'Evicted',
+  'NodeNotReady',
+  'NodeHasInsufficientMemory',
+  'EvictionThresholdMet',
+  'Rebooted',
+]);
+
+export interface RunnerOptions {
+  readonly cluster: string;
+  readonly analyzers: readonly Analyzer[];
+  readonly reader: AnalysisReader;
+  readonly findings: FindingStore;
+  /** Scheduled runs of every analyzer (default 15 min). */
+  readonly intervalMs?: number;
+  /** Quiet time after new evidence before the triggered run (default 3 s). */
+  readonly debounceMs?: number;
+  /** Longest an analyzer may take before its run is abandoned (default 60 s). */
+  readonly timeoutMs?: number;
+  readonly clock?: () => number;
+  readonly logger?: Logger;
+}
+
+export interface AnalyzerOutcome {
+  readonly analyzer: string;
+  readonly ok: boolean;
+  readonly error?: string;
+  readonly returned: number;
+  readonly resolved: number;
+  readonly durationMs: number;
+}
+
+export interface RunReport {
+  readonly now: number;
+  readonly outcomes: readonly AnalyzerOutcome[];
+}
+
+export class AnalyzerRunner implements Component {
+  readonly name = 'analyzer-runner';
+  private timer: NodeJS.Timeout | undefined;
+  private debounce: NodeJS.Timeout | undefined;
+  private readonly pending = new Set<string>();
+  private running: Promise<unknown> = Promise.resolve();
+  private started = false;
+  private lastFailure: string | undefined;
+  private readonly clock: () => number;
+  private readonly logger: Logger;
+
+  constructor(private readonly options: RunnerOptions) {
+    this.clock = options.clock ?? Date.now;
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  start(): Promise<void> {
+    if (this.started) return Promise.resolve();
+    this.started = true;
+    this.timer = setInterval(() => this.enqueue(), this.options.intervalMs ?? 15 * 60_000);
+    this.timer.unref();
+    this.enqueue();
+    return Promise.resolve();
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    if (this.timer) clearInterval(this.timer);
+    if (this.debounce) clearTimeout(this.debounce);
+    this.timer = undefined;
+    this.debounce = undefined;
+    this.pending.clear();
+    await this.running;
+  }
+
+  health(): ComponentHealth {
+    if (!this.started) return { ready: false, detail: 'analyzer runner is not running' };
+    return this.lastFailure ? { ready: true, detail: this.lastFailure } : { ready: true };
+  }
+
+  /**
+   * Tells the runner about newly indexed records (wire to IngestConsumer's onIndexed). Analyzers
+   * whose inputs changed run once the records stop arriving for debounceMs. Never throws.
+   */
+  notify(records: readonly AnyEnvelope[]): void {
+    const names = this.triggered(records);
+    if (names.length === 0 || !this.started) return;
+    for (const name of names) this.pending.add(name);
+    if (this.debounce) clearTimeout(this.debounce);
+    this.debounce = setTimeout(() => {
+      this.debounce = undefined;
+      const only = [...this.pending];
+      this.pending.clear();
+      this.enqueue(only);
+    }, this.options.debounceMs ?? 3000);
+    this.debounce.unref();
+  }
+
+  /** Names of the analyzers the records are inputs of. */
+  triggered(records: readonly AnyEnvelope[]): string[] {
+    const kinds = new Set<RecordKind>();
+    for (const record of records) {
+      if (record.kind === 'kube_event' && !TRIGGER_EVENT_REASONS.has(record.payload.reason))
+        continue;
+      kinds.add(record.kind);
+    }
+    return this.options.analyzers
+      .filter((a) => a.kinds.some((k) => (TRIGGERS[k] ?? []).some((r) => kinds.has(r))))
+      .map((a) => a.name);
+  }
+
+  private enqueue(only?: readonly string[]): void {
+    // Runs are serialised: a triggered run waits for a scheduled one instead of racing it.
+    this.running = this.running.then(() => this.run({ only })).catch(() => undefined);
+  }
+
+  /**
+   * One pass over the analyzers (all, or the named ones) at `now`. Resolves with what each did;
+   * never rejects.
+   */
+  async run(
+    options: { now?: number; only?: readonly string[] | undefined } = {},
+  ): Promise<RunReport> {
+    const now = options.now ?? this.clock();
+    const outcomes: AnalyzerOutcome[] = [];
+    for (const analyzer of this.options.analyzers) {
+      if (options.only && !options.only.includes(analyzer.name)) continue;
+      outcomes.push(await this.runOne(analyzer, now));
+    }
+    const failed = outcomes.filter((o) => !o.ok);
+    this.lastFailure =
+      failed.length > 0
+        ? `analyzers failing: ${failed.map((o) => `${o.analyzer} (${o.error ?? 'error'})`).join(', ')}`
+        : undefined;
+    return { now, outcomes };
+  }
+
+  private async runOne(analyzer: Analyzer, now: number): Promise<AnalyzerOutcome> {
+    const started = performance.now();
+    const timeoutMs = this.options.timeoutMs ?? 60_000;
+    let timeout: NodeJS.Timeout | undefined;
+    try {
+      const returned = await Promise.race([
+        analyzer.analyze({
+          cluster: this.options.cluster,
+          window: { from: now - analyzer.windowMs, to: now },
+          now,
+          store: this.options.reader,
+        }),
+        new Promise<never>((_, reject) => {
+          timeout = setTimeout(
+            () => reject(new Error(`timed out after ${timeoutMs} ms`)),
+            timeoutMs,
+          );
+          timeout.unref();
+        }),
+      ]);
+      const resolved = await this.reconcile(analyzer, returned, now);
+      return {
+        analyzer: analyzer.name,
+        ok: true,
+        returned: returned.length,
+        resolved,
+        durationMs: performance.now() - started,
+      };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.logger.error({ err: error, analyzer: analyzer.name }, 'analyzer run failed');
+      return {
+        analyzer: analyzer.name,
+        ok: false,
+        error: message,
+        returned: 0,
+        resolved: 0,
+        durationMs: performance.now() - started,
+      };
+    } finally {
+      if (timeout) clearTimeout(timeout);
+    }
+  }
+
+  /** Upserts what the analyzer returned and resolves its open findings it did not return. */
+  private async reconcile(
+    analyzer: Analyzer,
+    returned: readonly Finding[],
+    now: number,
+  ): Promise<number> {
+    const store = this.options.findings;
+    const open = await this.openFindings(analyzer);
+    const openBySubject = new Map<string, Finding[]>();
+    for (const finding of open) {
+      const key = `${finding.kind}|${subjectKey(finding.subject)}`;
+      openBySubject.set(key, [...(openBySubject.get(key) ?? []), finding]);
+    }
+    const kept = new Set<string>();
+    const upserts: Finding[] = [];
+    for (const finding of returned) {
+      let existing = await store.finding(finding.id);
+      if (!existing) {
+        // The same subject still open under another id: the episode continues past the point
+        // where its start could be found again (e.g. older than the look-back), keep its id.
+        const candidates =
+          openBySubject.get(`${finding.kind}|${subjectKey(finding.subject)}`) ?? [];
+        existing =
+          candidates.length === 1 && !kept.has(candidates[0]!.id) ? candidates[0] : undefined;
+      }
+      const id = existing?.id ?? finding.id;
+      kept.add(id);
+      const { resolvedAt: _resolvedAt, ...rest } = finding;
+      upserts.push({
+        ...rest,
+        id,
+        status: 'open',
+        firstSeen: Math.min(finding.firstSeen, existing?.firstSeen ?? finding.firstSeen),
+        lastSeen: Math.max(finding.lastSeen, existing?.lastSeen ?? finding.lastSeen),
+      });
+    }
+    const resolved = open
+      .filter((finding) => !kept.has(finding.id))
+      .map((finding): Finding => ({ ...finding, status: 'resolved', resolvedAt: now }));
+    await store.upsertFindings([...upserts, ...resolved]);
+    return resolved.length;
+  }
+
+  private async openFindings(analyzer: Analyzer): Promise<Finding[]> {
+    const out: Finding[] = [];
+    let after: string | undefined;
+    for (let page = 0; page < 100; page++) {
+      const result = await this.options.findings.findings({
+        cluster: this.options.cluster,
+        kinds: analyzer.kinds,
+        status: 'open',
+        limit: 500,
+        after,
+      });
+      out.push(...result.items);
+      if (!result.next) break;
+      after = result.next;
+    }
+    return out;
+  }
+}
