@@ -41,6 +41,8 @@ export interface RunnerOptions {
   readonly timeoutMs?: number;
   readonly clock?: () => number;
   readonly logger?: Logger;
+  /** Told after every run, e.g. to refresh exported metrics or push alerts; must not throw. */
+  readonly onRun?: (report: RunReport) => Promise<void>;
 }
 
 export interface AnalyzerOutcome {
@@ -151,7 +153,11 @@ export class AnalyzerRunner implements Component {
       failed.length > 0
         ? `analyzers failing: ${failed.map((o) => `${o.analyzer} (${o.error ?? 'error'})`).join(', ')}`
         : undefined;
-    return { now, outcomes };
+    const report = { now, outcomes };
+    await this.options.onRun?.(report).catch((error: unknown) => {
+      this.logger.warn({ err: error }, 'after-run listener failed');
+    });
+    return report;
   }
 
   private async runOne(analyzer: Analyzer, now: number): Promise<AnalyzerOutcome> {

@@ -12,6 +12,7 @@ import type { Bus } from '../bus/bus.js';
 import { IngestConsumer } from '../pipeline/ingest.js';
 import type { Store } from '../store/store.js';
 import { createBus, createStore } from './adapters.js';
+import { createAnalysis, type Analysis } from './analysis.js';
 import { Lifecycle } from './lifecycle.js';
 import { StoreMaintenance } from './maintenance.js';
 
@@ -20,12 +21,15 @@ export interface ServiceOptions {
   readonly logger: Logger;
   /** Run the ingest consumer (bus → store) in this process. */
   readonly ingest: boolean;
+  /** Run the analyzers (and what follows them: metrics, alert push) in this process. */
+  readonly analysis?: boolean;
   /** Further components to start after the pipeline, given the shared bus and store. */
   readonly extra?: (parts: { bus: Bus; store: Store; telemetry: Telemetry }) => Component[];
 }
 
 export interface RunningService {
   readonly app: App;
+  readonly analysis: Analysis | undefined;
   readonly url: string;
   readonly bus: Bus;
   readonly store: Store;
@@ -40,6 +44,11 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const bus = createBus(config, { telemetry, logger });
   const store = createStore(config, { telemetry, logger });
   let app: App | undefined;
+  let apiUrl = `http://${config.api.host}:${config.api.port}`;
+  const analysis =
+    options.analysis && config.analysis.enabled
+      ? createAnalysis(config, { store, telemetry, logger, apiUrl: () => apiUrl })
+      : undefined;
   try {
     await lifecycle.start(store);
     await lifecycle.start(bus);
@@ -51,6 +60,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
           group: config.kafka.consumerGroup,
           telemetry,
           logger: logger.child({ component: 'ingest' }),
+          ...(analysis ? { onIndexed: analysis.onIndexed } : {}),
         }),
       );
     }
@@ -62,6 +72,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         telemetry,
       }),
     );
+    for (const component of analysis?.components ?? []) await lifecycle.start(component);
     for (const component of options.extra?.({ bus, store, telemetry }) ?? []) {
       await lifecycle.start(component);
     }
@@ -88,10 +99,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       metricsPublic: config.api.metricsPublic,
     });
     const url = await app.listen({ host: config.api.host, port: config.api.port });
+    apiUrl = url;
     logger.info({ url, bus: config.runtime.bus, store: config.runtime.store }, 'API listening');
     const listening = app;
     return {
       app: listening,
+      analysis,
       url,
       bus,
       store,

@@ -2,7 +2,12 @@
 // installed: in-process bus, in-memory store, the pipeline and the API.
 import { Command, Option } from 'commander';
 import { commandContext } from '../context.js';
-import { startService, stopOnSignals } from '../../runtime/service.js';
+import { FLAPPING_ANALYZER, OOM_LOOP_ANALYZER } from '../../analyzers/index.js';
+import { SimulatedCluster } from '../../runtime/simulated-cluster.js';
+import { startService, stopOnSignals, type RunningService } from '../../runtime/service.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 
 export function demoCommand(): Command {
   return new Command('demo')
@@ -11,17 +16,60 @@ export function demoCommand(): Command {
     )
     .addOption(new Option('-p, --port <port>', 'API port (0 picks a free one)').argParser(Number))
     .action(async (options: { port?: number }, command: Command) => {
-      const { config, logger } = commandContext(command, {
+      const context = commandContext(command, {
         'runtime.bus': 'embedded',
         'runtime.store': 'memory',
         'api.port': options.port,
       });
+      const { logger } = context;
+      // Records carry the simulated cluster's own name; analysis and reports follow it.
+      const config = { ...context.config, cluster: `sim-${context.config.simulator.scenario}` };
       logger.info('no production services configured: running the embedded runtime');
-      const service = await startService({ config, logger, ingest: true });
+      let cluster: SimulatedCluster | undefined;
+      // The history may finish loading before startService returns; the hook waits for it.
+      let started: (service: RunningService) => void = () => undefined;
+      const running = new Promise<RunningService>((resolve) => (started = resolve));
+      const service = await startService({
+        config,
+        logger,
+        ingest: true,
+        analysis: true,
+        extra: ({ bus }) => {
+          cluster = new SimulatedCluster({
+            bus,
+            scenario: config.simulator.scenario,
+            seed: config.simulator.seed,
+            nodes: config.simulator.nodes,
+            speed: config.simulator.speed,
+            historyDays: config.simulator.historyDays,
+            stepMs: config.simulator.backfillStepSeconds * 1000,
+            logger: logger.child({ component: 'demo.simulated-cluster' }),
+            onHistoryLoaded: async () => {
+              const ready = await running;
+              const runner = ready.analysis?.runner;
+              if (!runner) return;
+              // Judge the history as it unfolded, as a deployment backfilled from Prometheus
+              // would: past incidents become findings that opened and resolved at their time.
+              const now = Date.now();
+              const from = now - config.simulator.historyDays * DAY;
+              for (let at = from + HOUR; at < now; at += HOUR) {
+                await runner.run({ now: at, only: [FLAPPING_ANALYZER, OOM_LOOP_ANALYZER] });
+              }
+              await runner.run();
+              process.stdout.write(`History loaded and analyzed: ${ready.url}/api/v1/findings\n`);
+            },
+          });
+          return [cluster];
+        },
+      });
+      started(service);
       process.stdout.write(
         [
           '',
           'Plimsoll demo is running on the embedded runtime (in-process bus, in-memory store).',
+          `  cluster     simulated "${config.simulator.scenario}" (${config.simulator.nodes} nodes): kubectl --server ${cluster?.url ?? '?'} get nodes`,
+          `  findings    ${service.url}/api/v1/findings   (history is loading; /readyz turns 200 when it is in)`,
+          `  docs        ${service.url}/docs`,
           `  API         ${service.url}`,
           `  health      ${service.url}/healthz   readiness ${service.url}/readyz`,
           `  metrics     ${service.url}/metrics`,

@@ -20,6 +20,7 @@ export function serveCommand(): Command {
         config,
         logger,
         ingest: config.runtime.bus === 'embedded',
+        analysis: true,
       });
       await stopOnSignals(service, logger);
     });

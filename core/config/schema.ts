@@ -139,13 +139,73 @@ export const SimulatorSchema = Type.Object(
     seed: Type.Integer({ default: 1, description: 'Seed; the same seed gives the same cluster' }),
     speed: Type.Number({
       exclusiveMinimum: 0,
-      default: 60,
-      description: 'Virtual seconds per real second',
+      default: 1,
+      description: 'Virtual seconds per real second of the live simulated cluster',
     }),
     historyDays: Type.Number({
-      minimum: 0,
-      default: 14,
+      minimum: 1,
+      default: 7,
       description: 'Days of history the demo backfills before going live',
+    }),
+    nodes: Type.Integer({
+      minimum: 2,
+      default: 20,
+      description: 'Size of the simulated cluster the demo runs (general node pool)',
+    }),
+    backfillStepSeconds: Type.Integer({
+      minimum: 60,
+      default: 900,
+      description: 'Sample spacing of the backfilled history (coarser loads faster)',
+    }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export const AnalysisSchema = Type.Object(
+  {
+    enabled: Type.Boolean({
+      default: true,
+      description: 'Run the analyzers in this process (serve and demo)',
+    }),
+    intervalSeconds: Type.Number({
+      minimum: 10,
+      default: 900,
+      description: 'Scheduled analysis interval; new kills and transitions trigger a run at once',
+    }),
+    analyzers: Type.Optional(
+      Type.Array(Type.String(), { description: 'Run only these analyzers (default: all)' }),
+    ),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export const ReportSchema = Type.Object(
+  {
+    schedule: Type.String({
+      minLength: 9,
+      default: '0 6 * * 1',
+      description: 'Cron expression of the weekly report (default Mondays 06:00)',
+    }),
+    timezone: Type.String({ default: 'UTC', description: 'IANA time zone of the schedule' }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export const AlertingSchema = Type.Object(
+  {
+    alertmanagerUrls: Type.Array(Type.String({ pattern: '^https?://' }), {
+      default: [],
+      description: 'Alertmanager base URLs findings are pushed to (empty: no push)',
+    }),
+    namespaceTeams: Type.Record(Type.String(), Type.String(), {
+      default: {},
+      description: 'Namespace → team for routing; a key ending in * matches a prefix',
+    }),
+    defaultTeam: Type.String({ default: 'platform', description: 'Team when nothing else says' }),
+    resendSeconds: Type.Number({
+      minimum: 10,
+      default: 60,
+      description: 'How often active findings are re-sent to Alertmanager',
     }),
   },
   { additionalProperties: false, default: {} },
@@ -177,6 +237,9 @@ export const ConfigSchema = Type.Object(
     store: StoreSchema,
     api: ApiSchema,
     simulator: SimulatorSchema,
+    analysis: AnalysisSchema,
+    report: ReportSchema,
+    alerting: AlertingSchema,
     log: LogSchema,
   },
   { additionalProperties: false },

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli, startCli, stop } from '../support/cli.js';
+import { waitFor } from '../support/wait.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'plimsoll-cli-'));
 
@@ -51,19 +52,39 @@ describe('plimsoll command line', () => {
     assert.match(result.stderr, /not yet implemented/);
   });
 
-  it('runs the demo with nothing else installed: /healthz answers and /metrics exposes counters', async () => {
+  it('runs the demo with nothing else installed: health at once, findings of every kind once the history is in', async () => {
     const { child, match } = await startCli(['demo', '--port', '0'], /API\s+(http:\/\/\S+)/, {
       PLIMSOLL_KAFKA_BROKERS: '127.0.0.1:1',
       PLIMSOLL_ELASTICSEARCH_NODE: 'http://127.0.0.1:1',
     });
     try {
       const url = match[1]!;
-      const health = await fetch(`${url}/healthz`);
-      assert.equal(health.status, 200);
-      const ready = await fetch(`${url}/readyz`);
-      assert.equal(ready.status, 200);
+      assert.equal((await fetch(`${url}/healthz`)).status, 200);
+      await waitFor(
+        async () => (await fetch(`${url}/readyz`)).status,
+        (status) => status === 200,
+        { what: 'the simulated history loaded', timeoutMs: 240_000, intervalMs: 1_000 },
+      );
+      const kinds = await waitFor(
+        async () => {
+          const page = (await (await fetch(`${url}/api/v1/findings?limit=500`)).json()) as {
+            items: { kind: string }[];
+          };
+          return new Set(page.items.map((finding) => finding.kind));
+        },
+        (found) => found.size >= 5,
+        { what: 'findings of every kind', timeoutMs: 240_000, intervalMs: 2_000 },
+      );
+      assert.deepEqual([...kinds].sort(), [
+        'node_capacity_misfit',
+        'node_memory_flapping',
+        'oom_loop',
+        'recommendation',
+        'requests_misfit',
+      ]);
       const metrics = await (await fetch(`${url}/metrics`)).text();
-      assert.match(metrics, /# TYPE plimsoll_ingest_records_indexed_total counter/);
+      assert.match(metrics, /plimsoll_ingest_records_indexed_total\{kind="usage_sample"\} [1-9]/);
+      assert.match(metrics, /plimsoll_findings\{[^}]*kind="oom_loop"[^}]*\} [1-9]/);
     } finally {
       assert.equal(await stop(child), 0, 'the demo stops cleanly on SIGTERM');
     }
