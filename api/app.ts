@@ -25,6 +25,8 @@ import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { nodeRoutes } from './routes/nodes.js';
 import { recommendationRoutes } from './routes/recommendations.js';
+import { reportRoutes } from './routes/reports.js';
+import type { WeeklyReportScheduler } from '../reports/scheduler.js';
 import { workloadRoutes } from './routes/workloads.js';
 
 export interface AppDeps {
@@ -39,6 +41,8 @@ export interface AppDeps {
   /** Serve /metrics without a token. */
   readonly metricsPublic?: boolean;
   readonly rateLimit?: RateLimitOptions;
+  /** Generates reports on demand (POST /api/v1/reports); absent where reports are not made. */
+  readonly reports?: WeeklyReportScheduler | undefined;
 }
 
 export type App = FastifyInstance<
@@ -116,6 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await app.register(nodeRoutes, { store: deps.store, cluster });
     await app.register(workloadRoutes, { store: deps.store, cluster });
     await app.register(recommendationRoutes, { store: deps.store, cluster });
+    await app.register(reportRoutes, { store: deps.store, cluster, scheduler: deps.reports });
   }
   return app;
 }

@@ -8,6 +8,7 @@ import { dashboardsCommand } from './commands/dashboards.js';
 import { demoCommand } from './commands/demo.js';
 import { ingestCommand } from './commands/ingest.js';
 import { notImplementedCommand } from './commands/not-implemented.js';
+import { reportCommand } from './commands/report.js';
 import { serveCommand } from './commands/serve.js';
 import { simulateCommand } from './commands/simulate.js';
 import { UsageError } from './context.js';
@@ -27,7 +28,7 @@ export function buildProgram(): Command {
     .addCommand(notImplementedCommand('collect', 'run collectors and publish to the bus', 4))
     .addCommand(ingestCommand())
     .addCommand(notImplementedCommand('analyze', 'run the analyzers over a window', 6))
-    .addCommand(notImplementedCommand('report', 'generate the weekly capacity report', 7))
+    .addCommand(reportCommand())
     .addCommand(simulateCommand())
     .addCommand(dashboardsCommand())
     .addCommand(alertsCommand())

@@ -10,10 +10,12 @@ import { TeamResolver } from '../alerts/teams.js';
 import { createAnalyzers } from '../analyzers/index.js';
 import { FindingMetrics } from '../analyzers/metrics.js';
 import { AnalyzerRunner } from '../analyzers/runner.js';
+import { WeeklyReportScheduler } from '../reports/scheduler.js';
 import type { Store } from '../store/store.js';
 
 export interface Analysis {
   readonly runner: AnalyzerRunner;
+  readonly reports: WeeklyReportScheduler;
   readonly components: Component[];
   /** Wire to the ingest consumer so new kills and transitions are judged within seconds. */
   readonly onIndexed: (records: readonly AnyEnvelope[]) => void;
@@ -37,7 +39,14 @@ class AlertPush implements Component {
 
 export function createAnalysis(
   config: Config,
-  deps: { store: Store; telemetry: Telemetry; logger: Logger; apiUrl: () => string },
+  deps: {
+    store: Store;
+    telemetry: Telemetry;
+    logger: Logger;
+    apiUrl: () => string;
+    /** Generate the last week's report at start if it is missing (not while a demo loads). */
+    reportCatchUp?: boolean;
+  },
 ): Analysis {
   const { store, telemetry, logger } = deps;
   const metrics = new FindingMetrics({
@@ -56,7 +65,15 @@ export function createAnalysis(
       await metrics.refresh();
     },
   });
-  const components: Component[] = [runner];
+  const reports = new WeeklyReportScheduler({
+    store,
+    cluster: config.cluster,
+    schedule: config.report.schedule,
+    timezone: config.report.timezone,
+    catchUp: deps.reportCatchUp ?? true,
+    logger: logger.child({ component: 'reports' }),
+  });
+  const components: Component[] = [runner, reports];
   if (config.alerting.alertmanagerUrls.length > 0) {
     const pusher = new AlertmanagerPusher({
       alertmanagerUrls: config.alerting.alertmanagerUrls,
@@ -73,5 +90,5 @@ export function createAnalysis(
     });
     components.push(new AlertPush(pusher));
   }
-  return { runner, components, onIndexed: (records) => runner.notify(records) };
+  return { runner, reports, components, onIndexed: (records) => runner.notify(records) };
 }

@@ -21,8 +21,10 @@ export interface ServiceOptions {
   readonly logger: Logger;
   /** Run the ingest consumer (bus → store) in this process. */
   readonly ingest: boolean;
-  /** Run the analyzers (and what follows them: metrics, alert push) in this process. */
+  /** Run the analyzers (and what follows them: metrics, reports, alert push) in this process. */
   readonly analysis?: boolean;
+  /** Generate a missing last-week report at start (default true). */
+  readonly reportCatchUp?: boolean;
   /** Further components to start after the pipeline, given the shared bus and store. */
   readonly extra?: (parts: { bus: Bus; store: Store; telemetry: Telemetry }) => Component[];
 }
@@ -47,7 +49,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   let apiUrl = `http://${config.api.host}:${config.api.port}`;
   const analysis =
     options.analysis && config.analysis.enabled
-      ? createAnalysis(config, { store, telemetry, logger, apiUrl: () => apiUrl })
+      ? createAnalysis(config, {
+          store,
+          telemetry,
+          logger,
+          apiUrl: () => apiUrl,
+          reportCatchUp: options.reportCatchUp ?? true,
+        })
       : undefined;
   try {
     await lifecycle.start(store);
@@ -97,6 +105,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       cluster: config.cluster,
       tokens,
       metricsPublic: config.api.metricsPublic,
+      reports: analysis?.reports,
     });
     const url = await app.listen({ host: config.api.host, port: config.api.port });
     apiUrl = url;

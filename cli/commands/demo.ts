@@ -3,6 +3,7 @@
 import { Command, Option } from 'commander';
 import { commandContext } from '../context.js';
 import { FLAPPING_ANALYZER, OOM_LOOP_ANALYZER } from '../../analyzers/index.js';
+import { isoWeekOf, lastCompleteWeek } from '../../reports/week.js';
 import { SimulatedCluster } from '../../runtime/simulated-cluster.js';
 import { startService, stopOnSignals, type RunningService } from '../../runtime/service.js';
 
@@ -34,6 +35,8 @@ export function demoCommand(): Command {
         logger,
         ingest: true,
         analysis: true,
+        // The first report is written once the history is in, not from an empty store.
+        reportCatchUp: false,
         extra: ({ bus }) => {
           cluster = new SimulatedCluster({
             bus,
@@ -56,7 +59,13 @@ export function demoCommand(): Command {
                 await runner.run({ now: at, only: [FLAPPING_ANALYZER, OOM_LOOP_ANALYZER] });
               }
               await runner.run();
-              process.stdout.write(`History loaded and analyzed: ${ready.url}/api/v1/findings\n`);
+              const reports = ready.analysis?.reports;
+              await reports?.runOnce({ week: lastCompleteWeek(now, config.report.timezone) });
+              await reports?.runOnce({ week: isoWeekOf(now, config.report.timezone) });
+              process.stdout.write(
+                `History loaded and analyzed: ${ready.url}/api/v1/findings\n` +
+                  `Weekly report: ${ready.url}/api/v1/reports/latest?format=html\n`,
+              );
             },
           });
           return [cluster];

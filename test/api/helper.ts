@@ -2,6 +2,7 @@
 import { buildApp, type App } from '../../api/app.js';
 import { silentLogger } from '../../core/logger.js';
 import { Telemetry } from '../../core/telemetry.js';
+import type { WeeklyReportScheduler } from '../../reports/scheduler.js';
 import { MemoryStore } from '../../store/memory.js';
 
 export const READ_TOKEN = 'read-token-0123456789abcdef';
@@ -27,6 +28,7 @@ export async function build(
       : { readTokens: [READ_TOKEN], adminTokens: [ADMIN_TOKEN] },
     metricsPublic: true,
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+    reports: options.reports,
   });
   return { app, store };
 }

@@ -1,0 +1,337 @@
+// Savings, risks and incidents of a week, from the analyzers' findings:
+// findings({cluster, kinds, window: week}) paged, i.e. findings whose [firstSeen, lastSeen]
+// overlaps the week. Evidence is read defensively — a field of the wrong type is treated as
+// absent — and only these fields are read (docs/reports.md lists them):
+// - recommendation: current/recommended {requests, limits}, replicas, cpuCoresDelta,
+//   memoryBytesDelta, monthlyCostDelta, confidence.level, risksRemoved, prices
+// - oom_loop: killCount, limitBytes
+// - requests_misfit: memoryP95, cpuP95, requests, limitBytes, peakShareOfLimit, oomKills
+// - node_capacity_misfit: pool, requests, allocatable, limits, peakShareOfAllocatable
+// - node_memory_flapping: flaps[].at, memoryPressureFlaps, notReadyFlaps, evictions, systemOoms,
+//   minAvailableBytes, pool
+import type { Finding, FindingKind, ResourceAmounts, TimeWindow } from '../core/domain.js';
+import { monthlyCost, type Prices } from '../analyzers/recommendations/prices.js';
+import type { Store } from '../store/store.js';
+import { bytes, cores, percent } from './format.js';
+import type { FindingCounts, FlappingIncident, PriceNote, RiskRow, SavingRow } from './model.js';
+
+/** Categories of the misfit kinds that are risks (the rest are waste or hygiene). */
+const RISK_CATEGORIES: Readonly<Partial<Record<FindingKind, ReadonlySet<string> | 'all'>>> = {
+  oom_loop: 'all',
+  requests_misfit: new Set(['under_requested', 'tight_memory_limit']),
+  node_capacity_misfit: new Set(['requests_saturated', 'limits_overcommit']),
+};
+const SEVERITY_RANK = { critical: 0, warning: 1, info: 2 } as const;
+const KIND_RANK: Readonly<Partial<Record<FindingKind, number>>> = {
+  oom_loop: 0,
+  node_capacity_misfit: 1,
+  requests_misfit: 2,
+};
+
+export async function allFindings(
+  store: Store,
+  cluster: string,
+  kinds: readonly FindingKind[],
+  window: TimeWindow,
+): Promise<Finding[]> {
+  const found: Finding[] = [];
+  let after: string | undefined;
+  do {
+    const page = await store.findings({ cluster, kinds, window, limit: 500, after });
+    found.push(...page.items);
+    after = page.next;
+  } while (after);
+  return found;
+}
+
+const num = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+const record = (value: unknown): Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+const amounts = (value: unknown): ResourceAmounts => {
+  const r = record(value);
+  const cpu = num(r.cpuCores);
+  const mem = num(r.memoryBytes);
+  return {
+    ...(cpu === undefined ? {} : { cpuCores: cpu }),
+    ...(mem === undefined ? {} : { memoryBytes: mem }),
+  };
+};
+const spec = (value: unknown) => {
+  const r = record(value);
+  return { requests: amounts(r.requests), limits: amounts(r.limits) };
+};
+
+/** A recommendation was still standing at `end`: open, or resolved only afterwards. */
+const standingAt = (finding: Finding, end: number) =>
+  finding.status === 'open' || (finding.resolvedAt !== undefined && finding.resolvedAt >= end);
+
+export function savingRow(finding: Finding, prices: Prices): SavingRow | undefined {
+  if (finding.subject.type !== 'workload_container') return undefined;
+  const e = finding.evidence;
+  const current = spec(e.current);
+  const recommended = spec(e.recommended);
+  const replicas = num(e.replicas) ?? 1;
+  const diff = (field: keyof ResourceAmounts) =>
+    ((current.requests[field] ?? 0) - (recommended.requests[field] ?? 0)) * replicas;
+  const cpuReleased =
+    num(e.cpuCoresDelta) === undefined ? diff('cpuCores') : -num(e.cpuCoresDelta)!;
+  const memReleased =
+    num(e.memoryBytesDelta) === undefined ? diff('memoryBytes') : -num(e.memoryBytesDelta)!;
+  const costDelta = num(e.monthlyCostDelta);
+  const evidencePrices = priceNote(e.prices) ?? prices;
+  const saving =
+    costDelta === undefined ? monthlyCost(evidencePrices, cpuReleased, memReleased) : -costDelta;
+  const w = finding.subject.workload;
+  const risks = Array.isArray(e.risksRemoved)
+    ? e.risksRemoved.filter((r): r is string => typeof r === 'string')
+    : [];
+  const level = record(e.confidence).level;
+  return {
+    findingId: finding.id,
+    namespace: w.namespace,
+    workloadKind: w.kind,
+    workload: w.name,
+    container: finding.subject.container,
+    replicas,
+    current,
+    recommended,
+    cpuCoresReleased: cpuReleased,
+    memoryBytesReleased: memReleased,
+    monthlySaving: saving,
+    confidence: typeof level === 'string' ? level : undefined,
+    risksRemoved: risks,
+  };
+}
+
+export function priceNote(value: unknown): PriceNote | undefined {
+  const r = record(value);
+  const cpu = num(r.cpuCoreHour);
+  const mem = num(r.memoryGibHour);
+  return cpu === undefined || mem === undefined
+    ? undefined
+    : { cpuCoreHour: cpu, memoryGibHour: mem };
+}
+
+export interface WeekFindings {
+  readonly savings: SavingRow[];
+  readonly savingsTotal: number;
+  readonly risks: RiskRow[];
+  readonly risksByKind: Record<string, number>;
+  readonly flapping: FlappingIncident[];
+  readonly findingPrices: PriceNote[];
+  readonly counts: FindingCounts;
+}
+
+export async function gatherWeekFindings(
+  store: Store,
+  cluster: string,
+  window: TimeWindow,
+  end: number,
+  prices: Prices,
+): Promise<WeekFindings> {
+  if (end <= window.from) {
+    return {
+      savings: [],
+      savingsTotal: 0,
+      risks: [],
+      risksByKind: {},
+      flapping: [],
+      findingPrices: [],
+      counts: { flappingIncidents: 0, oomLoops: 0, risks: 0, savingsMonthly: 0 },
+    };
+  }
+  const [recommendations, riskFindings, flappingFindings] = await Promise.all([
+    allFindings(store, cluster, ['recommendation'], window),
+    allFindings(store, cluster, ['oom_loop', 'requests_misfit', 'node_capacity_misfit'], window),
+    allFindings(store, cluster, ['node_memory_flapping'], window),
+  ]);
+
+  const savings = recommendations
+    .filter((f) => standingAt(f, end))
+    .map((f) => savingRow(f, prices))
+    .filter((row): row is SavingRow => row !== undefined && row.monthlySaving > 0)
+    .sort((a, b) => b.monthlySaving - a.monthlySaving || a.findingId.localeCompare(b.findingId));
+  const findingPrices = new Map<string, PriceNote>();
+  for (const f of recommendations) {
+    const note = priceNote(f.evidence.prices);
+    if (note) findingPrices.set(`${note.cpuCoreHour}/${note.memoryGibHour}`, note);
+  }
+
+  const byRank = (a: RiskRow, b: RiskRow) =>
+    SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+    (KIND_RANK[a.kind as FindingKind] ?? 9) - (KIND_RANK[b.kind as FindingKind] ?? 9) ||
+    b.lastSeen - a.lastSeen ||
+    a.findingId.localeCompare(b.findingId);
+  // One row per problem: an OOM loop seen by daily runs as several episodes is one risk.
+  const grouped = new Map<string, RiskRow>();
+  for (const row of riskFindings
+    .filter((f) => {
+      const categories = RISK_CATEGORIES[f.kind];
+      return categories === 'all' || (categories?.has(f.category ?? '') ?? false);
+    })
+    .map(riskRow)
+    .sort(byRank)) {
+    const key = `${row.kind}\u0000${row.kind === 'oom_loop' ? '' : (row.category ?? '')}\u0000${row.subject}`;
+    const seen = grouped.get(key);
+    grouped.set(key, seen ? { ...seen, occurrences: seen.occurrences + 1 } : row);
+  }
+  const risks = [...grouped.values()].sort(byRank);
+  const risksByKind: Record<string, number> = {};
+  for (const r of risks) {
+    const label = r.category ? `${r.kind}:${r.category}` : r.kind;
+    risksByKind[label] = (risksByKind[label] ?? 0) + 1;
+  }
+
+  const flapping = flappingFindings
+    .map(flappingIncident)
+    .filter((i): i is FlappingIncident => i !== undefined)
+    .sort((a, b) => a.window.from - b.window.from || a.node.localeCompare(b.node));
+  const savingsTotal = savings.reduce((sum, row) => sum + row.monthlySaving, 0);
+  return {
+    savings,
+    savingsTotal,
+    risks,
+    risksByKind,
+    flapping,
+    findingPrices: [...findingPrices.values()],
+    counts: {
+      flappingIncidents: flapping.length,
+      oomLoops: risks.filter((r) => r.kind === 'oom_loop').length,
+      risks: risks.length,
+      savingsMonthly: savingsTotal,
+    },
+  };
+}
+
+function subjectText(finding: Finding): string {
+  const s = finding.subject;
+  switch (s.type) {
+    case 'workload_container':
+      return `${s.workload.namespace}/${s.workload.kind}/${s.workload.name} · ${s.container}`;
+    case 'workload':
+      return `${s.workload.namespace}/${s.workload.kind}/${s.workload.name}`;
+    case 'node':
+      return `node ${s.node}`;
+    case 'cluster': {
+      const pool = finding.evidence.pool;
+      return typeof pool === 'string' ? `pool ${pool}` : `cluster ${s.cluster}`;
+    }
+  }
+}
+
+function riskRow(finding: Finding): RiskRow {
+  const s = finding.subject;
+  return {
+    findingId: finding.id,
+    kind: finding.kind,
+    category: finding.category,
+    severity: finding.severity,
+    subject: subjectText(finding),
+    namespace:
+      s.type === 'workload' || s.type === 'workload_container' ? s.workload.namespace : undefined,
+    title: finding.title,
+    detail: riskDetail(finding),
+    lastSeen: finding.lastSeen,
+    status: finding.status,
+    occurrences: 1,
+  };
+}
+
+function riskDetail(finding: Finding): string {
+  const e = finding.evidence;
+  const parts: string[] = [];
+  const push = (condition: unknown, text: () => string) => {
+    if (condition !== undefined && condition !== false) parts.push(text());
+  };
+  switch (finding.kind) {
+    case 'oom_loop': {
+      const kills = num(e.killCount);
+      const limit = num(e.limitBytes);
+      push(kills, () => `${kills} OOM kills`);
+      push(limit, () => `limit ${bytes(limit!)}`);
+      push(finding.category, () => (finding.category ?? '').replace(/_/g, ' '));
+      break;
+    }
+    case 'requests_misfit': {
+      const requests = amounts(e.requests);
+      const memP95 = num(e.memoryP95);
+      const cpuP95 = num(e.cpuP95);
+      const limit = num(e.limitBytes);
+      const peakShare = num(e.peakShareOfLimit);
+      const kills = num(e.oomKills);
+      if (finding.category === 'under_requested') {
+        push(
+          memP95 !== undefined && requests.memoryBytes !== undefined,
+          () => `memory p95 ${bytes(memP95!)} vs ${bytes(requests.memoryBytes!)} requested`,
+        );
+        push(
+          cpuP95 !== undefined && requests.cpuCores !== undefined,
+          () => `CPU p95 ${cores(cpuP95!)} vs ${cores(requests.cpuCores!)} requested`,
+        );
+      } else {
+        push(
+          peakShare !== undefined && limit !== undefined,
+          () => `peak ${percent(peakShare!)} of ${bytes(limit!)} limit`,
+        );
+        push(kills !== undefined && kills > 0, () => `${kills} OOM kills`);
+      }
+      break;
+    }
+    case 'node_capacity_misfit': {
+      const requests = amounts(e.requests);
+      const allocatable = amounts(e.allocatable);
+      const limits = amounts(e.limits);
+      const peakShare = num(e.peakShareOfAllocatable);
+      if (finding.category === 'requests_saturated') {
+        push(
+          allocatable.cpuCores,
+          () => `CPU requests ${percent((requests.cpuCores ?? 0) / allocatable.cpuCores!)}`,
+        );
+        push(
+          allocatable.memoryBytes,
+          () =>
+            `memory requests ${percent((requests.memoryBytes ?? 0) / allocatable.memoryBytes!)} of allocatable`,
+        );
+      } else {
+        push(
+          allocatable.memoryBytes && limits.memoryBytes !== undefined,
+          () =>
+            `memory limits ${percent(limits.memoryBytes! / allocatable.memoryBytes!)} of allocatable`,
+        );
+        push(peakShare, () => `peak use ${percent(peakShare!)}`);
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  return parts.join('; ');
+}
+
+function flappingIncident(finding: Finding): FlappingIncident | undefined {
+  if (finding.subject.type !== 'node') return undefined;
+  const e = finding.evidence;
+  const flaps = Array.isArray(e.flaps)
+    ? e.flaps.map((f) => num(record(f).at)).filter((t): t is number => t !== undefined)
+    : [];
+  return {
+    findingId: finding.id,
+    node: finding.subject.node,
+    pool: typeof e.pool === 'string' ? e.pool : undefined,
+    severity: finding.severity,
+    category: finding.category,
+    window: finding.window,
+    flaps,
+    memoryPressureFlaps: num(e.memoryPressureFlaps),
+    notReadyFlaps: num(e.notReadyFlaps),
+    evictions: num(e.evictions),
+    systemOoms: num(e.systemOoms),
+    minAvailableBytes: num(e.minAvailableBytes),
+    title: finding.title,
+    recommendation: finding.recommendation,
+    status: finding.status,
+  };
+}

@@ -1,0 +1,169 @@
+// The CSV report: every figure as one row of a long table (section, scope, subject, metric,
+// unit, value), so a spreadsheet can pivot it and several weeks can be concatenated. Values are
+// raw numbers in base units (cores, bytes, dollars, days), not display text.
+import type { CapacityFigures, ReportData } from './model.js';
+
+const HEADER = ['week', 'cluster', 'section', 'scope', 'subject', 'metric', 'unit', 'value'];
+
+function quote(value: string | number): string {
+  const text = typeof value === 'number' ? String(value) : value;
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function renderCsv(data: ReportData): string {
+  const rows: (string | number)[][] = [];
+  const row = (
+    section: string,
+    scope: string,
+    subject: string,
+    metric: string,
+    unit: string,
+    value: number | null,
+  ) => {
+    if (value === null || !Number.isFinite(value)) return;
+    rows.push([data.week, data.cluster, section, scope, subject, metric, unit, value]);
+  };
+  const capacity = (section: string, week: string, scope: string, f: CapacityFigures) => {
+    row(section, scope, week, 'nodes', 'count', f.nodes);
+    for (const [name, value] of [
+      ['capacity', f.capacity],
+      ['allocatable', f.allocatable],
+      ['requests', f.requests],
+      ['limits', f.limits],
+      ['usage_mean', f.usageMean],
+      [`usage_p${data.method.percentile}`, f.usagePeak],
+    ] as const) {
+      row(section, scope, week, `${name}_cpu`, 'cores', value.cpuCores);
+      row(section, scope, week, `${name}_memory`, 'bytes', value.memoryBytes);
+    }
+  };
+  row('summary', 'cluster', '', 'has_data', 'bool', data.hasData ? 1 : 0);
+  row('summary', 'cluster', '', 'partial_week', 'bool', data.partial ? 1 : 0);
+  capacity('capacity', data.week, 'cluster', data.current.cluster);
+  for (const p of data.current.pools) capacity('capacity', data.week, `pool ${p.pool}`, p);
+  row('capacity', 'cluster', data.week, 'unscheduled_pods', 'count', data.current.unscheduledPods);
+  for (const w of data.trend) {
+    if (!w.hasData) continue;
+    capacity('trend', w.week, 'cluster', w.cluster);
+    for (const p of w.pools) capacity('trend', w.week, `pool ${p.pool}`, p);
+  }
+  for (const f of data.forecasts) {
+    const subject = `${f.resource} ${f.basis}`;
+    row(
+      'forecast',
+      f.scope,
+      subject,
+      'current',
+      f.resource === 'cpu' ? 'cores' : 'bytes',
+      f.current,
+    );
+    row(
+      'forecast',
+      f.scope,
+      subject,
+      'allocatable',
+      f.resource === 'cpu' ? 'cores' : 'bytes',
+      f.allocatable,
+    );
+    row(
+      'forecast',
+      f.scope,
+      subject,
+      'growth_per_day',
+      f.resource === 'cpu' ? 'cores' : 'bytes',
+      f.growthPerDay,
+    );
+    row('forecast', f.scope, subject, 'days_to_exhaustion', 'days', f.daysToExhaustion);
+  }
+  for (const s of data.savings.rows) {
+    const subject = `${s.namespace}/${s.workloadKind}/${s.workload}/${s.container}`;
+    row('savings', 'cluster', subject, 'replicas', 'count', s.replicas);
+    row(
+      'savings',
+      'cluster',
+      subject,
+      'current_request_cpu',
+      'cores',
+      s.current.requests.cpuCores ?? null,
+    );
+    row(
+      'savings',
+      'cluster',
+      subject,
+      'current_request_memory',
+      'bytes',
+      s.current.requests.memoryBytes ?? null,
+    );
+    row(
+      'savings',
+      'cluster',
+      subject,
+      'recommended_request_cpu',
+      'cores',
+      s.recommended.requests.cpuCores ?? null,
+    );
+    row(
+      'savings',
+      'cluster',
+      subject,
+      'recommended_request_memory',
+      'bytes',
+      s.recommended.requests.memoryBytes ?? null,
+    );
+    row('savings', 'cluster', subject, 'released_cpu', 'cores', s.cpuCoresReleased);
+    row('savings', 'cluster', subject, 'released_memory', 'bytes', s.memoryBytesReleased);
+    row('savings', 'cluster', subject, 'monthly_saving', 'dollars', s.monthlySaving);
+  }
+  row('savings', 'cluster', 'all', 'monthly_saving_total', 'dollars', data.savings.totalMonthly);
+  for (const r of data.risks.rows) {
+    row(
+      'risks',
+      r.severity,
+      `${r.subject} (${r.category ?? r.kind})`,
+      'last_seen',
+      'epoch_ms',
+      r.lastSeen,
+    );
+  }
+  for (const i of data.flapping) {
+    const subject = `node ${i.node}`;
+    row('incidents', i.pool ?? '', subject, 'flaps', 'count', i.flaps.length);
+    row('incidents', i.pool ?? '', subject, 'from', 'epoch_ms', i.window.from);
+    row('incidents', i.pool ?? '', subject, 'to', 'epoch_ms', i.window.to);
+    row('incidents', i.pool ?? '', subject, 'evictions', 'count', i.evictions ?? null);
+    row('incidents', i.pool ?? '', subject, 'system_ooms', 'count', i.systemOoms ?? null);
+    row(
+      'incidents',
+      i.pool ?? '',
+      subject,
+      'min_available_memory',
+      'bytes',
+      i.minAvailableBytes ?? null,
+    );
+  }
+  for (const o of data.overhead) {
+    row('overhead', `pool ${o.pool}`, '', 'overhead_cpu', 'cores', o.overhead.cpuCores);
+    row('overhead', `pool ${o.pool}`, '', 'overhead_memory', 'bytes', o.overhead.memoryBytes);
+    row(
+      'overhead',
+      `pool ${o.pool}`,
+      '',
+      'nodes_without_memory_reserve',
+      'count',
+      o.nodesWithoutMemoryReserve,
+    );
+  }
+  for (const s of data.stranded) {
+    row('stranded', `pool ${s.pool}`, '', 'stranded_cpu', 'cores', s.cpuCores);
+    row('stranded', `pool ${s.pool}`, '', 'stranded_memory', 'bytes', s.memoryBytes);
+    row('stranded', `pool ${s.pool}`, '', 'monthly_cost', 'dollars', s.monthlyCost);
+    row('stranded', `pool ${s.pool}`, '', 'unrequested_cpu', 'cores', s.free.cpuCores);
+    row('stranded', `pool ${s.pool}`, '', 'unrequested_memory', 'bytes', s.free.memoryBytes);
+  }
+  for (const d of data.changes) {
+    row('changes', d.scope, d.metric, 'previous', d.unit, d.previous);
+    row('changes', d.scope, d.metric, 'current', d.unit, d.current);
+    row('changes', d.scope, d.metric, 'change', d.unit, d.change);
+  }
+  return [HEADER, ...rows].map((r) => r.map(quote).join(',')).join('\n') + '\n';
+}

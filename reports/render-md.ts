@@ -1,0 +1,92 @@
+// The Markdown report: the same sections and tables as the HTML, without charts (a chat message
+// or a merge request renders tables, not SVG).
+import { bytes, coresText, date, dateTime, money } from './format.js';
+import type { ReportData } from './model.js';
+import { REPORT_SECTIONS, type SectionId } from './render-html.js';
+import {
+  capacityTable,
+  changesTable,
+  flappingTable,
+  forecastTable,
+  overheadTable,
+  risksTable,
+  savingsTable,
+  strandedTable,
+  type Table,
+} from './tables.js';
+
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+function table(t: Table): string {
+  if (t.rows.length === 0) return '';
+  const align = t.head.map((_, i) => (t.numeric.includes(i) ? '---:' : '---'));
+  return [
+    `| ${t.head.map(cell).join(' | ')} |`,
+    `| ${align.join(' | ')} |`,
+    ...t.rows.map((row) => `| ${row.map(cell).join(' | ')} |`),
+    '',
+  ].join('\n');
+}
+
+const heading = (id: SectionId) => `## ${REPORT_SECTIONS.find((s) => s.id === id)!.title}\n`;
+
+export function renderMarkdown(data: ReportData): string {
+  const tz = data.timezone;
+  const noData = '_No data for this week._\n';
+  const out: string[] = [
+    `# Capacity report · ${data.cluster} · ${data.week}\n`,
+    `${date(data.window.from, tz)} to ${date(data.window.to - 1, tz)} (${tz})${data.partial ? ' · week to date' : ''}. Generated ${dateTime(data.generatedAt, tz)} ${tz}.\n`,
+  ];
+  out.push(heading('summary'), ...data.headline.map((l) => `- ${l}`), '');
+  out.push(heading('capacity'), data.current.pools.length ? table(capacityTable(data)) : noData);
+  if (data.current.unscheduledPods > 0) {
+    out.push(
+      `${data.current.unscheduledPods} pod(s) were waiting for a node at the end of the week, requesting ${coresText(data.current.unscheduledRequests.cpuCores)} and ${bytes(data.current.unscheduledRequests.memoryBytes)}.\n`,
+    );
+  }
+  out.push(heading('trend'), data.forecasts.length ? table(forecastTable(data)) : noData);
+  out.push(
+    heading('savings'),
+    data.savings.rows.length
+      ? `${data.savings.count} recommendation(s) with a saving, ${money(data.savings.totalMonthly)}/month in total.\n\n${table(savingsTable(data))}`
+      : data.hasData
+        ? '_No open right-sizing recommendation with a saving this week._\n'
+        : noData,
+  );
+  out.push(
+    heading('risks'),
+    data.risks.rows.length
+      ? table(risksTable(data))
+      : data.hasData
+        ? '_No OOM loop, under-requested container, tight limit or saturated pool this week._\n'
+        : noData,
+  );
+  out.push(
+    heading('incidents'),
+    data.flapping.length
+      ? table(flappingTable(data))
+      : data.hasData
+        ? '_No node flapped under memory pressure this week._\n'
+        : noData,
+  );
+  out.push(
+    heading('overhead'),
+    data.overhead.length
+      ? `### Node overhead\n\n${table(overheadTable(data))}\n### Stranded capacity\n\n${table(strandedTable(data))}`
+      : noData,
+  );
+  out.push(heading('changes'), data.hasData ? table(changesTable(data)) : noData);
+  const m = data.method;
+  out.push(
+    heading('method'),
+    `- Window: ${dateTime(m.window.from, tz)} to ${dateTime(m.window.to, tz)} (${tz}); trend weeks ${m.trendWeeks.join(', ')}`,
+    `- Usage metrics: ${m.usageMetrics.join(', ')}; percentile p${m.percentile}`,
+    `- Prices: $${m.prices.cpuCoreHour}/core-hour, $${m.prices.memoryGibHour}/GiB-hour` +
+      (m.findingPrices.length
+        ? `; recommendations priced at ${m.findingPrices.map((p) => `$${p.cpuCoreHour}/core-hour and $${p.memoryGibHour}/GiB-hour`).join('; ')}`
+        : ''),
+    ...m.notes.map((n) => `- ${n}`),
+    '',
+  );
+  return out.join('\n');
+}

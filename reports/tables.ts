@@ -1,0 +1,264 @@
+// The report's tables as rows of display text, shared by the HTML and Markdown renderers so both
+// print the same digits. Each table is a header and rows; numbers are formatted here once.
+import {
+  amounts,
+  bytes,
+  cores,
+  coresText,
+  dateTime,
+  days,
+  money,
+  share,
+  signed,
+  weekdayTime,
+} from './format.js';
+import type { CapacityFigures, Delta, ReportData } from './model.js';
+
+export interface Table {
+  readonly head: readonly string[];
+  readonly rows: readonly (readonly string[])[];
+  /** Columns holding numbers (right-aligned). */
+  readonly numeric: readonly number[];
+}
+
+const capacityRows = (scope: string, f: CapacityFigures): string[][] => [
+  [
+    scope,
+    String(f.nodes),
+    'CPU',
+    cores(f.capacity.cpuCores),
+    cores(f.allocatable.cpuCores),
+    `${cores(f.requests.cpuCores)} (${share(f.requests.cpuCores, f.allocatable.cpuCores)})`,
+    `${cores(f.usageMean.cpuCores)} (${share(f.usageMean.cpuCores, f.allocatable.cpuCores)})`,
+    `${cores(f.usagePeak.cpuCores)} (${share(f.usagePeak.cpuCores, f.allocatable.cpuCores)})`,
+    `${cores(f.limits.cpuCores)} (${share(f.limits.cpuCores, f.allocatable.cpuCores)})`,
+  ],
+  [
+    '',
+    '',
+    'memory',
+    bytes(f.capacity.memoryBytes),
+    bytes(f.allocatable.memoryBytes),
+    `${bytes(f.requests.memoryBytes)} (${share(f.requests.memoryBytes, f.allocatable.memoryBytes)})`,
+    `${bytes(f.usageMean.memoryBytes)} (${share(f.usageMean.memoryBytes, f.allocatable.memoryBytes)})`,
+    `${bytes(f.usagePeak.memoryBytes)} (${share(f.usagePeak.memoryBytes, f.allocatable.memoryBytes)})`,
+    `${bytes(f.limits.memoryBytes)} (${share(f.limits.memoryBytes, f.allocatable.memoryBytes)})`,
+  ],
+];
+
+export function capacityTable(data: ReportData): Table {
+  const p = data.method.percentile;
+  return {
+    head: [
+      'Scope',
+      'Nodes',
+      'Resource',
+      'Capacity',
+      'Allocatable',
+      'Requests (% alloc.)',
+      'Mean use (% alloc.)',
+      `p${p} use (% alloc.)`,
+      'Limits (% alloc.)',
+    ],
+    rows: [
+      ...capacityRows('cluster', data.current.cluster),
+      ...data.current.pools.flatMap((pool) => capacityRows(`pool ${pool.pool}`, pool)),
+    ],
+    numeric: [1, 3, 4, 5, 6, 7, 8],
+  };
+}
+
+const quantity = (resource: 'cpu' | 'memory', value: number) =>
+  resource === 'cpu' ? coresText(value) : bytes(value);
+
+export function forecastTable(data: ReportData): Table {
+  return {
+    head: [
+      'Scope',
+      'Resource',
+      'Basis',
+      'This week',
+      'Allocatable',
+      'Growth / week',
+      'Weeks fitted',
+      'Runs out in',
+    ],
+    rows: data.forecasts.map((f) => [
+      f.scope,
+      f.resource === 'cpu' ? 'CPU' : 'memory',
+      f.basis === 'requests' ? 'requests' : `p${data.method.percentile} usage`,
+      `${quantity(f.resource, f.current)} (${share(f.current, f.allocatable)})`,
+      quantity(f.resource, f.allocatable),
+      f.verdict === 'insufficient_history'
+        ? '–'
+        : signed(quantity(f.resource, Math.abs(f.growthPerDay * 7)), f.growthPerDay),
+      String(f.points),
+      f.verdict === 'insufficient_history' ? 'not enough history' : days(f.daysToExhaustion),
+    ]),
+    numeric: [3, 4, 5, 6, 7],
+  };
+}
+
+export function savingsTable(data: ReportData): Table {
+  return {
+    head: [
+      'Workload',
+      'Container',
+      'Replicas',
+      'Current requests (CPU / mem)',
+      'Recommended',
+      'Released',
+      '$ / month',
+      'Confidence',
+    ],
+    rows: data.savings.rows.map((r) => [
+      `${r.namespace}/${r.workloadKind}/${r.workload}`,
+      r.container,
+      String(r.replicas),
+      amounts(r.current.requests),
+      amounts(r.recommended.requests),
+      `${cores(r.cpuCoresReleased)} CPU, ${bytes(r.memoryBytesReleased)}`,
+      money(r.monthlySaving),
+      r.confidence ?? '–',
+    ]),
+    numeric: [2, 6],
+  };
+}
+
+export function risksTable(data: ReportData): Table {
+  return {
+    head: ['Severity', 'Kind', 'Subject', 'What', 'Key numbers', 'Last seen'],
+    rows: data.risks.rows.map((r) => [
+      r.severity,
+      r.category
+        ? `${r.kind.replace(/_/g, ' ')} · ${r.category.replace(/_/g, ' ')}`
+        : r.kind.replace(/_/g, ' '),
+      r.subject,
+      r.title,
+      r.detail || '–',
+      dateTime(r.lastSeen, data.timezone),
+    ]),
+    numeric: [],
+  };
+}
+
+export function flappingTable(data: ReportData): Table {
+  const opt = (value: number | undefined, format: (v: number) => string = String) =>
+    value === undefined ? '–' : format(value);
+  return {
+    head: [
+      'Node',
+      'Pool',
+      'Severity',
+      'From',
+      'To',
+      'Flaps',
+      'Evictions',
+      'SystemOOMs',
+      'Min. available',
+      'Status',
+    ],
+    rows: data.flapping.map((i) => [
+      i.node,
+      i.pool ?? '–',
+      i.severity,
+      weekdayTime(i.window.from, data.timezone),
+      weekdayTime(i.window.to, data.timezone),
+      String(i.flaps.length),
+      opt(i.evictions),
+      opt(i.systemOoms),
+      opt(i.minAvailableBytes, bytes),
+      i.status,
+    ]),
+    numeric: [5, 6, 7, 8],
+  };
+}
+
+export function overheadTable(data: ReportData): Table {
+  return {
+    head: [
+      'Pool',
+      'Nodes',
+      'Capacity (CPU / mem)',
+      'Allocatable',
+      'Overhead CPU',
+      'Overhead memory',
+      'Nodes without memory reserve',
+    ],
+    rows: data.overhead.map((o) => [
+      o.pool,
+      String(o.nodes),
+      `${cores(o.capacity.cpuCores)} / ${bytes(o.capacity.memoryBytes)}`,
+      `${cores(o.allocatable.cpuCores)} / ${bytes(o.allocatable.memoryBytes)}`,
+      `${cores(o.overhead.cpuCores)} (${share(o.overhead.cpuCores, o.capacity.cpuCores)})`,
+      `${bytes(o.overhead.memoryBytes)} (${share(o.overhead.memoryBytes, o.capacity.memoryBytes)})`,
+      String(o.nodesWithoutMemoryReserve),
+    ]),
+    numeric: [1, 4, 5, 6],
+  };
+}
+
+export function strandedTable(data: ReportData): Table {
+  const list = (nodes: readonly string[]) =>
+    nodes.length === 0
+      ? '–'
+      : `${nodes.slice(0, 3).join(', ')}${nodes.length > 3 ? ` +${nodes.length - 3}` : ''}`;
+  return {
+    head: [
+      'Pool',
+      'Unrequested (CPU / mem)',
+      'Stranded CPU',
+      'Stranded memory',
+      '$ / month',
+      'Nodes stranding CPU',
+      'Nodes stranding memory',
+    ],
+    rows: data.stranded.map((s) => [
+      s.pool,
+      `${cores(s.free.cpuCores)} / ${bytes(s.free.memoryBytes)}`,
+      cores(s.cpuCores),
+      bytes(s.memoryBytes),
+      money(s.monthlyCost),
+      list(s.cpuStrandingNodes),
+      list(s.memoryStrandingNodes),
+    ]),
+    numeric: [2, 3, 4],
+  };
+}
+
+export function deltaValue(delta: Delta, value: number): string {
+  switch (delta.unit) {
+    case 'cores':
+      return cores(value);
+    case 'bytes':
+      return bytes(value);
+    case 'dollars':
+      return money(value);
+    case 'count':
+      return String(Math.round(value * 100) / 100);
+  }
+}
+
+export function changesTable(data: ReportData): Table {
+  // Pools whose figures did not move add rows without news; the cluster rows always show.
+  const shown = data.changes.filter(
+    (d) => d.scope === 'cluster' || d.change === null || Math.abs(d.change) > 1e-9,
+  );
+  return {
+    head: [
+      'Scope',
+      'Metric',
+      data.trend[data.trend.length - 2]?.week ?? 'Previous week',
+      data.week,
+      'Change',
+    ],
+    rows: shown.map((d) => [
+      d.scope,
+      d.metric,
+      d.previous === null ? 'no data' : deltaValue(d, d.previous),
+      deltaValue(d, d.current),
+      d.change === null ? '–' : signed(deltaValue(d, Math.abs(d.change)), d.change),
+    ]),
+    numeric: [2, 3, 4],
+  };
+}

@@ -1,0 +1,204 @@
+// Renders the kustomize overlays with the kubectl users run (`kubectl kustomize`, kustomize v5
+// built in) and walks the rendered objects. Shared by the deploy tests.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { parseAllDocuments } from 'yaml';
+
+const run = promisify(execFile);
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const KUSTOMIZE_DIR = join(ROOT, 'deploy', 'kubernetes');
+export const KUBECTL = '/usr/bin/kubectl';
+
+export const OVERLAYS = ['production', 'embedded'] as const;
+export type Overlay = (typeof OVERLAYS)[number];
+export const COMPONENTS = ['service-monitor', 'grafana-provisioning'] as const;
+
+export interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  [key: string]: unknown;
+}
+
+export interface Rendering {
+  /** What was rendered, for messages: `production`, `embedded + service-monitor, ...`. */
+  readonly name: string;
+  readonly overlay: Overlay;
+  readonly objects: K8sObject[];
+}
+
+async function kustomize(dir: string): Promise<K8sObject[]> {
+  if (!existsSync(KUBECTL)) {
+    throw new Error(`${KUBECTL} is missing: install kubectl 1.27+ (kustomize v5 built in)`);
+  }
+  let stdout: string;
+  try {
+    ({ stdout } = await run(KUBECTL, ['kustomize', dir], {
+      timeout: 60_000,
+      maxBuffer: 64 * 1024 * 1024,
+    }));
+  } catch (error) {
+    const e = error as { stderr?: string; message: string };
+    throw new Error(`kubectl kustomize ${dir} failed: ${e.stderr ?? e.message}`);
+  }
+  return parseAllDocuments(stdout).map((doc) => {
+    if (doc.errors.length > 0) throw new Error(`rendered YAML: ${doc.errors[0]!.message}`);
+    return doc.toJS() as K8sObject;
+  });
+}
+
+/** `kubectl kustomize deploy/kubernetes/overlays/<overlay>`. */
+export async function renderOverlay(overlay: Overlay): Promise<Rendering> {
+  return {
+    name: overlay,
+    overlay,
+    objects: await kustomize(join(KUSTOMIZE_DIR, 'overlays', overlay)),
+  };
+}
+
+/**
+ * An overlay with the optional components, the way docs/deploy.md tells users to enable them: a
+ * kustomization of their own (here in a temporary directory) over the shipped overlay.
+ */
+export async function renderWithComponents(overlay: Overlay): Promise<Rendering> {
+  const dir = mkdtempSync(join(tmpdir(), 'plimsoll-kustomize-'));
+  try {
+    const rel = (path: string) => relative(dir, path);
+    writeFileSync(
+      join(dir, 'kustomization.yaml'),
+      [
+        'apiVersion: kustomize.config.k8s.io/v1beta1',
+        'kind: Kustomization',
+        'namespace: plimsoll',
+        'labels:',
+        '  - pairs:',
+        '      app.kubernetes.io/name: plimsoll',
+        '      app.kubernetes.io/part-of: plimsoll',
+        '    includeSelectors: true',
+        'resources:',
+        `  - ${rel(join(KUSTOMIZE_DIR, 'overlays', overlay))}`,
+        'components:',
+        ...COMPONENTS.map((c) => `  - ${rel(join(KUSTOMIZE_DIR, 'components', c))}`),
+        '',
+      ].join('\n'),
+    );
+    return {
+      name: `${overlay} + ${COMPONENTS.join(', ')}`,
+      overlay,
+      objects: await kustomize(dir),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Every overlay, alone and with every optional component. */
+export async function renderAll(): Promise<Rendering[]> {
+  const plain = await Promise.all(OVERLAYS.map(renderOverlay));
+  const extended = await Promise.all(OVERLAYS.map(renderWithComponents));
+  return [...plain, ...extended];
+}
+
+export interface Container {
+  name: string;
+  image?: string;
+  args?: string[];
+  env?: { name: string; value?: string; valueFrom?: unknown }[];
+  ports?: { name?: string; containerPort: number }[];
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  securityContext?: {
+    runAsNonRoot?: boolean;
+    runAsUser?: number;
+    allowPrivilegeEscalation?: boolean;
+    privileged?: boolean;
+    readOnlyRootFilesystem?: boolean;
+    capabilities?: { drop?: string[]; add?: string[] };
+    seccompProfile?: { type: string };
+  };
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean; subPath?: string }[];
+}
+
+export interface Volume {
+  name: string;
+  configMap?: { name: string; items?: unknown[] };
+  secret?: { secretName: string; optional?: boolean };
+  hostPath?: { path: string; type?: string };
+  emptyDir?: unknown;
+}
+
+export interface PodSpec {
+  serviceAccountName?: string;
+  automountServiceAccountToken?: boolean;
+  hostNetwork?: boolean;
+  hostPID?: boolean;
+  hostIPC?: boolean;
+  securityContext?: Container['securityContext'] & { supplementalGroups?: number[] };
+  containers: Container[];
+  initContainers?: Container[];
+  volumes?: Volume[];
+}
+
+export interface Workload {
+  readonly object: K8sObject;
+  readonly replicas: number | undefined;
+  readonly podLabels: Record<string, string>;
+  readonly pod: PodSpec;
+}
+
+export const WORKLOAD_KINDS = new Set(['Deployment', 'DaemonSet', 'StatefulSet', 'Job', 'CronJob']);
+
+export function workloads(objects: readonly K8sObject[]): Workload[] {
+  return objects
+    .filter((o) => WORKLOAD_KINDS.has(o.kind))
+    .map((object) => {
+      const spec = object.spec as {
+        replicas?: number;
+        template: { metadata?: { labels?: Record<string, string> }; spec: PodSpec };
+      };
+      return {
+        object,
+        replicas: object.kind === 'Deployment' ? (spec.replicas ?? 1) : undefined,
+        podLabels: spec.template.metadata?.labels ?? {},
+        pod: spec.template.spec,
+      };
+    });
+}
+
+export const containersOf = (pod: PodSpec): Container[] => [
+  ...(pod.initContainers ?? []),
+  ...pod.containers,
+];
+
+export function matches(selector: Record<string, string>, labels: Record<string, string>): boolean {
+  const entries = Object.entries(selector);
+  return entries.length > 0 && entries.every(([key, value]) => labels[key] === value);
+}
+
+/** Kubernetes quantity → number (cores for CPU, bytes for memory). */
+export function quantity(value: string): number {
+  const match = /^([0-9.]+)(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/.exec(value);
+  if (!match) throw new Error(`not a quantity: ${value}`);
+  const factor: Record<string, number> = {
+    '': 1,
+    m: 1e-3,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    Ki: 2 ** 10,
+    Mi: 2 ** 20,
+    Gi: 2 ** 30,
+    Ti: 2 ** 40,
+  };
+  return Number(match[1]) * factor[match[2] ?? '']!;
+}

@@ -1,0 +1,143 @@
+// Rendering: charts become SVG with marks on the server; every format carries the same figures;
+// a week without data gives a stored report that says so (also from the command line).
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { Command } from 'commander';
+import { reportCommand } from '../../cli/commands/report.js';
+import { capacityChart, reportCharts, trendChart } from '../../reports/charts.js';
+import type { ReportData } from '../../reports/data.js';
+import { generateWeeklyReport, reportId } from '../../reports/generate.js';
+import { REPORT_SECTIONS } from '../../reports/render-html.js';
+import { renderSvg } from '../../reports/render-svg.js';
+import { MemoryStore } from '../../store/memory.js';
+import type { StoredReport } from '../../store/store.js';
+import { simulatedStore } from './fixture.js';
+
+const markCount = (svg: string) => (svg.match(/class="mark-[a-z]+ role-mark/g) ?? []).length;
+
+describe('report rendering', { timeout: 120_000 }, () => {
+  let report: StoredReport;
+  let data: ReportData;
+
+  before(async () => {
+    const { store, cluster, week, now } = await simulatedStore();
+    report = await generateWeeklyReport(store, { cluster, week, now });
+    data = JSON.parse(report.content.json) as ReportData;
+  });
+
+  it('renders vega-lite specs to SVG with marks, without a browser', async () => {
+    for (const spec of [capacityChart(data, 'memory'), trendChart(data, 'cpu')]) {
+      const chart = await renderSvg(spec);
+      assert.match(
+        chart.svg,
+        /^<svg role="img" aria-label="[^"]+" xmlns="http:\/\/www\.w3\.org\/2000\/svg"/,
+      );
+      assert.ok(markCount(chart.svg) > 0, `${spec.id} has no mark group`);
+      assert.match(chart.svg, /<path [^>]*d="M[^"]+"/, `${spec.id} draws no path`);
+    }
+  });
+
+  it('inlines every chart and section in one self-contained HTML page', () => {
+    const html = report.content.html;
+    for (const { id, title } of REPORT_SECTIONS) {
+      assert.ok(html.includes(`<section id="${id}"><h2>${title}</h2>`), `section ${id} missing`);
+    }
+    for (const chart of reportCharts(data)) {
+      assert.ok(html.includes(`data-chart="${chart.id}"><h3>`), `chart ${chart.id} missing`);
+    }
+    assert.doesNotMatch(html, /<script|<link |src="http|href="http/);
+    assert.match(html, /@media print/);
+  });
+
+  it('says the same numbers in JSON, CSV and Markdown', () => {
+    const csv = report.content.csv.trim().split('\n');
+    assert.equal(csv[0], 'week,cluster,section,scope,subject,metric,unit,value');
+    const value = (section: string, scope: string, metric: string) =>
+      Number(
+        csv
+          .find(
+            (line) =>
+              line.startsWith(`${data.week},${data.cluster},${section},${scope},`) &&
+              line.includes(`,${metric},`),
+          )
+          ?.split(',')
+          .pop(),
+      );
+    assert.equal(
+      value('capacity', 'cluster', 'requests_cpu'),
+      data.current.cluster.requests.cpuCores,
+    );
+    assert.equal(
+      value('capacity', 'cluster', 'usage_p95_memory'),
+      data.current.cluster.usagePeak.memoryBytes,
+    );
+    assert.equal(value('savings', 'cluster', 'monthly_saving_total'), data.savings.totalMonthly);
+    const md = report.content.md;
+    for (const { title } of REPORT_SECTIONS)
+      assert.ok(md.includes(`## ${title}\n`), `md lacks ${title}`);
+    for (const line of data.headline) assert.ok(md.includes(`- ${line}`), `md lacks "${line}"`);
+    assert.equal(report.id, reportId(data.cluster, data.week));
+    assert.equal(report.summary.savingsMonthly, data.savings.totalMonthly);
+  });
+});
+
+describe('a week without data', () => {
+  it('yields a stored report that says so, in every format', async () => {
+    const store = new MemoryStore();
+    const report = await generateWeeklyReport(store, {
+      cluster: 'prod-eu',
+      week: '2026-W47',
+      now: Date.UTC(2026, 10, 24),
+    });
+    const stored = await store.report(report.id);
+    assert.equal(stored?.id, 'weekly-2026-W47-prod-eu');
+    assert.equal(report.summary.hasData, false);
+    const data = JSON.parse(report.content.json) as ReportData;
+    assert.equal(data.hasData, false);
+    assert.deepEqual(reportCharts(data), []);
+    assert.match(data.headline[0]!, /^No data for cluster prod-eu in 2026-W47/);
+    assert.match(report.content.html, /<strong>No data\.<\/strong> No data for cluster prod-eu/);
+    for (const { id } of REPORT_SECTIONS) {
+      assert.ok(report.content.html.includes(`<section id="${id}">`), `section ${id} missing`);
+    }
+    assert.match(report.content.md, /No data for cluster prod-eu in 2026-W47/);
+    assert.match(report.content.csv, /2026-W47,prod-eu,summary,cluster,,has_data,bool,0/);
+  });
+
+  it('is what `plimsoll report` writes for a week the embedded store has no data for', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plimsoll-report-'));
+    const out = join(dir, 'report.md');
+    const program = new Command('plimsoll')
+      .option('-c, --config <file>')
+      .option('--log-level <level>')
+      .exitOverride()
+      .addCommand(reportCommand());
+    const previous = process.env.PLIMSOLL_CONFIG;
+    delete process.env.PLIMSOLL_CONFIG;
+    try {
+      await program.parseAsync(
+        ['--log-level', 'silent', 'report', '--week', '2026-W47', '--format', 'md', '--out', out],
+        { from: 'user' },
+      );
+    } finally {
+      if (previous !== undefined) process.env.PLIMSOLL_CONFIG = previous;
+    }
+    const text = readFileSync(out, 'utf8');
+    assert.match(text, /^# Capacity report · default · 2026-W47/);
+    assert.match(text, /No data for cluster default in 2026-W47/);
+  });
+
+  it('refuses a malformed week with a message that shows the form', async () => {
+    const program = new Command('plimsoll')
+      .exitOverride()
+      .addCommand(reportCommand().exitOverride());
+    program.configureOutput({ writeErr: () => undefined });
+    await assert.rejects(
+      program.parseAsync(['report', '--week', '2026-47'], { from: 'user' }),
+      /expected e\.g\. 2026-W47/,
+    );
+  });
+});
