@@ -13,6 +13,7 @@ export async function build(
     store?: MemoryStore;
     open?: boolean;
     rateLimit?: { perSecond: number; burst: number };
+    reports?: WeeklyReportScheduler;
   } = {},
 ): Promise<{ app: App; store: MemoryStore }> {
   const store = options.store ?? new MemoryStore();
