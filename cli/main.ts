@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../core/config/load.js';
 import { VERSION } from '../core/version.js';
 import { alertsCommand } from './commands/alerts.js';
+import { analyzeCommand } from './commands/analyze.js';
 import { configCommand } from './commands/config.js';
 import { dashboardsCommand } from './commands/dashboards.js';
 import { demoCommand } from './commands/demo.js';
@@ -27,7 +28,7 @@ export function buildProgram(): Command {
     .addCommand(serveCommand())
     .addCommand(notImplementedCommand('collect', 'run collectors and publish to the bus', 4))
     .addCommand(ingestCommand())
-    .addCommand(notImplementedCommand('analyze', 'run the analyzers over a window', 6))
+    .addCommand(analyzeCommand())
     .addCommand(reportCommand())
     .addCommand(simulateCommand())
     .addCommand(dashboardsCommand())

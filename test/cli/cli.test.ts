@@ -47,7 +47,7 @@ describe('plimsoll command line', () => {
   });
 
   it('says so, and fails, for a command whose issue has not landed', async () => {
-    const result = await runCli(['analyze']);
+    const result = await runCli(['collect']);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /not yet implemented/);
   });
