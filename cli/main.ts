@@ -4,11 +4,11 @@ import { ConfigError } from '../core/config/load.js';
 import { VERSION } from '../core/version.js';
 import { alertsCommand } from './commands/alerts.js';
 import { analyzeCommand } from './commands/analyze.js';
+import { collectCommand } from './commands/collect.js';
 import { configCommand } from './commands/config.js';
 import { dashboardsCommand } from './commands/dashboards.js';
 import { demoCommand } from './commands/demo.js';
 import { ingestCommand } from './commands/ingest.js';
-import { notImplementedCommand } from './commands/not-implemented.js';
 import { reportCommand } from './commands/report.js';
 import { serveCommand } from './commands/serve.js';
 import { simulateCommand } from './commands/simulate.js';
@@ -26,7 +26,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .addCommand(demoCommand())
     .addCommand(serveCommand())
-    .addCommand(notImplementedCommand('collect', 'run collectors and publish to the bus', 4))
+    .addCommand(collectCommand())
     .addCommand(ingestCommand())
     .addCommand(analyzeCommand())
     .addCommand(reportCommand())

@@ -1,0 +1,150 @@
+// `plimsoll collect`: run collectors against a cluster (or an existing Prometheus) and publish to
+// the configured bus, serving /healthz, /readyz and /metrics on the API port.
+import { join } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { Publisher } from '../../collectors/publisher.js';
+import type { Collector, CollectorDeps } from '../../collectors/collector.js';
+import {
+  COLLECTOR_FACTORIES,
+  COLLECTOR_TYPES,
+  type CollectorType,
+} from '../../collectors/registry.js';
+import type { KubeConnection } from '../../collectors/kubernetes/api.js';
+import { startService, stopOnSignals } from '../../runtime/service.js';
+import { commandContext, UsageError } from '../context.js';
+
+interface CollectOptions {
+  collectors: string;
+  server?: string;
+  kubeconfig?: string;
+  inCluster?: boolean;
+  prometheusUrl?: string;
+  backfillDays?: number;
+  step?: number;
+  stateDir?: string;
+  logMode?: 'all' | 'tagged';
+  port?: number;
+}
+
+function positive(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
+  return n;
+}
+
+function selected(list: string): CollectorType[] {
+  const names = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const name of names) {
+    if (!COLLECTOR_TYPES.includes(name as CollectorType)) {
+      throw new UsageError(
+        `unknown collector "${name}"; expected some of ${COLLECTOR_TYPES.join(', ')}`,
+      );
+    }
+  }
+  return names as CollectorType[];
+}
+
+export function collectCommand(): Command {
+  return new Command('collect')
+    .description('run collectors (kubernetes, kubelet, prometheus, logs) and publish to the bus')
+    .option(
+      '--collectors <list>',
+      `comma-separated: ${COLLECTOR_TYPES.join(', ')}`,
+      'kubernetes,kubelet',
+    )
+    .option(
+      '--server <url>',
+      'API server URL without credentials (kubectl proxy, plimsoll simulate)',
+    )
+    .option(
+      '--kubeconfig <file>',
+      'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)',
+    )
+    .option('--in-cluster', 'use the pod ServiceAccount')
+    .option('--prometheus-url <url>', 'Prometheus to backfill from (prometheus collector)')
+    .addOption(
+      new Option('--backfill-days <days>', 'days of Prometheus history').argParser(positive),
+    )
+    .addOption(
+      new Option('--step <seconds>', 'resolution of the Prometheus backfill').argParser(positive),
+    )
+    .option('--state-dir <dir>', 'where checkpoints are kept, so restarts do not re-emit')
+    .addOption(
+      new Option('--log-mode <mode>', 'logs collector: ship all lines or tagged + context').choices(
+        ['all', 'tagged'],
+      ),
+    )
+    .addOption(new Option('-p, --port <port>', 'port for health and metrics').argParser(Number))
+    .action(async (options: CollectOptions, command: Command) => {
+      const types = selected(options.collectors);
+      if (types.length === 0) throw new UsageError('--collectors names no collector');
+      const { config, logger } = commandContext(command, { 'api.port': options.port });
+      const connection: KubeConnection = {
+        server: options.server,
+        kubeconfig: options.kubeconfig,
+        inCluster: options.inCluster,
+      };
+      const stateFile = (type: string) =>
+        options.stateDir ? join(options.stateDir, `${type}-${config.cluster}.json`) : undefined;
+      const service = await startService({
+        config,
+        logger,
+        // On the embedded bus nothing else can read what is published: ingest and analyze here.
+        ingest: config.runtime.bus === 'embedded',
+        analysis: config.runtime.bus === 'embedded',
+        extra: ({ bus, telemetry }) => {
+          const publisher = new Publisher(bus, {
+            telemetry,
+            logger: logger.child({ component: 'publisher' }),
+          });
+          const deps: CollectorDeps = { publisher, telemetry, logger, cluster: config.cluster };
+          const collectors: Collector[] = types.map((type) => {
+            switch (type) {
+              case 'kubernetes': {
+                const f = COLLECTOR_FACTORIES.kubernetes;
+                return f.create(
+                  { ...f.defaultConfig, connection, checkpointFile: stateFile(type) },
+                  deps,
+                );
+              }
+              case 'kubelet': {
+                const f = COLLECTOR_FACTORIES.kubelet;
+                return f.create({ ...f.defaultConfig, connection }, deps);
+              }
+              case 'prometheus': {
+                const f = COLLECTOR_FACTORIES.prometheus;
+                return f.create(
+                  {
+                    ...f.defaultConfig,
+                    ...(options.prometheusUrl && { url: options.prometheusUrl }),
+                    ...(options.backfillDays && { backfillDays: options.backfillDays }),
+                    ...(options.step && { stepMs: options.step * 1000 }),
+                    checkpointFile: stateFile(type),
+                  },
+                  deps,
+                );
+              }
+              case 'logs': {
+                const f = COLLECTOR_FACTORIES.logs;
+                return f.create(
+                  {
+                    ...f.defaultConfig,
+                    connection,
+                    ...(options.logMode && { mode: options.logMode }),
+                  },
+                  deps,
+                );
+              }
+            }
+          });
+          // The publisher starts first and, stopped last, drains what the collectors emitted.
+          return [publisher, ...collectors];
+        },
+      });
+      logger.info({ collectors: types, cluster: config.cluster }, 'collectors running');
+      await stopOnSignals(service, logger);
+    });
+}

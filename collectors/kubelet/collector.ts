@@ -1,0 +1,227 @@
+// The kubelet collector: every interval (jittered, so a fleet of collectors does not scrape in
+// step), scrape each node with bounded concurrency and a per-node timeout. A node that hangs costs
+// one timeout and a count, never the cycle; a slow bus slows the cycle (emit waits) instead of
+// piling up samples. Node names come from a node list refreshed every `nodeRefreshMs`.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ComponentHealth } from '../../core/component.js';
+import type { WorkloadRef } from '../../core/domain.js';
+import { envelope } from '../../core/envelope.js';
+import type { Collector, CollectorDeps } from '../collector.js';
+import { CollectorMetrics } from '../metrics.js';
+import { arrayAt, objectAt, textAt } from '../formats/json-read.js';
+import { CounterRates } from '../formats/resource-metrics.js';
+import { kubeErrorType, type KubeApi } from '../kubernetes/api.js';
+import type { KubeletClient } from './client.js';
+import { nodeWorkloads, scrapeNode, type KubeletSource } from './scrape.js';
+
+export interface KubeletCollectorConfig {
+  /** Time between the starts of two scrape cycles. Default 30 s. */
+  readonly intervalMs: number;
+  /** Random spread of the interval, as a fraction (0.1 = ±10 %). Default 0.1. */
+  readonly jitter: number;
+  /** Nodes scraped at once. Default 4. */
+  readonly concurrency: number;
+  /** Timeout of one node's scrape. Default 10 s. */
+  readonly timeoutMs: number;
+  /** `metrics`: /metrics/resource + the cAdvisor extras; `summary`: /stats/summary. */
+  readonly source: KubeletSource;
+  /** How often the node list is refreshed. Default 60 s. */
+  readonly nodeRefreshMs: number;
+  /** How often each node's pod → workload map is refreshed from the kubelet's /pods. Default 5 min. */
+  readonly workloadRefreshMs: number;
+}
+
+export const kubeletDefaults: KubeletCollectorConfig = {
+  intervalMs: 30_000,
+  jitter: 0.1,
+  concurrency: 4,
+  timeoutMs: 10_000,
+  source: 'metrics',
+  nodeRefreshMs: 60_000,
+  workloadRefreshMs: 300_000,
+};
+
+interface NodeState {
+  workloads: Map<string, WorkloadRef>;
+  workloadsAt: number;
+  lastError: string | undefined;
+}
+
+export class KubeletCollector implements Collector {
+  readonly type = 'kubelet';
+  readonly name = 'collector.kubelet';
+  readonly metrics: CollectorMetrics;
+  private readonly source: string;
+  private readonly rates = new CounterRates();
+  private readonly nodes = new Map<string, NodeState>();
+  private nodesAt = 0;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private readonly stopping = new AbortController();
+  private cycles = 0;
+  /** Oldest sample time of each recent cycle, for pruning counter state. */
+  private readonly cycleStarts: number[] = [];
+  private cycleOldest = Infinity;
+  private lastCycleError: string | undefined;
+
+  constructor(
+    private readonly api: KubeApi,
+    private readonly client: KubeletClient,
+    private readonly config: KubeletCollectorConfig,
+    private readonly deps: CollectorDeps,
+  ) {
+    this.metrics = new CollectorMetrics(
+      this.type,
+      deps.telemetry,
+      deps.logger.child({ collector: this.type }),
+    );
+    this.source = deps.source ?? `collector/${this.type}`;
+  }
+
+  start(): Promise<void> {
+    this.running = true;
+    this.loop = this.run();
+    return Promise.resolve();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.stopping.abort();
+    await this.loop;
+  }
+
+  health(): ComponentHealth {
+    if (this.lastCycleError) return { ready: false, detail: this.lastCycleError };
+    const failing = [...this.nodes.values()].filter((n) => n.lastError !== undefined).length;
+    if (this.nodes.size > 0 && failing === this.nodes.size) {
+      return { ready: false, detail: `no node could be scraped (${failing} failing)` };
+    }
+    return { ready: this.cycles > 0 || this.running };
+  }
+
+  /** Completed scrape cycles, for tests and status pages. */
+  get completedCycles(): number {
+    return this.cycles;
+  }
+
+  /** Runs one cycle now (tests, and the loop). Never rejects. */
+  async cycle(): Promise<void> {
+    try {
+      await this.refreshNodes();
+      this.lastCycleError = undefined;
+    } catch (error) {
+      this.lastCycleError = `node list failed: ${(error as Error).message}`;
+      this.metrics.problem(kubeErrorType(error), 'collect', 'node list failed', {
+        err: (error as Error).message,
+      });
+      if (this.nodes.size === 0) return;
+    }
+    const names = [...this.nodes.keys()];
+    let next = 0;
+    const worker = async () => {
+      while (this.running && next < names.length) {
+        const node = names[next++]!;
+        await this.scrape(node);
+      }
+    };
+    this.cycleOldest = Infinity;
+    await Promise.all(
+      Array.from({ length: Math.min(this.config.concurrency, names.length) }, worker),
+    );
+    // Counter state of pods gone for three cycles is dropped, bounding memory on churn. The
+    // cutoff is in the samples' own clock (kubelet time), not ours: clocks skew.
+    this.cycleStarts.push(this.cycleOldest);
+    if (this.cycleStarts.length > 3) {
+      const cutoff = this.cycleStarts.shift()!;
+      if (Number.isFinite(cutoff)) this.rates.forgetOlderThan(cutoff);
+    }
+    this.cycles++;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      const started = Date.now();
+      await this.cycle();
+      const spread = 1 + (Math.random() * 2 - 1) * this.config.jitter;
+      const wait = Math.max(0, this.config.intervalMs * spread - (Date.now() - started));
+      await sleep(wait, undefined, { signal: this.stopping.signal, ref: false }).catch(
+        () => undefined,
+      );
+    }
+  }
+
+  private async refreshNodes(): Promise<void> {
+    if (this.nodes.size > 0 && Date.now() - this.nodesAt < this.config.nodeRefreshMs) return;
+    // Only names are needed: list metadata in pages, dropping the rest of each Node at once.
+    const names = new Set<string>();
+    let token: string | undefined;
+    do {
+      const query = new URLSearchParams({ limit: '500' });
+      if (token) query.set('continue', token);
+      const page = objectAt(
+        await this.api.getJson(`/api/v1/nodes?${query.toString()}`, { timeoutMs: 30_000 }),
+      );
+      for (const item of arrayAt(page.items)) {
+        const name = textAt(objectAt(objectAt(item).metadata).name);
+        if (name) names.add(name);
+      }
+      const cont = objectAt(page.metadata).continue;
+      token = typeof cont === 'string' && cont ? cont : undefined;
+    } while (token);
+    for (const name of this.nodes.keys()) if (!names.has(name)) this.nodes.delete(name);
+    for (const name of names) {
+      if (!this.nodes.has(name)) {
+        this.nodes.set(name, { workloads: new Map(), workloadsAt: 0, lastError: undefined });
+      }
+    }
+    this.nodesAt = Date.now();
+  }
+
+  private async scrape(node: string): Promise<void> {
+    const state = this.nodes.get(node);
+    if (!state) return;
+    try {
+      if (Date.now() - state.workloadsAt >= this.config.workloadRefreshMs) {
+        // Best effort: without it samples still carry pod and uid, only not the workload.
+        state.workloads = await nodeWorkloads(
+          this.client,
+          this.deps.cluster,
+          node,
+          this.config.timeoutMs,
+        ).catch(() => state.workloads);
+        state.workloadsAt = Date.now();
+      }
+      const outcome = await scrapeNode({
+        client: this.client,
+        cluster: this.deps.cluster,
+        node,
+        source: this.config.source,
+        timeoutMs: this.config.timeoutMs,
+        rates: this.rates,
+        workloadOf: (namespace, pod, uid) =>
+          (uid !== undefined ? state.workloads.get(uid) : undefined) ??
+          state.workloads.get(`${namespace}/${pod}`),
+      });
+      if (outcome.malformed > 0) {
+        this.metrics.problem('malformed', 'decode', 'kubelet exposition had unreadable lines', {
+          node,
+          lines: outcome.malformed,
+        });
+      }
+      this.metrics.issues(outcome.issues);
+      state.lastError = undefined;
+      for (const s of outcome.samples) this.cycleOldest = Math.min(this.cycleOldest, s.timestamp);
+      const records = outcome.samples.map((s) => envelope('usage_sample', s, this.source));
+      await this.deps.publisher.emit(records);
+      this.metrics.emitted('usage_sample', records.length);
+      this.metrics.success();
+    } catch (error) {
+      state.lastError = (error as Error).message;
+      if (!this.running) return;
+      this.metrics.problem(kubeErrorType(error), 'collect', 'node scrape failed', {
+        node,
+        err: state.lastError,
+      });
+    }
+  }
+}
