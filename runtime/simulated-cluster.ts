@@ -42,6 +42,9 @@ export class SimulatedCluster implements Component {
 
   async start(): Promise<void> {
     this.simulator = await startSimulator({
+      // The simulated "now" is the real now, so timestamps the cluster serves (cAdvisor samples,
+      // events) line up with what Prometheus, the analyzers and the report consider current.
+      start: Date.now() - this.options.historyDays * DAY,
       scenario: this.options.scenario,
       seed: this.options.seed,
       nodes: this.options.nodes,

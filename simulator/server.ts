@@ -23,6 +23,7 @@ import {
   type ListWatchContext,
   type ResourceKind,
 } from './http/list-watch.js';
+import { serveKubeletDirect } from './http/kubelet-direct.js';
 import { serveLogs, type LogFollower } from './http/logs.js';
 import { SelectorError } from './http/selectors.js';
 import { ResourceStore, VersionCounter, type Item } from './http/store.js';
@@ -223,6 +224,11 @@ export class SimulatorServer {
         res.end();
         return;
       }
+    }
+    if (parts[0] === 'kubelet') {
+      return serveKubeletDirect(req, res, parts.slice(1), this.options.sim, t, (node, sub) =>
+        this.nodeProxy(res, node, sub, t),
+      );
     }
     // /api/v1/... and /apis/apps/v1/...
     let rest: string[];

@@ -23,6 +23,11 @@ interface CollectOptions {
   step?: number;
   stateDir?: string;
   logMode?: 'all' | 'tagged';
+  kubeletMode?: 'proxy' | 'direct';
+  kubeletUrlTemplate?: string;
+  kubeletCaFile?: string;
+  kubeletInsecureSkipTlsVerify?: boolean;
+  kubeletTokenFile?: string;
   port?: number;
 }
 
@@ -77,6 +82,16 @@ export function collectCommand(): Command {
         ['all', 'tagged'],
       ),
     )
+    .addOption(
+      new Option(
+        '--kubelet-mode <mode>',
+        'direct: each kubelet on its own port (needs only nodes/metrics, nodes/stats); proxy: through the API server (needs nodes/proxy). Default: direct in-cluster, else proxy',
+      ).choices(['proxy', 'direct']),
+    )
+    .option('--kubelet-url-template <template>', 'kubelet URL, with {node}, {address}, {port}')
+    .option('--kubelet-ca-file <file>', "CA that signed the kubelets' serving certificates")
+    .option('--kubelet-insecure-skip-tls-verify', 'do not verify kubelet certificates')
+    .option('--kubelet-token-file <file>', 'bearer token for the kubelets (re-read on rotation)')
     .addOption(new Option('-p, --port <port>', 'port for health and metrics').argParser(Number))
     .action(async (options: CollectOptions, command: Command) => {
       const types = selected(options.collectors);
@@ -112,7 +127,18 @@ export function collectCommand(): Command {
               }
               case 'kubelet': {
                 const f = COLLECTOR_FACTORIES.kubelet;
-                return f.create({ ...f.defaultConfig, connection }, deps);
+                return f.create(
+                  {
+                    ...f.defaultConfig,
+                    connection,
+                    ...(options.kubeletMode && { mode: options.kubeletMode }),
+                    ...(options.kubeletUrlTemplate && { urlTemplate: options.kubeletUrlTemplate }),
+                    ...(options.kubeletCaFile && { caFile: options.kubeletCaFile }),
+                    ...(options.kubeletInsecureSkipTlsVerify && { insecureSkipTlsVerify: true }),
+                    ...(options.kubeletTokenFile && { tokenFile: options.kubeletTokenFile }),
+                  },
+                  deps,
+                );
               }
               case 'prometheus': {
                 const f = COLLECTOR_FACTORIES.prometheus;

@@ -1,6 +1,6 @@
-// The kubelet endpoints behind a small interface. The default goes through the API server's node
-// proxy (`/api/v1/nodes/{node}/proxy/...`), which needs only the API credentials; a direct client
-// (https://<node>:10250 with the ServiceAccount token) can implement the same interface.
+// The kubelet endpoints behind a small interface: through the API server's node proxy
+// (`/api/v1/nodes/{node}/proxy/...`, needs `nodes/proxy`), or directly (direct.ts:
+// https://<node>:10250 with the ServiceAccount token, needs only `nodes/metrics` + `nodes/stats`).
 import type { KubeApi } from '../kubernetes/api.js';
 
 export interface KubeletResponse {
@@ -8,9 +8,20 @@ export interface KubeletResponse {
   readonly contentType: string;
 }
 
+/** Where a node's kubelet listens, from the Node object. */
+export interface NodeEndpoint {
+  readonly name: string;
+  /** InternalIP, else Hostname; undefined when the Node lists neither. */
+  readonly address?: string;
+  /** `status.daemonEndpoints.kubeletEndpoint.Port`, else 10250. */
+  readonly port: number;
+}
+
 export interface KubeletClient {
   /** GET a kubelet path (`/metrics/resource`, `/stats/summary`, `/pods`) on one node. */
   get(node: string, path: string, options: { timeoutMs: number }): Promise<KubeletResponse>;
+  /** The nodes of the latest node list, for clients that need their addresses. */
+  setNodes?(nodes: readonly NodeEndpoint[]): void;
 }
 
 export class NodeProxyKubeletClient implements KubeletClient {

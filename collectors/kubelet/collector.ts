@@ -11,7 +11,8 @@ import { CollectorMetrics } from '../metrics.js';
 import { arrayAt, objectAt, textAt } from '../formats/json-read.js';
 import { CounterRates } from '../formats/resource-metrics.js';
 import { kubeErrorType, type KubeApi } from '../kubernetes/api.js';
-import type { KubeletClient } from './client.js';
+import type { KubeletClient, NodeEndpoint } from './client.js';
+import { nodeEndpoint } from './direct.js';
 import { nodeWorkloads, scrapeNode, type KubeletSource } from './scrape.js';
 
 export interface KubeletCollectorConfig {
@@ -152,8 +153,9 @@ export class KubeletCollector implements Collector {
 
   private async refreshNodes(): Promise<void> {
     if (this.nodes.size > 0 && Date.now() - this.nodesAt < this.config.nodeRefreshMs) return;
-    // Only names are needed: list metadata in pages, dropping the rest of each Node at once.
+    // Only names and kubelet endpoints are kept: list in pages, dropping the rest of each Node.
     const names = new Set<string>();
+    const endpoints: NodeEndpoint[] = [];
     let token: string | undefined;
     do {
       const query = new URLSearchParams({ limit: '500' });
@@ -164,10 +166,13 @@ export class KubeletCollector implements Collector {
       for (const item of arrayAt(page.items)) {
         const name = textAt(objectAt(objectAt(item).metadata).name);
         if (name) names.add(name);
+        const endpoint = nodeEndpoint(item);
+        if (endpoint) endpoints.push(endpoint);
       }
       const cont = objectAt(page.metadata).continue;
       token = typeof cont === 'string' && cont ? cont : undefined;
     } while (token);
+    this.client.setNodes?.(endpoints);
     for (const name of this.nodes.keys()) if (!names.has(name)) this.nodes.delete(name);
     for (const name of names) {
       if (!this.nodes.has(name)) {
