@@ -20,6 +20,7 @@ import type { Store } from '../store/store.js';
 import { TokenAuth, type TokenSets } from './auth.js';
 import { sendProblem } from './problem.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
+import { dashboardRoutes } from './routes/dashboards.js';
 import { findingRoutes } from './routes/findings.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -120,6 +121,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await app.register(nodeRoutes, { store: deps.store, cluster });
     await app.register(workloadRoutes, { store: deps.store, cluster });
     await app.register(recommendationRoutes, { store: deps.store, cluster });
+    await app.register(dashboardRoutes);
     await app.register(reportRoutes, { store: deps.store, cluster, scheduler: deps.reports });
   }
   return app;

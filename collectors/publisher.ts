@@ -199,10 +199,12 @@ export class Publisher implements Component, RecordSink {
         continue;
       }
       const take = Math.min(room, records.length - offset);
+      const wasEmpty = this.queue.length - this.head === 0;
       for (let i = 0; i < take; i++) this.queue.push(records[offset + i]!);
       offset += take;
       this.metrics?.buffered.set(this.pending);
-      if (this.queue.length - this.head >= this.batchSize) this.wake();
+      // From empty: the loop sleeps without a timer, so start its linger; full batch: send now.
+      if (wasEmpty || this.queue.length - this.head >= this.batchSize) this.wake();
     }
   }
 

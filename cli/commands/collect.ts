@@ -23,6 +23,10 @@ interface CollectOptions {
   step?: number;
   stateDir?: string;
   logMode?: 'all' | 'tagged';
+  logSource?: 'api' | 'files';
+  logDir?: string;
+  nodeName?: string;
+  logPollInterval?: number;
   kubeletMode?: 'proxy' | 'direct';
   kubeletUrlTemplate?: string;
   kubeletCaFile?: string;
@@ -80,6 +84,22 @@ export function collectCommand(): Command {
     .addOption(
       new Option('--log-mode <mode>', 'logs collector: ship all lines or tagged + context').choices(
         ['all', 'tagged'],
+      ),
+    )
+    .addOption(
+      new Option(
+        '--log-source <source>',
+        'logs collector: the API pod log endpoint, or the node log files (DaemonSet)',
+      ).choices(['api', 'files']),
+    )
+    .option(
+      '--log-dir <dir>',
+      'kubelet pod log directory for --log-source files (default /var/log/pods)',
+    )
+    .option('--node-name <name>', 'node stamped on log lines read from files (default $NODE_NAME)')
+    .addOption(
+      new Option('--log-poll-interval <seconds>', 'how often log files are read').argParser(
+        positive,
       ),
     )
     .addOption(
@@ -160,6 +180,13 @@ export function collectCommand(): Command {
                     ...f.defaultConfig,
                     connection,
                     ...(options.logMode && { mode: options.logMode }),
+                    ...(options.logSource && { source: options.logSource }),
+                    ...(options.logDir && { root: options.logDir }),
+                    nodeName: options.nodeName ?? process.env.NODE_NAME,
+                    ...(options.logPollInterval && {
+                      pollIntervalMs: options.logPollInterval * 1000,
+                    }),
+                    checkpointFile: stateFile(type),
                   },
                   deps,
                 );

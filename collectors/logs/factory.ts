@@ -1,16 +1,27 @@
-// Factory of the logs collector: typed config with its defaults; logs read through the API.
+// Factory of the logs collector: typed config with its defaults. `source: api` (default) follows
+// logs through the pod log endpoint; `source: files` tails the kubelet's CRI log files of this
+// node under `root` (a DaemonSet with /var/log/pods mounted read-only).
 import type { CollectorFactory } from '../collector.js';
 import { ClientNodeKubeApi, loadKubeConfig, type KubeConnection } from '../kubernetes/api.js';
 import { LogsCollector, logsDefaults, type LogsCollectorConfig } from './collector.js';
+import { LogFilesCollector, logFilesDefaults, type LogFilesConfig } from './files.js';
 
-export interface LogsFactoryConfig extends LogsCollectorConfig {
+export type LogsSource = 'api' | 'files';
+
+export interface LogsFactoryConfig
+  extends LogsCollectorConfig, Omit<LogFilesConfig, keyof LogsCollectorConfig> {
+  /** Where lines are read: the API's pod log endpoint, or the node's log files. Default api. */
+  readonly source: LogsSource;
   readonly connection: KubeConnection;
 }
 
 export const logsFactory: CollectorFactory<LogsFactoryConfig> = {
   type: 'logs',
-  description: 'follow container logs through the pod log endpoint; tag OOM, kill and panic lines',
-  defaultConfig: { ...logsDefaults, connection: {} },
+  description:
+    'follow container logs (pod log endpoint, or the node CRI log files); tag OOM, kill and panic lines',
+  defaultConfig: { ...logsDefaults, ...logFilesDefaults, source: 'api', connection: {} },
   create: (config, deps) =>
-    new LogsCollector(new ClientNodeKubeApi(loadKubeConfig(config.connection)), config, deps),
+    config.source === 'files'
+      ? new LogFilesCollector(config, deps)
+      : new LogsCollector(new ClientNodeKubeApi(loadKubeConfig(config.connection)), config, deps),
 };

@@ -90,4 +90,18 @@ describe('publisher', () => {
     assert.deepEqual(delivered, [1], 'delivery listeners hear about durable batches');
     await publisher.stop();
   });
+
+  it('sends a part-filled batch after its linger, without waiting for a flush', async () => {
+    const bus = new FlakyBus();
+    await bus.start();
+    const publisher = new Publisher(bus, { batchSize: 500, lingerMs: 20 });
+    await publisher.start();
+    await publisher.emit([sample(1), sample(2), sample(3)]);
+    const deadline = Date.now() + 5_000;
+    while (bus.accepted.length < 3 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.equal(bus.accepted.length, 3, 'a few records are not left waiting for a full batch');
+    await publisher.stop();
+  });
 });
