@@ -46,12 +46,6 @@ describe('plimsoll command line', () => {
     assert.match(result.stderr, /config error at kafka\.partitions .*expected integer, got "lots"/);
   });
 
-  it('says so, and fails, for a command whose issue has not landed', async () => {
-    const result = await runCli(['collect']);
-    assert.equal(result.code, 2);
-    assert.match(result.stderr, /not yet implemented/);
-  });
-
   it('runs the demo with nothing else installed: health at once, findings of every kind once the history is in', async () => {
     const { child, match } = await startCli(['demo', '--port', '0'], /API\s+(http:\/\/\S+)/, {
       PLIMSOLL_KAFKA_BROKERS: '127.0.0.1:1',
