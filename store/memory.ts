@@ -403,19 +403,15 @@ export class MemoryStore implements Store {
   findings(query: FindingQuery): Promise<Page<Finding>> {
     const after = findingAfter(query.after);
     const limit = query.limit ?? 100;
-    const matching = [...this.findingsById.values()]
-      .filter((finding) => matchesFinding(finding, query))
-      .sort(compareFindings)
-      .filter((finding) => !after || compareFindings(finding, after) > 0);
-    const items = matching.slice(0, limit);
-    const last = items[items.length - 1];
-    return Promise.resolve({
-      items,
-      next:
-        matching.length > limit && last
-          ? encodeCursor({ lastSeen: last.lastSeen, id: last.id })
-          : undefined,
-    });
+    const matching = [...this.findingsById.values()].filter((finding) =>
+      matchesFinding(finding, query),
+    );
+    return Promise.resolve(
+      pageAfter(matching, compareFindings, after, limit, (f) => ({
+        lastSeen: f.lastSeen,
+        id: f.id,
+      })),
+    );
   }
 
   finding(id: string): Promise<Finding | undefined> {
@@ -432,25 +428,21 @@ export class MemoryStore implements Store {
     limit?: number;
     after?: string;
   }): Promise<Page<ReportSummary>> {
-    const after = decodeCursor<{ generatedAt: number; id: string }>(query.after);
+    type Position = { generatedAt: number; id: string };
+    const after = decodeCursor<Position>(query.after);
     if (query.after !== undefined && !after) return Promise.reject(new InvalidCursorError());
     const limit = query.limit ?? 50;
-    const order = (a: ReportSummary, b: ReportSummary) =>
+    const order = (a: Position, b: Position) =>
       b.generatedAt - a.generatedAt || a.id.localeCompare(b.id);
     const matching = [...this.reportsById.values()]
       .filter((report) => !query.cluster || report.cluster === query.cluster)
-      .map(({ content: _content, ...summary }) => summary)
-      .sort(order)
-      .filter((report) => !after || order(report, after as ReportSummary) > 0);
-    const items = matching.slice(0, limit);
-    const last = items[items.length - 1];
-    return Promise.resolve({
-      items,
-      next:
-        matching.length > limit && last
-          ? encodeCursor({ generatedAt: last.generatedAt, id: last.id })
-          : undefined,
-    });
+      .map(({ content: _content, ...summary }) => summary);
+    return Promise.resolve(
+      pageAfter(matching, order, after, limit, (r) => ({
+        generatedAt: r.generatedAt,
+        id: r.id,
+      })),
+    );
   }
 
   report(id: string): Promise<StoredReport | undefined> {
@@ -483,6 +475,26 @@ export class MemoryStore implements Store {
     dropOlder(this.logs, (l) => l.timestamp, horizon);
     return Promise.resolve({ rolledUpWindows: 0, deletedIndices: [] });
   }
+}
+
+/**
+ * One page of `items` in `order`, starting after the position `after` (an item or a decoded
+ * cursor), with the cursor of its last item when more follow.
+ */
+function pageAfter<T, P>(
+  items: T[],
+  order: (a: T | P, b: T | P) => number,
+  after: P | undefined,
+  limit: number,
+  positionOf: (item: T) => P,
+): Page<T> {
+  const remaining = items.sort(order).filter((item) => !after || order(item, after) > 0);
+  const page = remaining.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    items: page,
+    next: remaining.length > limit && last ? encodeCursor(positionOf(last)) : undefined,
+  };
 }
 
 function keepNewest<K extends 'node' | 'pod'>(map: Map<string, Envelope<K>>, record: Envelope<K>) {
