@@ -15,6 +15,22 @@ export function containerKeyString(key: ContainerKey): string {
   return [key.cluster, namespace, kind, name, key.container].join('\u0000');
 }
 
+/**
+ * One term for a workload container within a cluster. Kubernetes names cannot hold '/', so the
+ * text splits back unambiguously.
+ */
+export function containerSeries(workload: WorkloadRef, container: string): string {
+  return [workload.namespace, workload.kind, workload.name, container].join('/');
+}
+
+export function parseContainerSeries(
+  series: string,
+): { workload: WorkloadRef; container: string } | undefined {
+  const [namespace, kind, name, container, extra] = series.split('/');
+  if (!namespace || !kind || !name || !container || extra !== undefined) return undefined;
+  return { workload: { namespace, kind, name }, container };
+}
+
 export function parseContainerKey(text: string): ContainerKey | undefined {
   const [cluster, namespace, kind, name, container] = text.split('\u0000');
   if (!cluster || !namespace || !kind || !name || !container) return undefined;

@@ -4,6 +4,7 @@
 // samples, so late and backfilled data is included and a re-run rewrites the same documents.
 import type { Client, estypes } from '@elastic/elasticsearch';
 import { stableId } from '../../core/envelope.js';
+import { containerSeries } from '../keys.js';
 import type { IndexNames } from './layout.js';
 import { range } from './search.js';
 
@@ -19,6 +20,8 @@ const S = 'plimsoll.usage_sample';
 interface KeyFields {
   readonly fields: Record<string, string>;
   readonly filter: estypes.QueryDslQueryContainer;
+  /** The `rollup.series` term of a group's key, for keyings that have one. */
+  readonly series?: (key: Record<string, string>) => string;
 }
 
 /** Container metrics are keyed by workload container; node metrics by node. */
@@ -31,6 +34,11 @@ const KEYINGS: readonly KeyFields[] = [
       container: `${S}.container`,
     },
     filter: { exists: { field: `${S}.workload.name` } },
+    series: (key) =>
+      containerSeries(
+        { namespace: key.namespace!, kind: key.kind!, name: key.name! },
+        key.container!,
+      ),
   },
   {
     fields: { node: `${S}.node` },
@@ -50,10 +58,10 @@ export class RollupJob {
   ) {}
 
   /**
-   * Returns the number of windows summarised. Which windows need it is decided by ingestion
+   * Returns the start of every window summarised. Which windows need it is decided by ingestion
    * time (wall clock), whatever time the samples themselves carry.
    */
-  async run(): Promise<number> {
+  async run(): Promise<number[]> {
     const now = Date.now();
     const since = await this.watermark();
     const dirty = await this.dirtyWindows(since === undefined ? 0 : since - INGEST_SKEW_MS, now);
@@ -66,7 +74,7 @@ export class RollupJob {
       document: { until: now },
       refresh: true,
     });
-    return dirty.length;
+    return dirty;
   }
 
   private async watermark(): Promise<number | undefined> {
@@ -195,12 +203,14 @@ export class RollupJob {
         .buckets as estypes.AggregationsLongTermsBucket[]
     ).map((bucket) => ({ bucket: Number(bucket.key), count: bucket.doc_count }));
     const identity = Object.keys(keying.fields).map((name) => String(key[name]));
+    const series = keying.series?.(key as Record<string, string>);
     const document = {
       '@timestamp': start,
       rollup: {
         cluster: key.cluster,
         metric: key.metric,
         ...Object.fromEntries(Object.keys(keying.fields).map((name) => [name, key[name]])),
+        ...(series !== undefined && { series }),
         window_ms: ROLLUP_WINDOW_MS,
         min: value('min'),
         max: value('max'),

@@ -39,6 +39,7 @@ import { RecordQueries } from './records.js';
 import { enforceRetention, type RetentionDays } from './retention.js';
 import { RollupJob } from './rollups.js';
 import { UsageQueries } from './usage.js';
+import { DailyRollupJob } from './daily-rollups.js';
 
 export interface ElasticsearchStoreOptions {
   readonly node: string;
@@ -65,6 +66,7 @@ export class ElasticsearchStore implements Store {
   readonly client: Client;
   private readonly logger: Logger;
   private readonly usage: UsageQueries;
+  private readonly daily: DailyRollupJob;
   private readonly records: RecordQueries;
   private readonly state: StateQueries;
   private readonly rollups: RollupJob;
@@ -81,7 +83,8 @@ export class ElasticsearchStore implements Store {
         ? { auth: { username: options.username, password: options.password ?? '' } }
         : {}),
     });
-    this.usage = new UsageQueries(this.client, this.indices);
+    this.daily = new DailyRollupJob(this.client, this.indices);
+    this.usage = new UsageQueries(this.client, this.indices, () => this.daily.completeUntil());
     this.records = new RecordQueries(this.client, this.indices);
     this.state = new StateQueries(this.client, this.indices);
     this.rollups = new RollupJob(this.client, this.indices);
@@ -277,15 +280,23 @@ export class ElasticsearchStore implements Store {
     return this.state.acquireLock(name, owner, ttlMs);
   }
 
-  /** Rolls up windows with new samples, then drops indices past retention, in that order. */
+  /**
+   * Rolls up windows with new samples, then the days they and any newly finished day belong to,
+   * then drops indices past retention, in that order.
+   */
   async maintain(now: number): Promise<MaintenanceReport> {
     await this.refresh();
-    const rolledUpWindows = await this.rollups.run();
-    await this.client.indices.refresh({
-      index: this.indices.pattern('rollups'),
-      ignore_unavailable: true,
-      allow_no_indices: true,
-    });
+    const rerolled = await this.rollups.run();
+    const refreshRollups = () =>
+      this.client.indices.refresh({
+        index: this.indices.pattern('rollups'),
+        ignore_unavailable: true,
+        allow_no_indices: true,
+      });
+    await refreshRollups();
+    const rolledUpDays = await this.daily.run(now, rerolled);
+    if (rolledUpDays > 0) await refreshRollups();
+    const rolledUpWindows = rerolled.length;
     const deletedIndices = await enforceRetention(
       this.client,
       this.indices,

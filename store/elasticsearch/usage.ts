@@ -4,9 +4,18 @@
 // Node, where the quantile is read off with the sketch's guaranteed relative error.
 import type { Client, estypes } from '@elastic/elasticsearch';
 import { QuantileSketch } from '../../core/sketch.js';
-import { decodeCursor, encodeCursor, InvalidCursorError, percentileKey } from '../keys.js';
+import type { TimeWindow } from '../../core/domain.js';
+import {
+  decodeCursor,
+  encodeCursor,
+  InvalidCursorError,
+  parseContainerSeries,
+  percentileKey,
+} from '../keys.js';
 import type { Page, SeriesPoint, SeriesQuery, UsageStats, UsageStatsQuery } from '../store.js';
+import { DAY_MS, startOfDay } from './daily-rollups.js';
 import type { IndexNames } from './layout.js';
+import { ROLLUP_WINDOW_MS } from './rollups.js';
 import { range, term } from './search.js';
 
 const R = 'rollup';
@@ -21,34 +30,37 @@ export class UsageQueries {
   constructor(
     private readonly client: Client,
     private readonly indices: IndexNames,
+    /** Days before this one are in the daily tier (undefined: none yet). */
+    private readonly dailyComplete: () => Promise<number | undefined>,
   ) {}
 
   async usageStats(query: UsageStatsQuery): Promise<Page<UsageStats>> {
-    const after = decodeCursor<Record<string, string>>(query.after);
-    if (query.after !== undefined && !after) throw new InvalidCursorError();
+    const after = decodeCursor<{ series: string }>(query.after);
+    if (query.after !== undefined && typeof after?.series !== 'string') {
+      throw new InvalidCursorError();
+    }
     const pageSize = query.pageSize ?? 500;
     const filters: estypes.QueryDslQueryContainer[] = [
       term(`${R}.cluster`, query.cluster),
       term(`${R}.metric`, query.metric),
-      range('@timestamp', query.window.from, query.window.to),
-      { exists: { field: `${R}.container` } },
+      await this.tiers(query.window),
+      { exists: { field: `${R}.series` } },
     ];
     if (query.namespace) filters.push(term(`${R}.namespace`, query.namespace));
+    // Two steps keep a page's cost proportional to the page: first the next containers' names
+    // alone (cheap, and stops early on the sorted index), then their summaries, aggregated only
+    // over their own documents.
+    const series = await this.nextSeries(filters, pageSize, after?.series);
+    if (series.length === 0) return { items: [] };
     const response = await this.client.search({
       index: this.indices.pattern('rollups'),
       ignore_unavailable: true,
       allow_no_indices: true,
       size: 0,
-      query: { bool: { filter: filters } },
+      query: { bool: { filter: [...filters, { terms: { [`${R}.series`]: series } }] } },
       aggs: {
         containers: {
-          composite: {
-            size: pageSize,
-            sources: ['namespace', 'kind', 'name', 'container'].map((field) => ({
-              [field]: { terms: { field: `${R}.${field}` } },
-            })),
-            ...(after ? { after } : {}),
-          },
+          terms: { field: `${R}.series`, size: series.length },
           aggs: {
             min: { min: { field: `${R}.min` } },
             max: { max: { field: `${R}.max` } },
@@ -69,41 +81,105 @@ export class UsageQueries {
         },
       },
     });
-    const agg = response.aggregations?.containers as Composite | undefined;
-    const groups = (agg?.buckets ?? []) as CompositeBucket[];
-    const items = groups.map((group): UsageStats => {
-      const key = group.key as Record<string, string>;
-      const value = (name: string) => (group[name] as Metric).value ?? 0;
-      const sketch = new QuantileSketch();
-      const nested = group.histogram as estypes.AggregationsNestedAggregate;
-      const buckets = (nested.buckets as estypes.AggregationsLongTermsAggregate)
-        .buckets as estypes.AggregationsLongTermsBucket[];
-      for (const bucket of buckets) {
-        sketch.addBucket(Number(bucket.key), (bucket.count as Metric).value ?? 0);
-      }
-      const count = value('count');
-      const percentiles: Record<string, number> = {};
-      for (const p of query.percentiles)
-        percentiles[percentileKey(p)] = sketch.quantile(p / 100) ?? 0;
-      return {
-        key: {
-          cluster: query.cluster,
-          workload: { namespace: key.namespace!, kind: key.kind!, name: key.name! },
-          container: key.container!,
-        },
-        metric: query.metric,
-        samples: count,
-        first: value('first'),
-        last: value('last'),
-        min: value('min'),
-        max: value('max'),
-        mean: count > 0 ? value('sum') / count : 0,
-        percentiles,
-      };
-    });
+    const groups = ((
+      response.aggregations?.containers as estypes.AggregationsStringTermsAggregate | undefined
+    )?.buckets ?? []) as estypes.AggregationsStringTermsBucket[];
+    const bySeries = new Map(groups.map((group) => [String(group.key), group]));
+    const items: UsageStats[] = [];
+    for (const name of series) {
+      const group = bySeries.get(name);
+      const parsed = parseContainerSeries(name);
+      if (group && parsed) items.push(this.stats(query, parsed, group));
+    }
     const next =
-      groups.length === pageSize && agg?.after_key ? encodeCursor(agg.after_key) : undefined;
+      series.length === pageSize ? encodeCursor({ series: series[series.length - 1] }) : undefined;
     return { items, next };
+  }
+
+  private stats(
+    query: UsageStatsQuery,
+    key: { workload: UsageStats['key']['workload']; container: string },
+    group: estypes.AggregationsStringTermsBucket,
+  ): UsageStats {
+    const value = (name: string) => (group[name] as Metric).value ?? 0;
+    const sketch = new QuantileSketch();
+    const nested = group.histogram as estypes.AggregationsNestedAggregate;
+    const buckets = (nested.buckets as estypes.AggregationsLongTermsAggregate)
+      .buckets as estypes.AggregationsLongTermsBucket[];
+    for (const bucket of buckets) {
+      sketch.addBucket(Number(bucket.key), (bucket.count as Metric).value ?? 0);
+    }
+    const count = value('count');
+    const percentiles: Record<string, number> = {};
+    for (const p of query.percentiles)
+      percentiles[percentileKey(p)] = sketch.quantile(p / 100) ?? 0;
+    return {
+      key: { cluster: query.cluster, ...key },
+      metric: query.metric,
+      samples: count,
+      first: value('first'),
+      last: value('last'),
+      min: value('min'),
+      max: value('max'),
+      mean: count > 0 ? value('sum') / count : 0,
+      percentiles,
+    };
+  }
+
+  /** The next page of container series after `after`, in order. */
+  private async nextSeries(
+    filters: estypes.QueryDslQueryContainer[],
+    pageSize: number,
+    after: string | undefined,
+  ): Promise<string[]> {
+    const response = await this.client.search({
+      index: this.indices.pattern('rollups'),
+      ignore_unavailable: true,
+      allow_no_indices: true,
+      size: 0,
+      query: { bool: { filter: filters } },
+      aggs: {
+        series: {
+          composite: {
+            size: pageSize,
+            sources: [{ series: { terms: { field: `${R}.series` } } }],
+            ...(after !== undefined ? { after: { series: after } } : {}),
+          },
+        },
+      },
+    });
+    const agg = response.aggregations?.series as Composite | undefined;
+    return ((agg?.buckets ?? []) as CompositeBucket[]).map((bucket) => String(bucket.key.series));
+  }
+
+  /**
+   * Which rollup documents cover a window: daily ones for the whole days the daily tier has,
+   * 5-minute ones for the rest (the window's partial first and last days, and recent days).
+   */
+  private async tiers(window: TimeWindow): Promise<estypes.QueryDslQueryContainer> {
+    const fiveMinute = (from: number, to: number) => ({
+      bool: { filter: [term(`${R}.window_ms`, ROLLUP_WINDOW_MS), range('@timestamp', from, to)] },
+    });
+    const firstWholeDay = Math.ceil(window.from / DAY_MS) * DAY_MS;
+    const dailyUntil = Math.min(startOfDay(window.to), (await this.dailyComplete()) ?? 0);
+    if (firstWholeDay >= dailyUntil) return fiveMinute(window.from, window.to);
+    return {
+      bool: {
+        should: [
+          fiveMinute(window.from, firstWholeDay),
+          {
+            bool: {
+              filter: [
+                term(`${R}.window_ms`, DAY_MS),
+                range('@timestamp', firstWholeDay, dailyUntil),
+              ],
+            },
+          },
+          fiveMinute(dailyUntil, window.to),
+        ],
+        minimum_should_match: 1,
+      },
+    };
   }
 
   /** Raw samples where they are still kept; rollups (per window) beyond that. */
@@ -145,6 +221,7 @@ export class UsageQueries {
     const filters: estypes.QueryDslQueryContainer[] = [
       term(`${R}.cluster`, query.cluster),
       term(`${R}.metric`, query.metric),
+      term(`${R}.window_ms`, ROLLUP_WINDOW_MS),
       range('@timestamp', query.window.from, query.window.to),
     ];
     if (subject.type === 'node') {
