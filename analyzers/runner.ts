@@ -219,8 +219,9 @@ export class AnalyzerRunner implements Component {
     }
     const kept = new Set<string>();
     const upserts: Finding[] = [];
+    const stored = await store.findingsByIds(returned.map((finding) => finding.id));
     for (const finding of returned) {
-      let existing = await store.finding(finding.id);
+      let existing = stored.get(finding.id);
       if (!existing) {
         // The same subject still open under another id: the episode continues past the point
         // where its start could be found again (e.g. older than the look-back), keep its id.
@@ -250,12 +251,14 @@ export class AnalyzerRunner implements Component {
   private async openFindings(analyzer: Analyzer): Promise<Finding[]> {
     const out: Finding[] = [];
     let after: string | undefined;
-    for (let page = 0; page < 100; page++) {
+    // Bounded against a runaway store, but far above a large cluster's open findings (one or
+    // two per container): stopping early would leave findings open that should be resolved.
+    for (let page = 0; page < 1_000; page++) {
       const result = await this.options.findings.findings({
         cluster: this.options.cluster,
         kinds: analyzer.kinds,
         status: 'open',
-        limit: 500,
+        limit: 1_000,
         after,
       });
       out.push(...result.items);

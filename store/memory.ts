@@ -418,6 +418,15 @@ export class MemoryStore implements Store {
     return Promise.resolve(this.findingsById.get(id));
   }
 
+  findingsByIds(ids: readonly string[]): Promise<Map<string, Finding>> {
+    const found = new Map<string, Finding>();
+    for (const id of ids) {
+      const finding = this.findingsById.get(id);
+      if (finding) found.set(id, finding);
+    }
+    return Promise.resolve(found);
+  }
+
   putReport(report: StoredReport): Promise<void> {
     this.reportsById.set(report.id, report);
     return Promise.resolve();

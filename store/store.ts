@@ -189,6 +189,8 @@ export interface FindingStore {
   upsertFindings(findings: readonly Finding[]): Promise<void>;
   findings(query: FindingQuery): Promise<Page<Finding>>;
   finding(id: string): Promise<Finding | undefined>;
+  /** The stored findings among `ids`, by id; one round trip however many are asked for. */
+  findingsByIds(ids: readonly string[]): Promise<Map<string, Finding>>;
 }
 
 export interface ReportStore {

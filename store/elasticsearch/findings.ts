@@ -47,6 +47,9 @@ function toFindingDocument(finding: Finding): FindingDocument {
   };
 }
 
+/** Findings per bulk or mget request. */
+const WRITE_BATCH = 1_000;
+
 const notFound = (error: unknown) =>
   error instanceof errors.ResponseError && error.statusCode === 404;
 const conflict = (error: unknown) =>
@@ -59,19 +62,37 @@ export class StateQueries {
   ) {}
 
   async upsertFindings(findings: readonly Finding[]): Promise<void> {
-    if (findings.length === 0) return;
     const index = this.indices.single('findings');
-    const response = await this.client.bulk({
-      refresh: 'wait_for',
-      operations: findings.flatMap((finding) => [
-        { index: { _index: index, _id: finding.id } },
-        toFindingDocument(finding),
-      ]),
-    });
-    if (response.errors) {
-      const failed = response.items.find((item) => item.index?.error)?.index?.error;
-      throw new Error(`could not store findings: ${failed?.type ?? ''} ${failed?.reason ?? ''}`);
+    // Bounded requests: a large cluster's run returns tens of thousands of findings.
+    for (let start = 0; start < findings.length; start += WRITE_BATCH) {
+      const batch = findings.slice(start, start + WRITE_BATCH);
+      const last = start + WRITE_BATCH >= findings.length;
+      const response = await this.client.bulk({
+        refresh: last ? 'wait_for' : false,
+        operations: batch.flatMap((finding) => [
+          { index: { _index: index, _id: finding.id } },
+          toFindingDocument(finding),
+        ]),
+      });
+      if (response.errors) {
+        const failed = response.items.find((item) => item.index?.error)?.index?.error;
+        throw new Error(`could not store findings: ${failed?.type ?? ''} ${failed?.reason ?? ''}`);
+      }
     }
+  }
+
+  async findingsByIds(ids: readonly string[]): Promise<Map<string, Finding>> {
+    const found = new Map<string, Finding>();
+    for (let start = 0; start < ids.length; start += WRITE_BATCH) {
+      const response = await this.client.mget<FindingDocument>({
+        index: this.indices.single('findings'),
+        ids: ids.slice(start, start + WRITE_BATCH),
+      });
+      for (const doc of response.docs) {
+        if ('found' in doc && doc.found && doc._source) found.set(doc._id, doc._source.finding);
+      }
+    }
+    return found;
   }
 
   async findings(query: FindingQuery): Promise<Page<Finding>> {

@@ -260,6 +260,10 @@ export class ElasticsearchStore implements Store {
     return this.state.finding(id);
   }
 
+  findingsByIds(ids: readonly string[]): Promise<Map<string, Finding>> {
+    return this.state.findingsByIds(ids);
+  }
+
   putReport(report: StoredReport): Promise<void> {
     return this.state.putReport(report);
   }

@@ -397,6 +397,10 @@ export function storeQueryConformance(name: string, open: () => Promise<StoreFix
         ['f1'],
       );
       assert.equal(await store.finding('nope'), undefined);
+      const some = await store.findingsByIds(['f3', 'nope', 'f1']);
+      assert.deepEqual([...some.keys()].sort(), ['f1', 'f3']);
+      assert.equal(some.get('f1')?.status, 'resolved');
+      assert.equal((await store.findingsByIds([])).size, 0);
     });
 
     it('stores reports and lists them without their content', async () => {
