@@ -10,6 +10,7 @@ import { silentLogger, type Logger } from '../core/logger.js';
 import type { FindingStore } from '../store/store.js';
 import type { AnalysisReader, Analyzer } from './analyzer.js';
 import { subjectKey } from './ids.js';
+import { sharedReader } from './shared-reader.js';
 
 /** Which new records make an analyzer of a finding kind worth re-running early. */
 const TRIGGERS: Readonly<Partial<Record<FindingKind, readonly RecordKind[]>>> = {
@@ -144,9 +145,10 @@ export class AnalyzerRunner implements Component {
   ): Promise<RunReport> {
     const now = options.now ?? this.clock();
     const outcomes: AnalyzerOutcome[] = [];
+    const reader = sharedReader(this.options.reader);
     for (const analyzer of this.options.analyzers) {
       if (options.only && !options.only.includes(analyzer.name)) continue;
-      outcomes.push(await this.runOne(analyzer, now));
+      outcomes.push(await this.runOne(analyzer, now, reader));
     }
     const failed = outcomes.filter((o) => !o.ok);
     this.lastFailure =
@@ -160,7 +162,11 @@ export class AnalyzerRunner implements Component {
     return report;
   }
 
-  private async runOne(analyzer: Analyzer, now: number): Promise<AnalyzerOutcome> {
+  private async runOne(
+    analyzer: Analyzer,
+    now: number,
+    reader: AnalysisReader,
+  ): Promise<AnalyzerOutcome> {
     const started = performance.now();
     const timeoutMs = this.options.timeoutMs ?? 60_000;
     let timeout: NodeJS.Timeout | undefined;
@@ -170,7 +176,7 @@ export class AnalyzerRunner implements Component {
           cluster: this.options.cluster,
           window: { from: now - analyzer.windowMs, to: now },
           now,
-          store: this.options.reader,
+          store: reader,
         }),
         new Promise<never>((_, reject) => {
           timeout = setTimeout(

@@ -19,13 +19,16 @@ export interface GatherOptions {
 }
 
 const OOM_REASONS = ['OOMKilled'];
+const COMMON_PERCENTILES = [50, 90, 95, 99];
 /** Pods in these phases hold their requests on a node. */
 const RESERVING_PHASES = new Set(['Running', 'Pending']);
 
 export async function gatherHistories(options: GatherOptions): Promise<ContainerHistory[]> {
   const { store, cluster, window, namespace } = options;
+  // Every caller asks at least the common percentiles (free: read off the same sketch), so
+  // analyzers in one run ask identical questions and share the answers (analyzers/shared-reader).
   const union = (pick: (n: StrategyNeeds) => readonly number[]) =>
-    [...new Set(options.needs.flatMap(pick))].sort((a, b) => a - b);
+    [...new Set([...COMMON_PERCENTILES, ...options.needs.flatMap(pick)])].sort((a, b) => a - b);
   const stats = (metric: UsageMetric, percentiles: number[]) =>
     allUsageStats(store, { cluster, metric, window, percentiles, namespace });
   const throttlingPercentiles = union((n) => n.throttlingPercentiles);
@@ -38,7 +41,7 @@ export async function gatherHistories(options: GatherOptions): Promise<Container
       'memory_working_set_bytes',
       union((n) => n.memoryPercentiles),
     ),
-    throttlingPercentiles.length
+    options.needs.some((n) => n.throttlingPercentiles.length > 0)
       ? stats('cpu_throttled_ratio', throttlingPercentiles)
       : Promise.resolve(new Map<string, UsageStats>()),
     oomKills(store, cluster, window, namespace),

@@ -31,6 +31,8 @@ export function analyzeCommand(): Command {
           reader: store,
           findings: store,
           logger,
+          // A one-off pass over a large cluster may take minutes; the service keeps its bound.
+          timeoutMs: 30 * 60_000,
         });
         const report = await runner.run({ now });
         const findings = (
