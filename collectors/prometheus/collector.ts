@@ -19,10 +19,10 @@ import {
   newChunkState,
   nodeUsage,
   podMeta,
-  terminations,
   type ChunkInput,
   type ChunkState,
 } from './history.js';
+import { terminations, type RestartMark } from './terminations.js';
 
 export interface PrometheusCollectorConfig {
   /** Days of history to read before following live. Default 7. */
@@ -59,7 +59,9 @@ export const prometheusDefaults: PrometheusCollectorConfig = {
 
 interface SavedState {
   cursor: number;
-  restarts: [string, { value: number; seenAt: number }][];
+  /** Where the backfill began. */
+  origin?: number;
+  restarts: [string, RestartMark][];
   conditions: [string, { status: ConditionStatus; seenAt: number }][];
 }
 
@@ -73,6 +75,7 @@ export class PrometheusCollector implements Collector {
   private readonly checkpoint: Checkpoint;
   private state: ChunkState = newChunkState();
   private cursor = 0;
+  private origin = 0;
   private running = false;
   private loop: Promise<void> | undefined;
   private readonly stopping = new AbortController();
@@ -98,9 +101,11 @@ export class PrometheusCollector implements Collector {
     const saved = this.checkpoint.get<SavedState>(SECTION, this.client.url);
     if (saved) {
       this.cursor = saved.cursor;
+      this.origin = saved.origin ?? 0;
       this.state = { restarts: new Map(saved.restarts), conditions: new Map(saved.conditions) };
     } else {
       this.cursor = this.align(this.now() - this.config.backfillDays * 86_400_000);
+      this.origin = this.cursor;
     }
     this.running = true;
     this.loop = this.run();
@@ -189,6 +194,7 @@ export class PrometheusCollector implements Collector {
       to,
       stepMs: this.config.stepMs,
       rateWindow,
+      historyFrom: this.origin,
       state,
     };
     const emit = async (records: AnyEnvelope[]) => {
@@ -232,6 +238,7 @@ export class PrometheusCollector implements Collector {
     this.cursor = to;
     this.checkpoint.set(SECTION, this.client.url, {
       cursor: to,
+      origin: this.origin,
       restarts: [...state.restarts],
       conditions: [...state.conditions],
     } satisfies SavedState);

@@ -1,18 +1,18 @@
 // History read back from Prometheus, one chunk at a time: a time range × a batch of namespaces.
 // Each chunk is a handful of query_range calls whose answers are turned into records and dropped;
-// what must survive between chunks — the last restart count per container and the last status per
-// node condition — is kept in ChunkState, whose size follows the cluster, not the history.
+// what must survive between chunks — the last restart count and finish time per container and the
+// last status per node condition — is kept in ChunkState, whose size follows the cluster, not the
+// history. Container terminations are in terminations.ts.
 import type {
   ConditionStatus,
-  ContainerTermination,
   NodeTransition,
-  ResourceAmounts,
   UsageMetric,
   UsageSample,
   WorkloadRef,
 } from '../../core/domain.js';
 import { resolveWorkload } from '../formats/workload-ref.js';
 import type { PromClient, PromSeries } from './client.js';
+import type { RestartMark } from './terminations.js';
 import {
   CADVISOR_DIALECTS,
   conditionStatus,
@@ -23,8 +23,8 @@ import {
 } from './compat.js';
 
 export interface ChunkState {
-  /** Last restart count per namespace/pod/container. */
-  readonly restarts: Map<string, { value: number; seenAt: number }>;
+  /** Per container (pod uid or namespace/pod, and container name). */
+  readonly restarts: Map<string, RestartMark>;
   /** Last status per node/condition. */
   readonly conditions: Map<string, { status: ConditionStatus; seenAt: number }>;
 }
@@ -50,12 +50,12 @@ export interface ChunkInput {
   readonly stepMs: number;
   /** PromQL rate() window, at least two steps. */
   readonly rateWindow: string;
+  /** Start of the history being read: terminations that finished before it are not reported. */
+  readonly historyFrom?: number;
   readonly state: ChunkState;
 }
 
 const podKey = (namespace: string, pod: string) => `${namespace}/${pod}`;
-const containerKey = (namespace: string, pod: string, container: string) =>
-  `${namespace}/${pod}/${container}`;
 
 function num(text: string): number {
   return Number(text);
@@ -263,146 +263,6 @@ export async function nodeUsage(input: ChunkInput): Promise<UsageSample[]> {
     }
   }
   return out;
-}
-
-/** Value of a labelled series at or after t (the first sample not older than t), per key. */
-class Timeline<T> {
-  private readonly points = new Map<string, [number, T, number][]>();
-  private sorted = true;
-  /** `rank` breaks ties at one instant: the higher wins (the most recently started series). */
-  add(key: string, t: number, value: T, rank = 0): void {
-    const list = this.points.get(key) ?? [];
-    list.push([t, value, rank]);
-    this.points.set(key, list);
-    this.sorted = false;
-  }
-  atOrAfter(key: string, t: number): T | undefined {
-    if (!this.sorted) {
-      // Points arrive series by series (one per reason label); lookups need time order.
-      for (const list of this.points.values()) list.sort((a, b) => a[0] - b[0] || b[2] - a[2]);
-      this.sorted = true;
-    }
-    const list = this.points.get(key);
-    if (!list) return undefined;
-    for (const [at, value] of list) if (at >= t) return value;
-    return list[list.length - 1]?.[1];
-  }
-}
-
-/**
- * Container terminations from restart counters: each increase of the counter is one run that
- * ended. Reason and exit code are the kube-state-metrics `last_terminated_*` values once the
- * restart is visible; the time is `last_terminated_timestamp` when exported (KSM ≥ 2.?), else the
- * sample at which the restart became visible (at most one step after the kill).
- */
-export async function terminations(
-  input: ChunkInput,
-  namespaces: readonly string[],
-  pods: ReadonlyMap<string, PodMeta>,
-): Promise<ContainerTermination[]> {
-  const ns = nsSelector(namespaces);
-  const end = input.to - input.stepMs;
-  const range = (names: readonly string[], suffix = '') =>
-    input.client.queryRange(
-      `{${nameSelector(names)}, ${ns}}${suffix}`,
-      input.from,
-      end,
-      input.stepMs,
-    );
-  const [restarts, reasons, exitCodes, times] = await Promise.all([
-    range(METRIC_NAMES.restarts),
-    range(METRIC_NAMES.lastTerminatedReason, ' == 1'),
-    range(METRIC_NAMES.lastTerminatedExitCode),
-    range(METRIC_NAMES.lastTerminatedTimestamp),
-  ]);
-  const reasonAt = new Timeline<string>();
-  const exitAt = new Timeline<number>();
-  const timeAt = new Timeline<number>();
-  const keyOf = (labels: Record<string, string>) => {
-    const id = containerIdentity(labels);
-    return id ? containerKey(id.namespace, id.pod, id.container) : undefined;
-  };
-  for (const s of reasons) {
-    const key = keyOf(s.metric);
-    const reason = s.metric.reason;
-    if (!key || !reason) continue;
-    // Without staleness markers (backfilled blocks) the previous reason stays visible for the
-    // lookback period next to the new one; the series whose current run started last is current.
-    let runStart = 0;
-    let last = -Infinity;
-    for (const [seconds] of s.values) {
-      const t = seconds * 1000;
-      if (t - last > input.stepMs) runStart = t;
-      last = t;
-      reasonAt.add(key, t, reason, runStart);
-    }
-  }
-  for (const s of exitCodes) {
-    const key = keyOf(s.metric);
-    if (key) for (const [t, v] of s.values) exitAt.add(key, t * 1000, num(v));
-  }
-  for (const s of times) {
-    const key = keyOf(s.metric);
-    if (key) for (const [t, v] of s.values) timeAt.add(key, t * 1000, num(v) * 1000);
-  }
-  const out: ContainerTermination[] = [];
-  for (const s of restarts) {
-    const id = containerIdentity(s.metric);
-    if (!id) continue;
-    const key = containerKey(id.namespace, id.pod, id.container);
-    const meta = pods.get(podKey(id.namespace, id.pod));
-    let previous = input.state.restarts.get(key)?.value;
-    const first = s.values[0];
-    if (previous === undefined && first !== undefined && first[0] * 1000 > input.from) {
-      // The series starts inside the chunk: a new pod, whose counter started at zero. (A series
-      // already there when the window opens has an unknown past and only counts from here.)
-      previous = 0;
-    }
-    for (const [seconds, text] of s.values) {
-      const t = Math.round(seconds * 1000);
-      const value = num(text);
-      if (!(value >= 0)) continue;
-      if (previous !== undefined && value > previous) {
-        const reason = reasonAt.atOrAfter(key, t) ?? 'Unknown';
-        const exitCode = exitAt.atOrAfter(key, t);
-        const exported = timeAt.atOrAfter(key, t);
-        for (let run = previous; run < value; run++) {
-          // Only the latest run's details are exported; earlier runs in the same step share them.
-          const finishedAt =
-            exported !== undefined && exported > 0 && run === value - 1 ? exported : t;
-          out.push({
-            cluster: input.cluster,
-            namespace: id.namespace,
-            pod: id.pod,
-            podUid: meta?.uid ?? s.metric.uid ?? `${id.namespace}/${id.pod}`,
-            ...(meta?.node !== undefined && { node: meta.node }),
-            workload: meta?.workload ?? { namespace: id.namespace, kind: 'Pod', name: id.pod },
-            container: id.container,
-            termination: {
-              reason,
-              exitCode:
-                exitCode !== undefined && Number.isInteger(exitCode)
-                  ? exitCode
-                  : reason === 'OOMKilled'
-                    ? 137
-                    : 1,
-              finishedAt,
-            },
-            restartCount: run,
-            requests: amounts(meta?.requests.get(id.container)),
-            limits: amounts(meta?.limits.get(id.container)),
-          });
-        }
-      }
-      previous = value;
-      input.state.restarts.set(key, { value, seenAt: t });
-    }
-  }
-  return out;
-}
-
-function amounts(value: { cpuCores?: number; memoryBytes?: number } | undefined): ResourceAmounts {
-  return value ? { ...value } : {};
 }
 
 /** Node condition transitions from kube_node_status_condition, at the first sample showing them. */

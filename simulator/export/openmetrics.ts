@@ -284,7 +284,9 @@ export async function exportOpenMetrics(
     'gauge',
     'Describes the last reason the container was in terminated state.',
   );
+  // Exit code and finish time of the same last termination, written after the reasons.
   const exitcodes: { labels: Labels; points: [number, number][] }[] = [];
+  const finishTimes: { labels: Labels; points: [number, number][] }[] = [];
   for (const { slot, pods } of podsBySlot) {
     for (const pod of pods) {
       const [a, b] = life(pod);
@@ -300,6 +302,7 @@ export async function exportOpenMetrics(
         };
         const byReason = new Map<string, [number, number][]>();
         const codes: [number, number][] = [];
+        const times: [number, number][] = [];
         let i = -1;
         for (const t of grid(a, b, step)) {
           while (i + 1 < runs.length && (runs[i + 1]?.end ?? Infinity) <= t) i++;
@@ -309,10 +312,12 @@ export async function exportOpenMetrics(
           list.push([t, 1]);
           byReason.set(run.termination.reason, list);
           codes.push([t, run.termination.exitCode]);
+          times.push([t, Math.floor(run.end / 1000)]);
         }
         for (const [reason, points] of byReason)
           w.series('kube_pod_container_status_last_terminated_reason', { ...base, reason }, points);
         if (codes.length > 0) exitcodes.push({ labels: base, points: codes });
+        if (times.length > 0) finishTimes.push({ labels: base, points: times });
       });
     }
     await w.flush();
@@ -324,6 +329,14 @@ export async function exportOpenMetrics(
   );
   for (const e of exitcodes)
     w.series('kube_pod_container_status_last_terminated_exitcode', e.labels, e.points);
+  await w.flush();
+  w.family(
+    'kube_pod_container_status_last_terminated_timestamp',
+    'gauge',
+    'Last terminated time for a pod container in unix timestamp.',
+  );
+  for (const e of finishTimes)
+    w.series('kube_pod_container_status_last_terminated_timestamp', e.labels, e.points);
   await w.flush();
   w.family(
     'kube_pod_container_status_waiting_reason',
