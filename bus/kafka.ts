@@ -1,15 +1,20 @@
 // The production bus on Apache Kafka (kafkajs). Topics are created at start with the configured
 // partitions; an idempotent producer keeps retries from duplicating records; consumers commit an
 // offset only after the handler resolved, i.e. after the batch is durable downstream.
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
 import {
   CompressionTypes,
   Kafka,
   logLevel as KafkaLogLevel,
   type Admin,
   type Consumer,
+  type KafkaConfig,
   type Producer,
+  type SASLOptions,
 } from 'kafkajs';
 import type { ComponentHealth } from '../core/component.js';
+import { ConfigError } from '../core/config/load.js';
 import { Topics, type AnyEnvelope, type DeadLetter, type Topic } from '../core/envelope.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import type { Telemetry } from '../core/telemetry.js';
@@ -28,8 +33,75 @@ export interface KafkaBusOptions {
    */
   readonly topicPrefix?: string;
   readonly connectionTimeoutMs?: number;
+  /** TLS to the brokers (the `kafka.ssl` config section); off when absent. */
+  readonly ssl?: KafkaTlsSettings;
+  /** SASL authentication (the `kafka.sasl` config section, password resolved); off when absent. */
+  readonly sasl?: KafkaSaslSettings;
   readonly telemetry?: Telemetry;
   readonly logger?: Logger;
+}
+
+export interface KafkaTlsSettings {
+  readonly enabled: boolean;
+  readonly caFile?: string | undefined;
+  readonly certFile?: string | undefined;
+  readonly keyFile?: string | undefined;
+  readonly rejectUnauthorized: boolean;
+}
+
+export interface KafkaSaslSettings {
+  readonly mechanism: 'none' | 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  readonly username?: string | undefined;
+  readonly password?: string | undefined;
+}
+
+/**
+ * The kafkajs connection security for the settings: the TLS files are read here, once, and a
+ * file that cannot be read is a ConfigError naming its key. No SASL and no TLS give no options.
+ */
+export function kafkaSecurity(
+  settings: Pick<KafkaBusOptions, 'ssl' | 'sasl'>,
+): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  const out: Pick<KafkaConfig, 'ssl' | 'sasl'> = {};
+  const { ssl, sasl } = settings;
+  if (ssl?.enabled) {
+    const read = (key: 'caFile' | 'certFile' | 'keyFile'): Buffer | undefined => {
+      const path = ssl[key];
+      if (path === undefined) return undefined;
+      try {
+        return readFileSync(path);
+      } catch (error) {
+        throw new ConfigError(
+          `kafka.ssl.${key}`,
+          `cannot read file ${path}: ${(error as Error).message}`,
+          path,
+        );
+      }
+    };
+    const tls: ConnectionOptions = { rejectUnauthorized: ssl.rejectUnauthorized };
+    const ca = read('caFile');
+    const cert = read('certFile');
+    const key = read('keyFile');
+    if (ca) tls.ca = [ca];
+    if (cert) tls.cert = cert;
+    if (key) tls.key = key;
+    out.ssl = tls;
+  }
+  if (sasl && sasl.mechanism !== 'none') {
+    if (sasl.username === undefined || sasl.password === undefined) {
+      throw new ConfigError(
+        sasl.username === undefined ? 'kafka.sasl.username' : 'kafka.sasl.passwordFile',
+        `required with kafka.sasl.mechanism ${sasl.mechanism}`,
+        'config',
+      );
+    }
+    out.sasl = {
+      mechanism: sasl.mechanism,
+      username: sasl.username,
+      password: sasl.password,
+    } as SASLOptions;
+  }
+  return out;
 }
 
 /** Largest number of records in one produce request; bounds a request's size. */
@@ -47,9 +119,14 @@ export class KafkaBus implements Bus {
   constructor(private readonly options: KafkaBusOptions) {
     this.logger = options.logger ?? silentLogger;
     this.prefix = options.topicPrefix ?? '';
+    const security = kafkaSecurity(options);
+    if (security.sasl?.mechanism === 'plain' && !security.ssl) {
+      this.logger.warn('kafka.sasl.mechanism plain without kafka.ssl sends the password in clear');
+    }
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: [...options.brokers],
+      ...security,
       connectionTimeout: options.connectionTimeoutMs ?? 10_000,
       logLevel: KafkaLogLevel.NOTHING,
       retry: { initialRetryTime: 300, retries: 8, maxRetryTime: 30_000 },

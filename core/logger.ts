@@ -6,6 +6,8 @@ export type { Logger };
 export const REDACTED_PATHS = [
   'password',
   '*.password',
+  // A config section logged whole: kafka.sasl.password, elasticsearch.password under `config`.
+  '*.*.password',
   'token',
   '*.token',
   'authorization',

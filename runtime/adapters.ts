@@ -25,6 +25,8 @@ export function createBus(config: Config, deps: AdapterDeps): Bus {
       compression: config.kafka.compression,
       topicPrefix: config.kafka.topicPrefix,
       connectionTimeoutMs: config.kafka.connectionTimeoutSeconds * 1000,
+      ssl: config.kafka.ssl,
+      sasl: config.kafka.sasl,
       telemetry: deps.telemetry,
       logger: deps.logger.child({ component: 'bus.kafka' }),
     });

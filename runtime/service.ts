@@ -1,5 +1,6 @@
-// Runs a long-lived Plimsoll process: the configured bus and store, the parts a role needs, and
-// the API (health, readiness, metrics). Shuts down in reverse order on SIGINT/SIGTERM.
+// Runs a long-lived Plimsoll process: the configured bus and store (no store for a role that only
+// publishes), the parts a role needs, and the API (health, readiness, metrics). Shuts down in
+// reverse order on SIGINT/SIGTERM.
 import type { Config } from '../core/config/schema.js';
 import type { Component } from '../core/component.js';
 import type { Logger } from '../core/logger.js';
@@ -25,8 +26,17 @@ export interface ServiceOptions {
   readonly analysis?: boolean;
   /** Generate a missing last-week report at start (default true). */
   readonly reportCatchUp?: boolean;
+  /**
+   * Open the configured store (default true). Without it the process only publishes: no ingest,
+   * no analysis, no store maintenance, and the API serves health and metrics only.
+   */
+  readonly store?: boolean;
   /** Further components to start after the pipeline, given the shared bus and store. */
-  readonly extra?: (parts: { bus: Bus; store: Store; telemetry: Telemetry }) => Component[];
+  readonly extra?: (parts: {
+    bus: Bus;
+    store: Store | undefined;
+    telemetry: Telemetry;
+  }) => Component[];
 }
 
 export interface RunningService {
@@ -34,21 +44,26 @@ export interface RunningService {
   readonly analysis: Analysis | undefined;
   readonly url: string;
   readonly bus: Bus;
-  readonly store: Store;
+  /** Undefined when the service was started without a store. */
+  readonly store: Store | undefined;
   readonly telemetry: Telemetry;
   stop(): Promise<void>;
 }
 
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   const { config, logger } = options;
+  const withStore = options.store ?? true;
+  if (!withStore && (options.ingest || options.analysis)) {
+    throw new Error('ingest and analysis need the store: start the service with store: true');
+  }
   const telemetry = new Telemetry();
   const lifecycle = new Lifecycle(logger, telemetry);
   const bus = createBus(config, { telemetry, logger });
-  const store = createStore(config, { telemetry, logger });
+  const store = withStore ? createStore(config, { telemetry, logger }) : undefined;
   let app: App | undefined;
   let apiUrl = `http://${config.api.host}:${config.api.port}`;
   const analysis =
-    options.analysis && config.analysis.enabled
+    store && options.analysis && config.analysis.enabled
       ? createAnalysis(config, {
           store,
           telemetry,
@@ -58,9 +73,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         })
       : undefined;
   try {
-    await lifecycle.start(store);
+    if (store) await lifecycle.start(store);
     await lifecycle.start(bus);
-    if (options.ingest) {
+    if (store && options.ingest) {
       await lifecycle.start(
         new IngestConsumer({
           bus,
@@ -72,14 +87,16 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         }),
       );
     }
-    await lifecycle.start(
-      new StoreMaintenance({
-        store,
-        intervalMs: config.store.maintenanceIntervalSeconds * 1000,
-        logger: logger.child({ component: 'store.maintenance' }),
-        telemetry,
-      }),
-    );
+    if (store) {
+      await lifecycle.start(
+        new StoreMaintenance({
+          store,
+          intervalMs: config.store.maintenanceIntervalSeconds * 1000,
+          logger: logger.child({ component: 'store.maintenance' }),
+          telemetry,
+        }),
+      );
+    }
     for (const component of analysis?.components ?? []) await lifecycle.start(component);
     for (const component of options.extra?.({ bus, store, telemetry }) ?? []) {
       await lifecycle.start(component);
@@ -109,7 +126,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     });
     const url = await app.listen({ host: config.api.host, port: config.api.port });
     apiUrl = url;
-    logger.info({ url, bus: config.runtime.bus, store: config.runtime.store }, 'API listening');
+    logger.info(
+      { url, bus: config.runtime.bus, store: store ? config.runtime.store : 'none' },
+      'API listening',
+    );
     const listening = app;
     return {
       app: listening,

@@ -6,9 +6,18 @@ import { VirtualClock } from './model/clock.js';
 import { Simulation } from './model/simulation.js';
 import { DAY, HOUR } from './model/types.js';
 import { buildScenario, scenarioNames, SCENARIOS } from './scenarios/index.js';
+import type { Faults } from './faults.js';
 import { SimulatorServer } from './server.js';
 
 export { SCENARIOS, scenarioNames };
+export {
+  Faults,
+  FAULT_PROBE_NAMESPACE,
+  KUBELET_FAULTS,
+  malformedExposition,
+  truncatedJson,
+  type KubeletFault,
+} from './faults.js';
 export { exportOpenMetrics, type ExportOptions } from './export/openmetrics.js';
 export type {
   GroundTruth,
@@ -66,6 +75,8 @@ export interface SimulatorOptions extends SimulationOptions {
   tickMs?: number;
   bookmarkMs?: number;
   watchHistory?: number;
+  /** Serve the fault-injection endpoints under /simulator/ (default off). */
+  faultAdmin?: boolean;
   onError?: (error: unknown) => void;
 }
 
@@ -81,6 +92,14 @@ export interface RunningSimulator {
   tick: () => void;
   /** Compacts watch history and ends watches, so clients must re-list (they see 410 on resume). */
   expireWatches: () => void;
+  /** Per-node kubelet faults (`hang`, `malformed`); none unless set. */
+  faults: Faults;
+  /** Stops serving as an API server going down: watches end, connections are refused. */
+  stopListening: () => Promise<void>;
+  /** Serves again, on the same port. */
+  listen: () => Promise<void>;
+  /** `stopListening`, `downMs` of refused connections, then `listen` on the same port. */
+  restart: (downMs?: number) => Promise<void>;
   close: () => Promise<void>;
 }
 
@@ -99,6 +118,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     tickMs: options.tickMs ?? (simulation.model.slots.length > 5000 ? 5000 : 1000),
     ...(options.bookmarkMs ? { bookmarkMs: options.bookmarkMs } : {}),
     ...(options.watchHistory ? { watchHistory: options.watchHistory } : {}),
+    ...(options.faultAdmin ? { faultAdmin: true } : {}),
     ...(options.onError ? { onError: options.onError } : {}),
   });
   const url = await server.listen();
@@ -115,6 +135,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       }),
     tick: () => server.tick(),
     expireWatches: () => server.expireWatches(),
+    faults: server.faults,
+    stopListening: () => server.stopListening(),
+    listen: async () => {
+      await server.listen();
+    },
+    restart: (downMs) => server.restart(downMs),
     close: () => server.close(),
   };
 }

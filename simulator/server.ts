@@ -3,8 +3,10 @@
 // A tick re-evaluates the model at the virtual "now" and turns differences into watch events.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { VirtualClock } from './model/clock.js';
 import type { Simulation } from './model/simulation.js';
+import { Faults, isKubeletFault, malformedExposition, truncatedJson } from './faults.js';
 import {
   apiGroupList,
   apiVersions,
@@ -31,7 +33,7 @@ import { renderCadvisor } from './render/cadvisor.js';
 import { renderKsm } from './render/ksm.js';
 import { renderMetricsResource } from './render/metrics-resource.js';
 import { renderPod } from './render/pods.js';
-import { notFound, statusBody } from './render/status.js';
+import { notFound, statusBody, type StatusReason } from './render/status.js';
 import { renderSummary } from './render/summary.js';
 
 export interface ServerOptions {
@@ -45,6 +47,8 @@ export interface ServerOptions {
   bookmarkMs?: number;
   /** Watch history kept per resource before versions expire (410). */
   watchHistory?: number;
+  /** Serve the fault-injection endpoints under /simulator/ (default off). */
+  faultAdmin?: boolean;
   onError?: (error: unknown) => void;
 }
 
@@ -78,11 +82,17 @@ export class SimulatorServer {
   private server: Server | undefined;
   private timer: NodeJS.Timeout | undefined;
   private lastTick = 0;
+  /** The port of the first listen, so a restart comes back where clients look for it. */
+  private port: number | undefined;
+  private closed = false;
+  /** Kubelet faults in force; see faults.ts. */
+  readonly faults: Faults;
   /** Count of tick failures; a failing tick is retried next time, never fatal. */
   tickErrors = 0;
 
   constructor(private readonly options: ServerOptions) {
     this.live = new LiveCluster(options.sim);
+    this.faults = new Faults(options.sim.model.nodes.map((n) => n.name));
     for (const name of Object.keys(KINDS))
       this.stores.set(name, new ResourceStore(name, this.versions, options.watchHistory));
     const t = options.clock.now();
@@ -128,29 +138,62 @@ export class SimulatorServer {
     this.watches.clear();
   }
 
+  /** Starts serving; after `stopListening`, serves again on the port it had. */
   async listen(): Promise<string> {
+    if (this.closed) throw new Error('the simulator was closed');
+    const running = this.server?.address() as AddressInfo | null | undefined;
+    if (running) return `http://${running.address}:${running.port}`;
     const server = createServer((req, res) => this.handle(req, res));
-    this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.options.port, this.options.host ?? '127.0.0.1', () => resolve());
+      server.listen(this.port ?? this.options.port, this.options.host ?? '127.0.0.1', () =>
+        resolve(),
+      );
     });
+    this.server = server;
     const address = server.address() as AddressInfo;
-    this.timer = setInterval(() => this.tick(), this.options.tickMs ?? 1000);
-    this.timer.unref();
+    this.port = address.port;
+    if (!this.timer) {
+      this.timer = setInterval(() => this.tick(), this.options.tickMs ?? 1000);
+      this.timer.unref();
+    }
     return `http://${address.address}:${address.port}`;
   }
 
-  async close(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+  /**
+   * Stops serving, as an API server going down: watches and log follows end, open connections
+   * are dropped and new ones refused. The model keeps ticking and the watch history is kept, so
+   * clients that come back resume from their resourceVersion (unless `expireWatches` ran).
+   */
+  async stopListening(): Promise<void> {
     for (const res of this.watches) res.end();
     for (const f of this.followers) f.end();
     this.watches.clear();
     this.followers.clear();
     const server = this.server;
+    this.server = undefined;
     if (!server) return;
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** An API server restart: down for `downMs` (connections refused), then back on the same port. */
+  async restart(downMs = 0): Promise<void> {
+    await this.stopListening();
+    if (downMs > 0) await sleep(downMs);
+    // Another restart may have brought it back meanwhile.
+    if (!this.closed && !this.server) await this.listen();
+  }
+
+  get listening(): boolean {
+    return this.server !== undefined;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.stopListening();
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
@@ -181,6 +224,9 @@ export class SimulatorServer {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const params = url.searchParams;
     const path = url.pathname.replace(/\/+$/, '') || '/';
+    if (this.options.faultAdmin && path.startsWith('/simulator/')) {
+      return this.admin(req, res, path, params);
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       sendStatus(
         res,
@@ -226,6 +272,8 @@ export class SimulatorServer {
       }
     }
     if (parts[0] === 'kubelet') {
+      // A hung kubelet does not get as far as authenticating the request.
+      if (parts[1] !== undefined && this.faults.kubelet(parts[1]) === 'hang') return;
       return serveKubeletDirect(req, res, parts.slice(1), this.options.sim, t, (node, sub) =>
         this.nodeProxy(res, node, sub, t),
       );
@@ -312,6 +360,9 @@ export class SimulatorServer {
     const nodeName = rawName.replace(/^https?:/, '').replace(/:\d+$/, '');
     const node = sim.model.nodes.find((n) => n.name === nodeName);
     if (!node) return sendStatus(res, notFound('nodes', nodeName));
+    const fault = this.faults.kubelet(node.name);
+    // The API server's proxy waits on a kubelet that accepted the connection and never answers.
+    if (fault === 'hang') return;
     if (!sim.nodes.kubeletUp(node, t)) {
       return sendStatus(
         res,
@@ -322,26 +373,91 @@ export class SimulatorServer {
         ),
       );
     }
+    const malformed = fault === 'malformed';
     const text = (body: string) => {
       res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
-      res.end(body);
+      res.end(malformed ? malformedExposition(body) : body);
+    };
+    const json = (body: unknown) => {
+      if (!malformed) return sendJson(res, 200, body);
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(truncatedJson(JSON.stringify(body)));
     };
     switch (subPath) {
       case 'stats/summary':
-        return sendJson(res, 200, renderSummary(sim, node, t));
+        return json(renderSummary(sim, node, t));
       case 'metrics/resource':
         return text(renderMetricsResource(sim, node, t));
       case 'metrics/cadvisor':
         return text(renderCadvisor(sim, node, t));
       case 'healthz':
-        return text('ok');
+        res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+        res.end('ok');
+        return;
       case 'pods': {
         const items = sim.podsOnNodeAt(node, t).map((v) => renderPod(sim, v, t, '0'));
-        return sendJson(res, 200, { kind: 'PodList', apiVersion: 'v1', metadata: {}, items });
+        return json({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items });
       }
       default:
         res.writeHead(404, { 'Content-Type': 'text/plain' });
         res.end('404 page not found\n');
+    }
+  }
+
+  /**
+   * The fault-injection endpoints (only with `faultAdmin`): `GET /simulator/faults`,
+   * `PUT /simulator/faults/kubelets/{node}?fault=hang|malformed`, `DELETE` of the same path (or of
+   * `/simulator/faults` for all), `POST /simulator/restart?downSeconds=N` (answers 202, then
+   * goes down for N seconds).
+   */
+  private admin(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    params: URLSearchParams,
+  ): void {
+    const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+    const method = req.method ?? 'GET';
+    const fail = (code: number, reason: StatusReason, message: string) =>
+      sendStatus(res, statusBody(code, reason, message));
+    try {
+      if (parts[1] === 'faults' && parts.length === 2) {
+        if (method === 'GET') return sendJson(res, 200, this.faults.snapshot());
+        if (method === 'DELETE') {
+          this.faults.clear();
+          return sendJson(res, 200, this.faults.snapshot());
+        }
+      } else if (parts[1] === 'faults' && parts[2] === 'kubelets' && parts.length === 4) {
+        const node = parts[3]!;
+        if (method === 'PUT' || method === 'POST') {
+          const fault = params.get('fault');
+          if (!isKubeletFault(fault)) {
+            return fail(400, 'BadRequest', `fault must be hang or malformed, got ${fault}`);
+          }
+          this.faults.setKubelet(node, fault);
+          return sendJson(res, 200, this.faults.snapshot());
+        }
+        if (method === 'DELETE') {
+          this.faults.setKubelet(node, undefined);
+          return sendJson(res, 200, this.faults.snapshot());
+        }
+      } else if (parts[1] === 'restart' && parts.length === 2) {
+        if (method === 'POST') {
+          const down = Number(params.get('downSeconds') ?? '0');
+          if (!Number.isFinite(down) || down < 0 || down > 3600) {
+            return fail(400, 'BadRequest', 'downSeconds must be between 0 and 3600');
+          }
+          res.on('finish', () => {
+            this.restart(down * 1000).catch((error: unknown) => this.options.onError?.(error));
+          });
+          return sendJson(res, 202, { restarting: true, downSeconds: down });
+        }
+      } else {
+        return fail(404, 'NotFound', 'the server could not find the requested resource');
+      }
+      return fail(405, 'MethodNotAllowed', `${method} is not supported on ${path}`);
+    } catch (error) {
+      return fail(400, 'BadRequest', (error as Error).message);
     }
   }
 }

@@ -10,7 +10,7 @@ import type { Collector, CollectorDeps } from '../collector.js';
 import { CollectorMetrics } from '../metrics.js';
 import { arrayAt, objectAt, textAt } from '../formats/json-read.js';
 import { CounterRates } from '../formats/resource-metrics.js';
-import { kubeErrorType, type KubeApi } from '../kubernetes/api.js';
+import { KubeApiError, kubeErrorType, type KubeApi } from '../kubernetes/api.js';
 import type { KubeletClient, NodeEndpoint } from './client.js';
 import { nodeEndpoint } from './direct.js';
 import { nodeWorkloads, scrapeNode, type KubeletSource } from './scrape.js';
@@ -185,15 +185,28 @@ export class KubeletCollector implements Collector {
   private async scrape(node: string): Promise<void> {
     const state = this.nodes.get(node);
     if (!state) return;
+    // One deadline for everything asked of the node, so a hung node costs one timeout per cycle
+    // however many requests it is sent.
+    const deadline = Date.now() + this.config.timeoutMs;
+    const timeLeft = () => {
+      const left = deadline - Date.now();
+      if (left > 0) return left;
+      throw new KubeApiError(
+        `node ${node}: ${this.config.timeoutMs} ms timeout spent`,
+        undefined,
+        true,
+      );
+    };
+    let workloadsError: unknown;
     try {
       if (Date.now() - state.workloadsAt >= this.config.workloadRefreshMs) {
-        // Best effort: without it samples still carry pod and uid, only not the workload.
-        state.workloads = await nodeWorkloads(
-          this.client,
-          this.deps.cluster,
-          node,
-          this.config.timeoutMs,
-        ).catch(() => state.workloads);
+        // Best effort: without it samples still carry pod and uid, only not the workload, and
+        // a failed refresh keeps the map it had.
+        try {
+          state.workloads = await nodeWorkloads(this.client, this.deps.cluster, node, timeLeft());
+        } catch (error) {
+          workloadsError = error;
+        }
         state.workloadsAt = Date.now();
       }
       const outcome = await scrapeNode({
@@ -201,7 +214,7 @@ export class KubeletCollector implements Collector {
         cluster: this.deps.cluster,
         node,
         source: this.config.source,
-        timeoutMs: this.config.timeoutMs,
+        timeoutMs: timeLeft(),
         rates: this.rates,
         workloadOf: (namespace, pod, uid) =>
           (uid !== undefined ? state.workloads.get(uid) : undefined) ??
@@ -214,6 +227,13 @@ export class KubeletCollector implements Collector {
         });
       }
       this.metrics.issues(outcome.issues);
+      // Counted only when the node answered otherwise: a node that is down is one count.
+      if (workloadsError !== undefined) {
+        this.metrics.problem(kubeErrorType(workloadsError), 'collect', 'node pod list failed', {
+          node,
+          err: (workloadsError as Error).message,
+        });
+      }
       state.lastError = undefined;
       for (const s of outcome.samples) this.cycleOldest = Math.min(this.cycleOldest, s.timestamp);
       const records = outcome.samples.map((s) => envelope('usage_sample', s, this.source));

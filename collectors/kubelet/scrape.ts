@@ -9,6 +9,7 @@ import { mapPodList } from '../formats/kube-objects.js';
 import { parsePrometheusText, type Sample } from '../formats/prometheus-text.js';
 import { mapKubeletMetrics, type CounterRates } from '../formats/resource-metrics.js';
 import type { Issue } from '../formats/result.js';
+import { KubeApiError } from '../kubernetes/api.js';
 import type { KubeletClient } from './client.js';
 
 export type KubeletSource = 'metrics' | 'summary';
@@ -82,10 +83,19 @@ export async function scrapeNode(ctx: ScrapeContext): Promise<ScrapeOutcome> {
   const a = mapKubeletMetrics(fromResource.samples, options);
   const b = mapKubeletMetrics(extra, options);
   const oomEvents = b.facts.reduce((sum, fact) => sum + (fact.oomEventsIncrease ?? 0), 0);
+  // NaN, infinite or negative usage parses fine but is no usage: skipped by the mapper, counted here.
+  const invalid: Issue[] = Array.from(
+    { length: a.skipped.invalid_value + b.skipped.invalid_value },
+    () => ({
+      code: 'invalid_value',
+      path: 'usage',
+      message: 'NaN, infinite or negative usage value',
+    }),
+  );
   return {
     samples: [...a.samples, ...b.samples],
     malformed: fromResource.errorCount + fromCadvisor.errorCount,
-    issues: [...a.issues, ...b.issues],
+    issues: [...a.issues, ...b.issues, ...invalid],
     oomEvents,
   };
 }
@@ -99,8 +109,9 @@ export async function nodeWorkloads(
 ): Promise<Map<string, WorkloadRef>> {
   const response = await client.get(node, '/pods', { timeoutMs });
   const json = parseJsonText(response.text);
+  // Thrown, not an empty map: the caller keeps the map it had and counts the failure.
+  if (!json.ok) throw new KubeApiError(`node ${node}: unreadable pod list: ${json.error}`, 200);
   const out = new Map<string, WorkloadRef>();
-  if (!json.ok) return out;
   for (const pod of mapPodList(json.value, { cluster }).pods) {
     out.set(`${pod.namespace}/${pod.name}`, pod.workload);
     out.set(pod.uid, pod.workload);

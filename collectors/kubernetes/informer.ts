@@ -54,13 +54,14 @@ export class Informer {
     private readonly options: InformerOptions = {},
   ) {
     const watch = {
-      watch: (
+      watch: async (
         path: string,
         params: Record<string, string>,
         callback: (phase: string, object: unknown) => void,
         done: (error: unknown) => void,
-      ) =>
-        this.api.watch(
+      ) => {
+        let failed = false;
+        const handle = await this.api.watch(
           path,
           { ...params, allowWatchBookmarks: 'true' },
           (phase, object) => {
@@ -85,6 +86,7 @@ export class Informer {
             callback(phase, spec.shrink(object));
           },
           (error) => {
+            if (error) failed = true;
             if (this.stopped) {
               done(error);
               return;
@@ -95,7 +97,15 @@ export class Informer {
             }
             done(error);
           },
-        ),
+        );
+        // Resuming from a resourceVersion lists nothing: the watch answering is what says the
+        // API server is back, so the error clears and the next failure backs off from the start.
+        if (!failed && !this.stopped) {
+          this.failures = 0;
+          this.lastError = undefined;
+        }
+        return handle;
+      },
     } as unknown as Watch;
     this.lw = new ListWatch(spec.path, watch, () => this.fetchAll(), false);
     this.lw.on('add', (object) => handlers.onUpsert(object));

@@ -90,13 +90,17 @@ function applyEnvironment(raw: Record<string, unknown>, env: NodeJS.ProcessEnv):
 
 const keyOf = (error: ValueError) => error.path.replace(/^\//, '').replaceAll('/', '.');
 
+/** Keys whose values are secrets: an error about them never echoes the value. */
+const SECRET_KEY = /(^|\.)password$/;
+
 function describe(error: ValueError): string {
   if (error.type === ValueErrorType.ObjectAdditionalProperties) return 'unknown key';
   const options = error.schema.anyOf as TSchema[] | undefined;
   const expectation = options
     ? `expected one of ${options.map((option) => JSON.stringify(option.const)).join(' | ')}`
     : error.message.charAt(0).toLowerCase() + error.message.slice(1);
-  return `${expectation}, got ${JSON.stringify(error.value)}`;
+  const got = SECRET_KEY.test(keyOf(error)) ? '[redacted]' : JSON.stringify(error.value);
+  return `${expectation}, got ${got}`;
 }
 
 function parentKeys(path: string): string[] {
@@ -112,6 +116,12 @@ function parentKeys(path: string): string[] {
 
 /** Validates an already-merged raw object; throws ConfigError naming the first bad key. */
 export function validateConfig(raw: unknown, origin = 'config'): Config {
+  const config = validateSchema(raw, origin);
+  checkKafkaSecurity(config.kafka, origin);
+  return config;
+}
+
+function validateSchema(raw: unknown, origin: string): Config {
   const withDefaults = Value.Default(ConfigSchema, Value.Clone(raw ?? {}));
   const first = Value.Errors(ConfigSchema, withDefaults).First();
   if (first) {
@@ -122,6 +132,57 @@ export function validateConfig(raw: unknown, origin = 'config'): Config {
     throw new ConfigError(keyOf(first), problem, origin);
   }
   return withDefaults as Config;
+}
+
+/** What the schema cannot say about kafka.ssl and kafka.sasl: which keys go together. */
+function checkKafkaSecurity(kafka: Config['kafka'], origin: string): void {
+  const { ssl, sasl } = kafka;
+  if (!ssl.enabled) {
+    for (const key of ['caFile', 'certFile', 'keyFile'] as const) {
+      if (ssl[key] !== undefined) {
+        throw new ConfigError(
+          `kafka.ssl.${key}`,
+          'set while kafka.ssl.enabled is false; enable TLS or remove the key',
+          origin,
+        );
+      }
+    }
+  }
+  if ((ssl.certFile === undefined) !== (ssl.keyFile === undefined)) {
+    const missing = ssl.certFile === undefined ? 'certFile' : 'keyFile';
+    const other = missing === 'certFile' ? 'keyFile' : 'certFile';
+    throw new ConfigError(
+      `kafka.ssl.${missing}`,
+      `required with kafka.ssl.${other} (a client certificate needs its key)`,
+      origin,
+    );
+  }
+  if (sasl.mechanism === 'none') {
+    for (const key of ['username', 'password', 'passwordFile'] as const) {
+      if (sasl[key] !== undefined) {
+        throw new ConfigError(
+          `kafka.sasl.${key}`,
+          'set while kafka.sasl.mechanism is none; name the mechanism (plain, scram-sha-256, scram-sha-512) or remove the key',
+          origin,
+        );
+      }
+    }
+    return;
+  }
+  if (sasl.username === undefined) {
+    throw new ConfigError(
+      'kafka.sasl.username',
+      `required with kafka.sasl.mechanism ${sasl.mechanism}`,
+      origin,
+    );
+  }
+  if (sasl.password === undefined && sasl.passwordFile === undefined) {
+    throw new ConfigError(
+      'kafka.sasl.passwordFile',
+      `required with kafka.sasl.mechanism ${sasl.mechanism} (or kafka.sasl.password, or PLIMSOLL_KAFKA_SASL_PASSWORD)`,
+      origin,
+    );
+  }
 }
 
 function readSecretFile(path: string, key: string): string {
@@ -139,6 +200,10 @@ function resolveSecrets(config: Config): Config {
       elasticsearch.passwordFile,
       'elasticsearch.passwordFile',
     );
+  }
+  const kafka = { ...config.kafka, sasl: { ...config.kafka.sasl } };
+  if (kafka.sasl.passwordFile) {
+    kafka.sasl.password = readSecretFile(kafka.sasl.passwordFile, 'kafka.sasl.passwordFile');
   }
   const api = { ...config.api, readTokens: [...config.api.readTokens] };
   api.adminTokens = [...config.api.adminTokens];
@@ -158,7 +223,7 @@ function resolveSecrets(config: Config): Config {
       (match[1] === 'read' ? api.readTokens : api.adminTokens).push(match[2]!);
     });
   }
-  return { ...config, elasticsearch, api };
+  return { ...config, kafka, elasticsearch, api };
 }
 
 export interface LoadOptions {
@@ -193,8 +258,9 @@ export function loadConfig(options: LoadOptions = {}): Config {
       raw = parsed as Record<string, unknown>;
     }
   }
-  // Validate the file alone first, so an error names the file rather than the merged result.
-  if (file) validateConfig(raw, file);
+  // Validate the file alone first, so an error names the file rather than the merged result;
+  // which keys go together is checked on the merged result (a password may come from the env).
+  if (file) validateSchema(raw, file);
   applyEnvironment(raw, env);
   for (const [key, value] of Object.entries(options.overrides ?? {})) {
     if (value !== undefined) setPath(raw, key.split('.'), value);

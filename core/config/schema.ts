@@ -56,6 +56,53 @@ export const KafkaSchema = Type.Object(
       description: 'Consumer group shared by ingest instances',
     }),
     connectionTimeoutSeconds: Seconds(10, 'Timeout to connect to a broker'),
+    ssl: Type.Object(
+      {
+        enabled: Type.Boolean({
+          default: false,
+          description: 'Connect to the brokers over TLS',
+        }),
+        caFile: Type.Optional(
+          Type.String({
+            minLength: 1,
+            description:
+              "CA bundle (PEM) that signed the brokers' certificates; default Node's CAs",
+          }),
+        ),
+        certFile: Type.Optional(
+          Type.String({ minLength: 1, description: 'Client certificate (PEM), for mutual TLS' }),
+        ),
+        keyFile: Type.Optional(
+          Type.String({ minLength: 1, description: 'Private key (PEM) of certFile' }),
+        ),
+        rejectUnauthorized: Type.Boolean({
+          default: true,
+          description: "Verify the brokers' certificates; false only for a test cluster",
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    sasl: Type.Object(
+      {
+        mechanism: Type.Union(
+          [
+            Type.Literal('none'),
+            Type.Literal('plain'),
+            Type.Literal('scram-sha-256'),
+            Type.Literal('scram-sha-512'),
+          ],
+          { default: 'none', description: 'SASL authentication mechanism; none: no SASL' },
+        ),
+        username: Type.Optional(Type.String({ minLength: 1, description: 'SASL user' })),
+        password: Type.Optional(
+          Type.String({ description: 'SASL password; prefer passwordFile or the env var' }),
+        ),
+        passwordFile: Type.Optional(
+          Type.String({ minLength: 1, description: 'File holding the SASL password' }),
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
   },
   { additionalProperties: false, default: {} },
 );
@@ -103,6 +150,191 @@ export const StoreSchema = Type.Object(
       default: 35,
       description: 'Days of history the in-memory store keeps (embedded runtime)',
     }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+const Count = (def: number, description: string) =>
+  Type.Integer({ minimum: 1, default: def, description });
+
+const FilePath = (description: string) => Type.Optional(Type.String({ minLength: 1, description }));
+
+/** The collectors `plimsoll collect` knows; collectors/registry.ts lists the same names. */
+export const COLLECTOR_NAMES = ['kubernetes', 'kubelet', 'prometheus', 'logs'] as const;
+
+export const CollectorsSchema = Type.Object(
+  {
+    enabled: Type.Array(Type.Union(COLLECTOR_NAMES.map((name) => Type.Literal(name))), {
+      minItems: 1,
+      uniqueItems: true,
+      default: ['kubernetes', 'kubelet'],
+      description: 'Collectors `plimsoll collect` runs (--collectors overrides)',
+    }),
+    stateDir: FilePath(
+      'Directory of the checkpoints, so a restart does not re-emit (default: in memory only)',
+    ),
+    connection: Type.Object(
+      {
+        server: Type.Optional(
+          Type.String({
+            pattern: '^https?://',
+            description: 'API server URL without credentials (kubectl proxy, plimsoll simulate)',
+          }),
+        ),
+        kubeconfig: FilePath('kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)'),
+        inCluster: Type.Boolean({
+          default: false,
+          description: 'Use the pod ServiceAccount token and CA only',
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    kubernetes: Type.Object(
+      {
+        events: Type.Boolean({
+          default: true,
+          description: 'Watch core/v1 Events (OOMKilling, SystemOOM, Evicted, NodeNotReady, ...)',
+        }),
+        resyncIntervalSeconds: Seconds(3600, 'Re-emit every Node and Pod snapshot this often'),
+        pageSize: Count(500, 'Page size of lists and re-lists'),
+        batchObjects: Count(200, 'Objects turned into records per publisher call'),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    kubelet: Type.Object(
+      {
+        mode: Type.Union([Type.Literal('auto'), Type.Literal('proxy'), Type.Literal('direct')], {
+          default: 'auto',
+          description:
+            'direct: each kubelet on its own port (RBAC nodes/metrics, nodes/stats); proxy: through ' +
+            'the API server (nodes/proxy); auto: direct in-cluster or with urlTemplate, else proxy',
+        }),
+        urlTemplate: Type.Optional(
+          Type.String({
+            pattern: '^https?://',
+            description: 'Direct mode: kubelet URL with {node}, {address}, {port}',
+          }),
+        ),
+        caFile: FilePath(
+          "Direct mode: CA that signed the kubelets' serving certificates (default: cluster CA)",
+        ),
+        insecureSkipTlsVerify: Type.Boolean({
+          default: false,
+          description: 'Direct mode: do not verify kubelet serving certificates',
+        }),
+        tokenFile: FilePath(
+          'Direct mode: bearer token file, re-read as it rotates (default: the connection credentials)',
+        ),
+        source: Type.Union([Type.Literal('metrics'), Type.Literal('summary')], {
+          default: 'metrics',
+          description: 'metrics: /metrics/resource + cAdvisor extras; summary: /stats/summary',
+        }),
+        intervalSeconds: Seconds(30, 'Time between the starts of two scrape cycles'),
+        timeoutSeconds: Seconds(10, "Timeout of one node's scrape"),
+        concurrency: Count(4, 'Nodes scraped at once'),
+        jitter: Type.Number({
+          minimum: 0,
+          maximum: 0.5,
+          default: 0.1,
+          description: 'Random spread of the interval, as a fraction (0.1 = ±10 %)',
+        }),
+        nodeRefreshSeconds: Seconds(60, 'How often the node list is refreshed'),
+        workloadRefreshSeconds: Seconds(
+          300,
+          "How often each node's pod → workload map is refreshed",
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    prometheus: Type.Object(
+      {
+        url: Type.String({
+          pattern: '^https?://',
+          default: 'http://127.0.0.1:9090',
+          description: 'Prometheus to backfill from and follow',
+        }),
+        backfillDays: Type.Number({
+          exclusiveMinimum: 0,
+          default: 7,
+          description: 'Days of history read before following live',
+        }),
+        stepSeconds: Seconds(60, 'Resolution of the history read back'),
+        chunkSeconds: Seconds(21600, 'Time covered by one backfill chunk'),
+        namespaceBatch: Count(20, 'Namespaces per query'),
+        follow: Type.Boolean({
+          default: true,
+          description: 'Keep reading new data after the backfill',
+        }),
+        followIntervalSeconds: Seconds(60, 'Pause between live reads'),
+        lagSeconds: Type.Number({
+          minimum: 0,
+          default: 120,
+          description:
+            'Data younger than this is left for the next read (scrape and ingestion delay)',
+        }),
+        usage: Type.Boolean({
+          default: true,
+          description: 'Emit usage samples (cAdvisor); off leaves terminations and transitions',
+        }),
+        timeoutSeconds: Seconds(60, 'Timeout of one query'),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    logs: Type.Object(
+      {
+        mode: Type.Union([Type.Literal('all'), Type.Literal('tagged')], {
+          default: 'tagged',
+          description: 'all: ship every line; tagged: OOM, kill and panic lines with context',
+        }),
+        source: Type.Union([Type.Literal('api'), Type.Literal('files')], {
+          default: 'api',
+          description:
+            'api: the pod log endpoint (RBAC pods/log); files: the node log files (DaemonSet)',
+        }),
+        root: Type.String({
+          minLength: 1,
+          default: '/var/log/pods',
+          description: "Files source: the kubelet's pod log directory",
+        }),
+        nodeName: Type.Optional(
+          Type.String({
+            minLength: 1,
+            description: 'Files source: node stamped on every line (default: $NODE_NAME)',
+          }),
+        ),
+        pollIntervalSeconds: Seconds(2, 'Files source: pause between polls of the log files'),
+        maxReadBytes: Count(1_048_576, 'Files source: bytes read per file per poll'),
+        namespaces: Type.Array(Type.String({ minLength: 1 }), {
+          default: [],
+          description: 'Only these namespaces (empty: all)',
+        }),
+        contextLines: Type.Integer({
+          minimum: 0,
+          default: 20,
+          description: 'Tagged mode: lines shipped before and after each tagged line',
+        }),
+        ratePerSecond: Type.Number({
+          exclusiveMinimum: 0,
+          default: 50,
+          description:
+            'Sustained untagged lines per second per container (tagged lines always pass)',
+        }),
+        burst: Count(200, 'Untagged lines a container may send at once above the rate'),
+        maxLineLength: Count(65_536, 'Longer lines are cut to this many characters'),
+        maxStreams: Count(50, 'API source: containers followed at once'),
+        discoveryIntervalSeconds: Seconds(
+          30,
+          'API source: how often running containers are listed',
+        ),
+        tailLines: Type.Integer({
+          minimum: 0,
+          default: 100,
+          description:
+            'API source: lines read back when a container is first followed, and of its ended run',
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
   },
   { additionalProperties: false, default: {} },
 );
@@ -235,6 +467,7 @@ export const ConfigSchema = Type.Object(
     kafka: KafkaSchema,
     elasticsearch: ElasticsearchSchema,
     store: StoreSchema,
+    collectors: CollectorsSchema,
     api: ApiSchema,
     simulator: SimulatorSchema,
     analysis: AnalysisSchema,

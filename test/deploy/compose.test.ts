@@ -170,6 +170,11 @@ describe('deploy/compose', () => {
     assert.equal(config.api.readTokens.length, 1);
     assert.equal(config.api.adminTokens.length, 1);
     assert.deepEqual(config.alerting.alertmanagerUrls, ['http://alertmanager:9093']);
+    // The collector shares the simulator's network namespace and reads it on its port.
+    const simulator = compose.services.simulator!.command!;
+    const port = simulator[simulator.indexOf('--port') + 1];
+    assert.equal(config.collectors.connection.server, `http://127.0.0.1:${port}`);
+    assert.deepEqual(config.collectors.enabled, ['kubernetes', 'kubelet', 'logs']);
   });
 
   describe('Prometheus and Alertmanager files', () => {

@@ -14,11 +14,14 @@ import * as policyV1 from 'kubernetes-models/policy/v1';
 import * as rbacV1 from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import * as coreV1 from 'kubernetes-models/v1';
 import { parse as parseYaml } from 'yaml';
+import { kafkaSecurity } from '../../bus/kafka.js';
 import { environmentOverrides, loadConfig, validateConfig } from '../../core/config/load.js';
 import { GRAFANA_DASHBOARDS_PATH } from '../../dashboards/build.js';
 import {
+  collectPlan,
   containersOf,
   KUSTOMIZE_DIR,
+  localSecrets,
   matches,
   quantity,
   renderAll,
@@ -91,6 +94,7 @@ const named = (objects: readonly K8sObject[], kind: string) =>
 const EXTERNAL_SECRETS: Record<string, { key: string; required: boolean }> = {
   'plimsoll-api-tokens': { key: 'tokens', required: true },
   'plimsoll-elasticsearch': { key: 'password', required: true },
+  'plimsoll-kafka': { key: 'password', required: true },
   'plimsoll-elasticsearch-ca': { key: 'ca.crt', required: false },
 };
 
@@ -478,6 +482,12 @@ describe('deploy/kubernetes', () => {
         assert.equal(config.elasticsearch.password, undefined, 'no password in the ConfigMap');
         files.push(['elasticsearch.passwordFile', config.elasticsearch.passwordFile]);
       }
+      if (config.runtime.bus === 'kafka') {
+        assert.notEqual(config.kafka.sasl.mechanism, 'none', 'Kafka with SASL credentials');
+        assert.ok(config.kafka.sasl.passwordFile, 'the Kafka password comes from a file');
+        assert.equal(config.kafka.sasl.password, undefined, 'no Kafka password in the ConfigMap');
+        files.push(['kafka.sasl.passwordFile', config.kafka.sasl.passwordFile]);
+      }
       for (const w of workloads(rendering.objects)) {
         const where = `${rendering.name}: ${id(w.object)}`;
         const env = w.pod.containers[0]!.env ?? [];
@@ -499,26 +509,90 @@ describe('deploy/kubernetes', () => {
   it('loads the rendered configuration with its secret files, as a pod would', () => {
     const dir = mkdtempSync(join(tmpdir(), 'plimsoll-deploy-config-'));
     try {
-      writeFileSync(join(dir, 'tokens'), 'read:0123456789abcdef0123\nadmin:fedcba9876543210fedc\n');
-      writeFileSync(join(dir, 'password'), 'elastic-password\n');
       for (const rendering of renderings) {
-        writeFileSync(join(dir, 'plimsoll.yaml'), configOf(rendering).text);
+        const { text } = configOf(rendering);
+        writeFileSync(join(dir, 'plimsoll.yaml'), text);
         // The paths point into the pod's Secret mounts; here they are redirected to local files.
         const config = loadConfig({
           file: join(dir, 'plimsoll.yaml'),
-          env: {
-            PLIMSOLL_API_TOKENS_FILE: join(dir, 'tokens'),
-            PLIMSOLL_ELASTICSEARCH_PASSWORD_FILE: join(dir, 'password'),
-          },
+          env: localSecrets(dir, validateConfig(parseYaml(text))),
         });
         assert.deepEqual(config.api.readTokens, ['0123456789abcdef0123']);
         assert.deepEqual(config.api.adminTokens, ['fedcba9876543210fedc']);
         if (config.runtime.store === 'elasticsearch') {
           assert.equal(config.elasticsearch.password, 'elastic-password');
         }
+        if (config.runtime.bus === 'kafka') {
+          assert.equal(config.kafka.sasl.password, 'kafka-password');
+          assert.deepEqual(kafkaSecurity(config.kafka), {
+            ssl: { rejectUnauthorized: true },
+            sasl: { mechanism: 'scram-sha-512', username: 'plimsoll', password: 'kafka-password' },
+          });
+        }
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs every collect pod from the configuration, with at most its --collectors flag', async () => {
+    for (const rendering of renderings) {
+      for (const w of workloads(rendering.objects)) {
+        const args = w.pod.containers[0]!.args ?? [];
+        if (args[0] !== 'collect') continue;
+        const flags = args.filter((a) => a.startsWith('-') && a !== '--collectors');
+        assert.deepEqual(
+          flags,
+          [],
+          `${rendering.name}: ${id(w.object)} sets its options in the config`,
+        );
+        assert.ok(await collectPlan(rendering, w), `${rendering.name}: ${id(w.object)} plans`);
+      }
+    }
+  });
+
+  it('gives each collector role what it needs: cluster collectors in-cluster, node logs from files', async () => {
+    for (const rendering of renderings) {
+      for (const w of workloads(rendering.objects)) {
+        const plan = await collectPlan(rendering, w);
+        if (!plan) continue;
+        const where = `${rendering.name}: ${id(w.object)}`;
+        const container = w.pod.containers[0]!;
+        const writable = (file: string | undefined) => {
+          assert.ok(file, `${where}: checkpoints are kept`);
+          const mount = container.volumeMounts?.find((m) => file.startsWith(`${m.mountPath}/`));
+          const volume = w.pod.volumes?.find((v) => v.name === mount?.name);
+          assert.ok(
+            volume?.emptyDir && !mount?.readOnly,
+            `${where}: ${file} on a writable emptyDir`,
+          );
+        };
+        const name = id(w.object);
+        if (name === 'DaemonSet/plimsoll-node-logs') {
+          assert.deepEqual(plan.types, ['logs'], where);
+          const logs = plan.options.logs;
+          assert.equal(logs.source, 'files', where);
+          const mount = container.volumeMounts?.find((m) => m.mountPath === logs.root);
+          const volume = w.pod.volumes?.find((v) => v.name === mount?.name);
+          assert.equal(volume?.hostPath?.path, '/var/log/pods', `${where}: reads the hostPath`);
+          assert.equal(logs.nodeName, '<spec.nodeName>', `${where}: node from the downward API`);
+          writable(logs.checkpointFile);
+          continue;
+        }
+        const expected =
+          rendering.overlay === 'embedded'
+            ? ['kubernetes', 'kubelet', 'logs']
+            : ['kubernetes', 'kubelet'];
+        assert.deepEqual(plan.types, expected, where);
+        assert.equal(plan.options.kubernetes.connection.inCluster, true, where);
+        // The ClusterRole grants nodes/metrics and nodes/stats, not nodes/proxy.
+        assert.equal(plan.options.kubelet.mode, 'direct', where);
+        writable(plan.options.kubernetes.checkpointFile);
+        if (plan.types.includes('logs')) {
+          assert.equal(plan.options.logs.source, 'api', `${where}: one pod reads logs via the API`);
+          writable(plan.options.logs.checkpointFile);
+        }
+      }
     }
   });
 });

@@ -198,6 +198,7 @@ describe('production install (the runtime stage, without Docker)', () => {
   it('checks the overlays’ configurations as a pod would', async () => {
     writeFileSync(join(dir, 'tokens'), 'read:0123456789abcdef0123\n');
     writeFileSync(join(dir, 'password'), 'elastic-password\n');
+    writeFileSync(join(dir, 'kafka-password'), 'kafka-password\n');
     const secrets = {
       PLIMSOLL_API_TOKENS_FILE: join(dir, 'tokens'),
       PLIMSOLL_ELASTICSEARCH_PASSWORD_FILE: join(dir, 'password'),
@@ -208,14 +209,19 @@ describe('production install (the runtime stage, without Docker)', () => {
       'configuration is valid (bus: embedded, store: memory)\n',
     );
     const production = join(KUSTOMIZE_DIR, 'base/plimsoll.yaml');
+    const kafkaSecret = { PLIMSOLL_KAFKA_SASL_PASSWORD_FILE: join(dir, 'kafka-password') };
     assert.equal(
-      await cli(['config', 'check', '--config', production], secrets),
+      await cli(['config', 'check', '--config', production], { ...secrets, ...kafkaSecret }),
       'configuration is valid (bus: kafka, store: elasticsearch)\n',
     );
     // Without the mounted secrets the process stops at start and names the key.
     await assert.rejects(
-      cli(['config', 'check', '--config', production]),
+      cli(['config', 'check', '--config', production], kafkaSecret),
       /config error at elasticsearch\.passwordFile .*cannot read file/,
+    );
+    await assert.rejects(
+      cli(['config', 'check', '--config', production], secrets),
+      /config error at kafka\.sasl\.passwordFile .*cannot read file/,
     );
     await assert.rejects(
       cli(['config', 'check', '--config', embedded]),

@@ -3,7 +3,7 @@
 // Secrets — and pods/log only where the API log path is enabled.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { renderAll, workloads, type K8sObject, type Rendering } from './support.js';
+import { collectPlan, renderAll, workloads, type K8sObject, type Rendering } from './support.js';
 
 interface Rule {
   apiGroups?: string[];
@@ -105,19 +105,23 @@ describe('RBAC', () => {
     }
   });
 
-  it('grants pods/log only with the API log path (embedded), never beside the node-logs DaemonSet', () => {
-    for (const { name, objects } of renderings) {
+  it('grants pods/log only with the API log path (embedded), never beside the node-logs DaemonSet', async () => {
+    for (const rendering of renderings) {
+      const { name, objects } = rendering;
       const podLogs = granted(objects).has('/pods/log:get');
-      const logsThroughApi = workloads(objects).some((w) =>
-        w.pod.containers.some((c) => {
-          const i = c.args?.indexOf('--collectors') ?? -1;
-          return (
-            i >= 0 &&
-            c.args![i + 1]!.split(',').includes('logs') &&
-            !(w.object.kind === 'DaemonSet')
+      // What each collect pod runs comes from its flags over the rendered configuration.
+      let logsThroughApi = false;
+      for (const w of workloads(objects)) {
+        const plan = await collectPlan(rendering, w);
+        if (plan?.types.includes('logs') && plan.options.logs.source === 'api') {
+          assert.equal(
+            w.object.kind,
+            'Deployment',
+            `${name}: logs through the API from a Deployment`,
           );
-        }),
-      );
+          logsThroughApi = true;
+        }
+      }
       assert.equal(
         podLogs,
         logsThroughApi,

@@ -6,7 +6,12 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { parseAllDocuments } from 'yaml';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import { collectCommand } from '../../cli/commands/collect.js';
+import { planCollectors, type CollectFlags, type CollectorPlan } from '../../collectors/options.js';
+import type { CollectorType } from '../../collectors/registry.js';
+import { loadConfig, validateConfig } from '../../core/config/load.js';
+import type { Config } from '../../core/config/schema.js';
 
 const run = promisify(execFile);
 
@@ -201,4 +206,99 @@ export function quantity(value: string): number {
     Ti: 2 ** 40,
   };
   return Number(match[1]) * factor[match[2] ?? '']!;
+}
+
+/** The rendered plimsoll.yaml of a rendering (the one plimsoll-config ConfigMap). */
+export function configText(rendering: Rendering): string {
+  const map = rendering.objects.find(
+    (o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('plimsoll-config'),
+  );
+  const text = (map?.data as Record<string, string> | undefined)?.['plimsoll.yaml'];
+  if (!text) throw new Error(`${rendering.name}: no plimsoll-config ConfigMap with plimsoll.yaml`);
+  return text;
+}
+
+/**
+ * Stand-ins for the Secrets' files the configuration names, written under `dir`: the variables
+ * that point the loader at them instead of the pod's mount paths.
+ */
+export function localSecrets(dir: string, config: Config): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  const stand = (variable: string, name: string, content: string) => {
+    writeFileSync(join(dir, name), content);
+    env[variable] = join(dir, name);
+  };
+  if (config.api.tokensFile) {
+    stand(
+      'PLIMSOLL_API_TOKENS_FILE',
+      'tokens',
+      'read:0123456789abcdef0123\nadmin:fedcba9876543210fedc\n',
+    );
+  }
+  if (config.elasticsearch.passwordFile) {
+    stand('PLIMSOLL_ELASTICSEARCH_PASSWORD_FILE', 'password', 'elastic-password\n');
+  }
+  if (config.kafka.sasl.passwordFile) {
+    stand('PLIMSOLL_KAFKA_SASL_PASSWORD_FILE', 'kafka-password', 'kafka-password\n');
+  }
+  return env;
+}
+
+/**
+ * The configuration a workload's container loads: the rendered ConfigMap, its own literal
+ * PLIMSOLL_* variables, and the Secrets' files redirected to local stand-ins.
+ */
+export function podConfig(rendering: Rendering, workload: Workload): Config {
+  const dir = mkdtempSync(join(tmpdir(), 'plimsoll-pod-config-'));
+  try {
+    const text = configText(rendering);
+    writeFileSync(join(dir, 'plimsoll.yaml'), text);
+    const env: NodeJS.ProcessEnv = {};
+    for (const { name, value } of workload.pod.containers[0]!.env ?? []) {
+      if (name.startsWith('PLIMSOLL_') && name !== 'PLIMSOLL_CONFIG' && value !== undefined) {
+        env[name] = value;
+      }
+    }
+    const secrets = localSecrets(dir, validateConfig(parseYaml(text)));
+    return loadConfig({ file: join(dir, 'plimsoll.yaml'), env: { ...env, ...secrets } });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** What a container's `plimsoll collect` arguments set, parsed by the command itself. */
+async function collectFlags(args: readonly string[]): Promise<CollectFlags> {
+  let parsed: Record<string, unknown> = {};
+  const command = collectCommand()
+    .exitOverride()
+    .action((options: Record<string, unknown>) => {
+      parsed = options;
+    });
+  await command.parseAsync([...args], { from: 'user' });
+  const { collectors, port: _port, ...flags } = parsed;
+  return {
+    ...(flags as CollectFlags),
+    collectors:
+      typeof collectors === 'string' ? (collectors.split(',') as CollectorType[]) : undefined,
+  };
+}
+
+/**
+ * What a `plimsoll collect` workload runs and with which options, as its container would work it
+ * out; `NODE_NAME` from the downward API reads as `<spec.nodeName>`. Undefined for other roles.
+ */
+export async function collectPlan(
+  rendering: Rendering,
+  workload: Workload,
+): Promise<CollectorPlan | undefined> {
+  const container = workload.pod.containers[0]!;
+  const [command, ...args] = container.args ?? [];
+  if (command !== 'collect') return undefined;
+  const env: NodeJS.ProcessEnv = {};
+  for (const variable of container.env ?? []) {
+    const field = (variable.valueFrom as { fieldRef?: { fieldPath: string } } | undefined)?.fieldRef
+      ?.fieldPath;
+    env[variable.name] = variable.value ?? (field && `<${field}>`);
+  }
+  return planCollectors(podConfig(rendering, workload), await collectFlags(args), env);
 }
