@@ -1,0 +1,8 @@
+// Every benchmark suite, in the order `npm run bench` runs them.
+import type { BenchSuite } from '../harness.js';
+import { analysis } from './analysis.js';
+import { api } from './api.js';
+import { collection } from './collection.js';
+import { ingest } from './ingest.js';
+
+export const SUITES: BenchSuite[] = [ingest, collection, analysis, api];
