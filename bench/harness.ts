@@ -155,7 +155,14 @@ export function measureNode(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', USAGE_REPORTER, ...args], {
       cwd: options.cwd,
-      env: { ...process.env, ...options.env },
+      env: {
+        ...process.env,
+        // Lets a run measure Plimsoll under a deployment's heap cap (docs/bench.md).
+        ...(process.env.PLIMSOLL_BENCH_NODE_OPTIONS && {
+          NODE_OPTIONS: process.env.PLIMSOLL_BENCH_NODE_OPTIONS,
+        }),
+        ...options.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

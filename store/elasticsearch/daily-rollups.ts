@@ -8,7 +8,8 @@ import { stableId } from '../../core/envelope.js';
 import { parseContainerSeries } from '../keys.js';
 import type { IndexNames } from './layout.js';
 import { ROLLUP_WINDOW_MS } from './rollups.js';
-import { range, term } from './search.js';
+import { readSummary, summaryAggregations, type RollupSummary } from './rollup-summary.js';
+import { range, readWatermark, term, writeWatermark } from './search.js';
 
 export const DAY_MS = 86_400_000;
 const WATERMARK_ID = 'daily-rollup-watermark';
@@ -44,17 +45,8 @@ export class DailyRollupJob {
   ) {}
 
   /** Days before this one have their daily documents; undefined before the first run. */
-  async completeUntil(): Promise<number | undefined> {
-    try {
-      const response = await this.client.get<{ until: number }>({
-        index: this.indices.single('state'),
-        id: WATERMARK_ID,
-      });
-      return response._source?.until;
-    } catch (error) {
-      if ((error as { meta?: { statusCode?: number } }).meta?.statusCode === 404) return undefined;
-      throw error;
-    }
+  completeUntil(): Promise<number | undefined> {
+    return readWatermark(this.client, this.indices.single('state'), WATERMARK_ID);
   }
 
   /**
@@ -78,13 +70,8 @@ export class DailyRollupJob {
   }
 
   /** Records that the tier is complete before `day`; for loaders that write it themselves. */
-  async markComplete(day: number): Promise<void> {
-    await this.client.index({
-      index: this.indices.single('state'),
-      id: WATERMARK_ID,
-      document: { until: day },
-      refresh: true,
-    });
+  markComplete(day: number): Promise<void> {
+    return writeWatermark(this.client, this.indices.single('state'), WATERMARK_ID, day);
   }
 
   private async firstRollupDay(): Promise<number | undefined> {
@@ -127,23 +114,7 @@ export class DailyRollupJob {
               })),
               ...(after ? { after } : {}),
             },
-            aggs: {
-              min: { min: { field: `${R}.min` } },
-              max: { max: { field: `${R}.max` } },
-              sum: { sum: { field: `${R}.sum` } },
-              count: { sum: { field: `${R}.count` } },
-              first: { min: { field: `${R}.first` } },
-              last: { max: { field: `${R}.last` } },
-              histogram: {
-                nested: { path: `${R}.histogram` },
-                aggs: {
-                  buckets: {
-                    terms: { field: `${R}.histogram.bucket`, size: MAX_BUCKETS },
-                    aggs: { count: { sum: { field: `${R}.histogram.count` } } },
-                  },
-                },
-              },
-            },
+            aggs: summaryAggregations(MAX_BUCKETS),
           },
         },
       });
@@ -171,16 +142,6 @@ export class DailyRollupJob {
     keying: Keying,
   ): unknown[] {
     const key = group.key as Record<string, string>;
-    const value = (name: string) =>
-      (group[name] as estypes.AggregationsSingleMetricAggregateBase).value ?? 0;
-    const nested = group.histogram as estypes.AggregationsNestedAggregate;
-    const histogram = (
-      (nested.buckets as estypes.AggregationsLongTermsAggregate)
-        .buckets as estypes.AggregationsLongTermsBucket[]
-    ).map((bucket) => ({
-      bucket: Number(bucket.key),
-      count: (bucket.count as estypes.AggregationsSingleMetricAggregateBase).value ?? 0,
-    }));
     const subject = keying.field === 'series' ? seriesFields(key.series!) : { node: key.node! };
     if (!subject) return [];
     const document = dailyRollupDocument({
@@ -188,13 +149,7 @@ export class DailyRollupJob {
       cluster: key.cluster!,
       metric: key.metric!,
       subject,
-      min: value('min'),
-      max: value('max'),
-      sum: value('sum'),
-      count: value('count'),
-      first: value('first'),
-      last: value('last'),
-      histogram,
+      ...readSummary(group),
     });
     return [
       { index: { _index: this.indices.daily('rollups', day), _id: dailyRollupId(document) } },
@@ -208,20 +163,13 @@ function seriesFields(series: string) {
   return parsed && { ...parsed.workload, container: parsed.container, series };
 }
 
-export interface DailyRollup {
+export interface DailyRollup extends RollupSummary {
   readonly day: number;
   readonly cluster: string;
   readonly metric: string;
   readonly subject:
     | { namespace: string; kind: string; name: string; container: string; series: string }
     | { node: string };
-  readonly min: number;
-  readonly max: number;
-  readonly sum: number;
-  readonly count: number;
-  readonly first: number;
-  readonly last: number;
-  readonly histogram: readonly { bucket: number; count: number }[];
 }
 
 /** The stored form of a daily rollup; shared with loaders that write the tier directly. */

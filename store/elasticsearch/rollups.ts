@@ -6,7 +6,7 @@ import type { Client, estypes } from '@elastic/elasticsearch';
 import { stableId } from '../../core/envelope.js';
 import { containerSeries } from '../keys.js';
 import type { IndexNames } from './layout.js';
-import { range } from './search.js';
+import { range, readWatermark, writeWatermark } from './search.js';
 
 export const ROLLUP_WINDOW_MS = 5 * 60_000;
 const WATERMARK_ID = 'rollup-watermark';
@@ -63,31 +63,14 @@ export class RollupJob {
    */
   async run(): Promise<number[]> {
     const now = Date.now();
-    const since = await this.watermark();
+    const state = this.indices.single('state');
+    const since = await readWatermark(this.client, state, WATERMARK_ID);
     const dirty = await this.dirtyWindows(since === undefined ? 0 : since - INGEST_SKEW_MS, now);
     for (const [from, to] of mergeRanges(dirty)) {
       for (const keying of KEYINGS) await this.rollRange(from, to, keying);
     }
-    await this.client.index({
-      index: this.indices.single('state'),
-      id: WATERMARK_ID,
-      document: { until: now },
-      refresh: true,
-    });
+    await writeWatermark(this.client, state, WATERMARK_ID, now);
     return dirty;
-  }
-
-  private async watermark(): Promise<number | undefined> {
-    try {
-      const response = await this.client.get<{ until: number }>({
-        index: this.indices.single('state'),
-        id: WATERMARK_ID,
-      });
-      return response._source?.until;
-    } catch (error) {
-      if ((error as { meta?: { statusCode?: number } }).meta?.statusCode === 404) return undefined;
-      throw error;
-    }
   }
 
   /** Start times of windows holding samples ingested in [since, now). */

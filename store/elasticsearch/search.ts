@@ -43,6 +43,30 @@ export async function searchAll<T>(client: Client, options: SearchAllOptions): P
   return results;
 }
 
+/** The `until` of a watermark document in the state index; undefined before the first write. */
+export async function readWatermark(
+  client: Client,
+  index: string,
+  id: string,
+): Promise<number | undefined> {
+  try {
+    const response = await client.get<{ until: number }>({ index, id });
+    return response._source?.until;
+  } catch (error) {
+    if ((error as { meta?: { statusCode?: number } }).meta?.statusCode === 404) return undefined;
+    throw error;
+  }
+}
+
+export async function writeWatermark(
+  client: Client,
+  index: string,
+  id: string,
+  until: number,
+): Promise<void> {
+  await client.index({ index, id, document: { until }, refresh: true });
+}
+
 export const term = (field: string, value: string | number | boolean) => ({
   term: { [field]: value },
 });

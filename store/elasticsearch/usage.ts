@@ -3,7 +3,6 @@
 // every 5-minute window in range; only those bucket counts (a few hundred per container) reach
 // Node, where the quantile is read off with the sketch's guaranteed relative error.
 import type { Client, estypes } from '@elastic/elasticsearch';
-import { QuantileSketch } from '../../core/sketch.js';
 import type { TimeWindow } from '../../core/domain.js';
 import {
   decodeCursor,
@@ -15,6 +14,7 @@ import {
 import type { Page, SeriesPoint, SeriesQuery, UsageStats, UsageStatsQuery } from '../store.js';
 import { DAY_MS, startOfDay } from './daily-rollups.js';
 import type { IndexNames } from './layout.js';
+import { readSummary, sketchOf, summaryAggregations } from './rollup-summary.js';
 import { ROLLUP_WINDOW_MS } from './rollups.js';
 import { range, term } from './search.js';
 
@@ -61,23 +61,7 @@ export class UsageQueries {
       aggs: {
         containers: {
           terms: { field: `${R}.series`, size: series.length },
-          aggs: {
-            min: { min: { field: `${R}.min` } },
-            max: { max: { field: `${R}.max` } },
-            sum: { sum: { field: `${R}.sum` } },
-            count: { sum: { field: `${R}.count` } },
-            first: { min: { field: `${R}.first` } },
-            last: { max: { field: `${R}.last` } },
-            histogram: {
-              nested: { path: `${R}.histogram` },
-              aggs: {
-                buckets: {
-                  terms: { field: `${R}.histogram.bucket`, size: MAX_BUCKETS_PER_CONTAINER },
-                  aggs: { count: { sum: { field: `${R}.histogram.count` } } },
-                },
-              },
-            },
-          },
+          aggs: summaryAggregations(MAX_BUCKETS_PER_CONTAINER),
         },
       },
     });
@@ -101,27 +85,20 @@ export class UsageQueries {
     key: { workload: UsageStats['key']['workload']; container: string },
     group: estypes.AggregationsStringTermsBucket,
   ): UsageStats {
-    const value = (name: string) => (group[name] as Metric).value ?? 0;
-    const sketch = new QuantileSketch();
-    const nested = group.histogram as estypes.AggregationsNestedAggregate;
-    const buckets = (nested.buckets as estypes.AggregationsLongTermsAggregate)
-      .buckets as estypes.AggregationsLongTermsBucket[];
-    for (const bucket of buckets) {
-      sketch.addBucket(Number(bucket.key), (bucket.count as Metric).value ?? 0);
-    }
-    const count = value('count');
+    const summary = readSummary(group);
+    const sketch = sketchOf(summary);
     const percentiles: Record<string, number> = {};
     for (const p of query.percentiles)
       percentiles[percentileKey(p)] = sketch.quantile(p / 100) ?? 0;
     return {
       key: { cluster: query.cluster, ...key },
       metric: query.metric,
-      samples: count,
-      first: value('first'),
-      last: value('last'),
-      min: value('min'),
-      max: value('max'),
-      mean: count > 0 ? value('sum') / count : 0,
+      samples: summary.count,
+      first: summary.first,
+      last: summary.last,
+      min: summary.min,
+      max: summary.max,
+      mean: summary.count > 0 ? summary.sum / summary.count : 0,
       percentiles,
     };
   }

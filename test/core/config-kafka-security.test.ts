@@ -1,30 +1,13 @@
 // The kafka.ssl and kafka.sasl configuration: defaults, the keys that go together, the password
 // file, and secrets kept out of error messages and log lines.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig } from '../../core/config/load.js';
+import { configFiles, failure } from './config-support.js';
+import { loadConfig } from '../../core/config/load.js';
 import { createLogger } from '../../core/logger.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'plimsoll-config-kafka-'));
-function file(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
-
-function failure(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, `expected ConfigError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the configuration to be rejected');
-}
+const file = configFiles('plimsoll-config-kafka-');
 
 const sasl = (lines: string[]) =>
   ['kafka:', '  sasl:', ...lines.map((l) => `    ${l}`), ''].join('\n');
@@ -51,7 +34,7 @@ describe('configuration: kafka.ssl and kafka.sasl', () => {
   });
 
   it('stops at start naming kafka.sasl.passwordFile when the file is missing', () => {
-    const missing = join(dir, 'no-such-password');
+    const missing = `${file('placeholder', '')}-no-such-password`;
     const path = file(
       'missing.yaml',
       sasl(['mechanism: scram-sha-256', 'username: plimsoll', `passwordFile: ${missing}`]),

@@ -1,26 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, envNameOf, loadConfig } from '../../core/config/load.js';
+import { configFiles, failure } from './config-support.js';
+import { envNameOf, loadConfig } from '../../core/config/load.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'plimsoll-config-'));
-function file(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
-
-function failure(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, `expected ConfigError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the configuration to be rejected');
-}
+const file = configFiles('plimsoll-config-');
 
 describe('configuration', () => {
   it('defaults to the embedded runtime with nothing configured', () => {
