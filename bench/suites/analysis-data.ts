@@ -15,6 +15,7 @@ import {
 } from '../../store/elasticsearch/daily-rollups.js';
 import { IndexNames } from '../../store/elasticsearch/layout.js';
 import type { ElasticsearchStore } from '../../store/elasticsearch/store.js';
+import { Rng } from '../../simulator/model/rng.js';
 import { containerSeries } from '../../store/keys.js';
 
 export const BENCH_CLUSTER = 'bench';
@@ -24,15 +25,10 @@ const DRAWS_PER_DAY = 288;
 const SAMPLES_PER_DRAW = 20;
 const GiB = 2 ** 30;
 
-/** Deterministic xorshift generator, so every run loads the same cluster. */
+/** Seeded, so every run loads the same cluster. */
 function random(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
+  const rng = new Rng(seed);
+  return () => rng.next();
 }
 
 interface Profile {
