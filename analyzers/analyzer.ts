@@ -3,6 +3,7 @@
 // the recommendation backtest. It never writes; the runner stores what it returns.
 import type { EpochMs, Finding, FindingKind, TimeWindow } from '../core/domain.js';
 import type { EventReader, InventoryReader, UsageReader } from '../store/store.js';
+import type { VerdictBook } from './verdicts.js';
 
 /** What an analyzer may read: no writes, no findings of its own making. */
 export type AnalysisReader = UsageReader & EventReader & InventoryReader;
@@ -14,6 +15,11 @@ export interface AnalysisInput {
   /** The time of the run; findings' lastSeen and "now" in explanations. */
   readonly now: EpochMs;
   readonly store: AnalysisReader;
+  /**
+   * The primary verdict per workload container (from its open OOM loop), which memory advice must
+   * follow. Absent where nobody judged OOM loops first (e.g. a backtest of sizing alone).
+   */
+  readonly verdicts?: VerdictBook | undefined;
 }
 
 export interface Analyzer {

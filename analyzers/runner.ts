@@ -1,5 +1,8 @@
 // Runs the analyzers on a schedule and soon after new evidence arrives (an OOM kill or a Ready
-// flip is judged seconds after it is indexed, not at the next scheduled run), and keeps the
+// flip is judged seconds after it is indexed, not at the next scheduled run). Evidence that is
+// old when it arrives (a backfill from Prometheus, a replay) is judged in data time: the triggered
+// analyzers run at every step from its oldest to its newest time, as they would have run live,
+// so a past episode is reported with its real times and resolved when it ended. It keeps the
 // finding store in step: findings returned again are updated in place (same id, earliest
 // firstSeen), open findings an analyzer no longer returns are resolved. Every run is bounded by a
 // timeout and never rejects; one failing analyzer does not stop the others.
@@ -11,6 +14,10 @@ import type { FindingStore } from '../store/store.js';
 import type { AnalysisReader, Analyzer } from './analyzer.js';
 import { subjectKey } from './ids.js';
 import { sharedReader } from './shared-reader.js';
+import { verdictsFrom, type VerdictBook } from './verdicts.js';
+
+/** Finding kinds whose memory advice follows the container's OOM-loop verdict. */
+const FOLLOWS_VERDICTS: ReadonlySet<FindingKind> = new Set(['requests_misfit', 'recommendation']);
 
 /** Which new records make an analyzer of a finding kind worth re-running early. */
 const TRIGGERS: Readonly<Partial<Record<FindingKind, readonly RecordKind[]>>> = {
@@ -44,6 +51,38 @@ export interface RunnerOptions {
   readonly logger?: Logger;
   /** Told after every run, e.g. to refresh exported metrics or push alerts; must not throw. */
   readonly onRun?: (report: RunReport) => Promise<void>;
+  /** Evidence older than this when it arrives is judged in data time (default 15 min). */
+  readonly lateAfterMs?: number;
+  /** Spacing of data-time runs over late evidence (default 1 h). */
+  readonly catchUpStepMs?: number;
+}
+
+/** The data time a record is evidence for, for the kinds that trigger runs. */
+function evidenceTime(record: AnyEnvelope): number | undefined {
+  switch (record.kind) {
+    case 'container_termination':
+      return record.payload.termination.finishedAt;
+    case 'node_transition':
+      return record.payload.at;
+    case 'kube_event':
+      return record.payload.lastTimestamp;
+    default:
+      return undefined;
+  }
+}
+
+/** The data time a record is about: how far the data has come, whatever its kind. */
+function dataTime(record: AnyEnvelope): number | undefined {
+  switch (record.kind) {
+    case 'usage_sample':
+    case 'log_line':
+      return record.payload.timestamp;
+    case 'node':
+    case 'pod':
+      return undefined;
+    default:
+      return evidenceTime(record);
+  }
 }
 
 export interface AnalyzerOutcome {
@@ -65,6 +104,10 @@ export class AnalyzerRunner implements Component {
   private timer: NodeJS.Timeout | undefined;
   private debounce: NodeJS.Timeout | undefined;
   private readonly pending = new Set<string>();
+  /** Data time still to judge step by step, from late evidence. */
+  private catchUp: { from: number; to: number } | undefined;
+  /** Data time the last step-by-step judging reached. */
+  private judgedUntil: number | undefined;
   private running: Promise<unknown> = Promise.resolve();
   private started = false;
   private lastFailure: string | undefined;
@@ -92,6 +135,8 @@ export class AnalyzerRunner implements Component {
     this.timer = undefined;
     this.debounce = undefined;
     this.pending.clear();
+    this.catchUp = undefined;
+    this.judgedUntil = undefined;
     await this.running;
   }
 
@@ -105,17 +150,35 @@ export class AnalyzerRunner implements Component {
    * whose inputs changed run once the records stop arriving for debounceMs. Never throws.
    */
   notify(records: readonly AnyEnvelope[]): void {
-    const names = this.triggered(records);
-    if (names.length === 0 || !this.started) return;
+    if (!this.started) return;
+    // Late evidence is judged at its own time (below); only fresh evidence triggers a run now.
+    const lateBefore = this.lateBefore();
+    const names = this.triggered(
+      records.filter((r) => (evidenceTime(r) ?? Infinity) >= lateBefore),
+    );
     for (const name of names) this.pending.add(name);
+    const late = this.noteLateData(records, lateBefore);
+    if (names.length === 0 && !late) return;
     if (this.debounce) clearTimeout(this.debounce);
-    this.debounce = setTimeout(() => {
-      this.debounce = undefined;
-      const only = [...this.pending];
-      this.pending.clear();
-      this.enqueue(only);
-    }, this.options.debounceMs ?? 3000);
+    this.debounce = setTimeout(() => this.runPending(), this.options.debounceMs ?? 3000);
     this.debounce.unref();
+  }
+
+  /** Runs what notified records asked for now, instead of after the quiet time, and waits. */
+  async flush(): Promise<void> {
+    if (this.debounce) this.runPending();
+    await this.running;
+  }
+
+  private runPending(): void {
+    if (this.debounce) clearTimeout(this.debounce);
+    this.debounce = undefined;
+    const only = [...this.pending];
+    const late = this.catchUp;
+    this.pending.clear();
+    this.catchUp = undefined;
+    if (late) this.enqueueCatchUp(late, this.eventDriven());
+    if (only.length > 0) this.enqueue(only);
   }
 
   /** Names of the analyzers the records are inputs of. */
@@ -129,6 +192,60 @@ export class AnalyzerRunner implements Component {
     return this.options.analyzers
       .filter((a) => a.kinds.some((k) => (TRIGGERS[k] ?? []).some((r) => kinds.has(r))))
       .map((a) => a.name);
+  }
+
+  /**
+   * Widens the span to judge in data time with late records: from the oldest late evidence (or
+   * where the last such judging stopped, so that a quiet stretch of a backfill still resolves
+   * what ended in it) to the newest late data. True when there is something to judge.
+   */
+  private lateBefore(): number {
+    return this.clock() - (this.options.lateAfterMs ?? 15 * 60_000);
+  }
+
+  private noteLateData(records: readonly AnyEnvelope[], lateBefore: number): boolean {
+    let from: number | undefined;
+    let to: number | undefined;
+    for (const record of records) {
+      const t = dataTime(record);
+      if (t === undefined || t >= lateBefore) continue;
+      to = Math.max(to ?? t, t);
+      if (evidenceTime(record) !== undefined) from = Math.min(from ?? t, t);
+    }
+    from ??= this.judgedUntil;
+    if (from === undefined || to === undefined || to <= from) return this.catchUp !== undefined;
+    this.catchUp = {
+      from: Math.min(this.catchUp?.from ?? from, from),
+      to: Math.max(this.catchUp?.to ?? to, to),
+    };
+    return true;
+  }
+
+  /** The analyzers that react to evidence: those worth judging step by step through history. */
+  private eventDriven(): string[] {
+    return this.options.analyzers
+      .filter((a) => a.kinds.some((k) => TRIGGERS[k] !== undefined))
+      .map((a) => a.name);
+  }
+
+  /**
+   * Runs at every step through the late evidence's span, ending at its newest time: never past
+   * it, since data after it may still be on its way, and a run there would resolve an episode
+   * that only looks over.
+   */
+  private enqueueCatchUp(span: { from: number; to: number }, only: readonly string[]): void {
+    const step = this.options.catchUpStepMs ?? 3_600_000;
+    this.running = this.running
+      .then(async () => {
+        for (let at = Math.ceil(span.from / step) * step; at < span.to; at += step) {
+          if (!this.started) return;
+          await this.run({ now: at, only });
+        }
+        if (!this.started) return;
+        await this.run({ now: span.to, only });
+        this.judgedUntil = Math.max(this.judgedUntil ?? span.to, span.to);
+      })
+      .catch(() => undefined);
   }
 
   private enqueue(only?: readonly string[]): void {
@@ -146,9 +263,20 @@ export class AnalyzerRunner implements Component {
     const now = options.now ?? this.clock();
     const outcomes: AnalyzerOutcome[] = [];
     const reader = sharedReader(this.options.reader);
-    for (const analyzer of this.options.analyzers) {
-      if (options.only && !options.only.includes(analyzer.name)) continue;
-      outcomes.push(await this.runOne(analyzer, now, reader));
+    const selected = this.options.analyzers.filter(
+      (a) => !options.only || options.only.includes(a.name),
+    );
+    // Memory advice follows each container's OOM loop: the verdicts come from the loops open
+    // now, and from the OOM-loop analyzer's own answer once it has run in this pass.
+    let verdicts = selected.some((a) => a.kinds.some((k) => FOLLOWS_VERDICTS.has(k)))
+      ? verdictsFrom(await this.openFindings(['oom_loop']))
+      : undefined;
+    for (const analyzer of selected) {
+      const { outcome, open } = await this.runOne(analyzer, now, reader, verdicts);
+      outcomes.push(outcome);
+      if (outcome.ok && analyzer.kinds.includes('oom_loop') && verdicts) {
+        verdicts = verdictsFrom(open);
+      }
     }
     const failed = outcomes.filter((o) => !o.ok);
     this.lastFailure =
@@ -166,7 +294,8 @@ export class AnalyzerRunner implements Component {
     analyzer: Analyzer,
     now: number,
     reader: AnalysisReader,
-  ): Promise<AnalyzerOutcome> {
+    verdicts: VerdictBook | undefined,
+  ): Promise<{ outcome: AnalyzerOutcome; open: Finding[] }> {
     const started = performance.now();
     const timeoutMs = this.options.timeoutMs ?? 60_000;
     let timeout: NodeJS.Timeout | undefined;
@@ -177,6 +306,7 @@ export class AnalyzerRunner implements Component {
           window: { from: now - analyzer.windowMs, to: now },
           now,
           store: reader,
+          verdicts,
         }),
         new Promise<never>((_, reject) => {
           timeout = setTimeout(
@@ -186,24 +316,30 @@ export class AnalyzerRunner implements Component {
           timeout.unref();
         }),
       ]);
-      const resolved = await this.reconcile(analyzer, returned, now);
+      const { resolved, open } = await this.reconcile(analyzer, returned, now);
       return {
-        analyzer: analyzer.name,
-        ok: true,
-        returned: returned.length,
-        resolved,
-        durationMs: performance.now() - started,
+        outcome: {
+          analyzer: analyzer.name,
+          ok: true,
+          returned: returned.length,
+          resolved,
+          durationMs: performance.now() - started,
+        },
+        open,
       };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.logger.error({ err: error, analyzer: analyzer.name }, 'analyzer run failed');
       return {
-        analyzer: analyzer.name,
-        ok: false,
-        error: message,
-        returned: 0,
-        resolved: 0,
-        durationMs: performance.now() - started,
+        outcome: {
+          analyzer: analyzer.name,
+          ok: false,
+          error: message,
+          returned: 0,
+          resolved: 0,
+          durationMs: performance.now() - started,
+        },
+        open: [],
       };
     } finally {
       if (timeout) clearTimeout(timeout);
@@ -215,9 +351,9 @@ export class AnalyzerRunner implements Component {
     analyzer: Analyzer,
     returned: readonly Finding[],
     now: number,
-  ): Promise<number> {
+  ): Promise<{ resolved: number; open: Finding[] }> {
     const store = this.options.findings;
-    const open = await this.openFindings(analyzer);
+    const open = await this.openFindings(analyzer.kinds);
     const openBySubject = new Map<string, Finding[]>();
     for (const finding of open) {
       const key = `${finding.kind}|${subjectKey(finding.subject)}`;
@@ -251,10 +387,10 @@ export class AnalyzerRunner implements Component {
       .filter((finding) => !kept.has(finding.id))
       .map((finding): Finding => ({ ...finding, status: 'resolved', resolvedAt: now }));
     await store.upsertFindings([...upserts, ...resolved]);
-    return resolved.length;
+    return { resolved: resolved.length, open: upserts };
   }
 
-  private async openFindings(analyzer: Analyzer): Promise<Finding[]> {
+  private async openFindings(kinds: readonly FindingKind[]): Promise<Finding[]> {
     const out: Finding[] = [];
     let after: string | undefined;
     // Bounded against a runaway store, but far above a large cluster's open findings (one or
@@ -262,7 +398,7 @@ export class AnalyzerRunner implements Component {
     for (let page = 0; page < 1_000; page++) {
       const result = await this.options.findings.findings({
         cluster: this.options.cluster,
-        kinds: analyzer.kinds,
+        kinds,
         status: 'open',
         limit: 1_000,
         after,

@@ -103,6 +103,21 @@ export const TerminationSchema = Type.Object(
     }),
     signal: Nullable(Type.Integer()),
     startedAt: Nullable(EpochMsSchema),
+    startedAtSource: Nullable(
+      Type.Union(
+        [
+          Type.Literal('kube_state_metrics'),
+          Type.Literal('cadvisor'),
+          Type.Literal('previous_termination'),
+        ],
+        {
+          description:
+            'Where startedAt came from when not from the container status: ' +
+            'kube_pod_container_state_started, cAdvisor container_start_time_seconds, or the ' +
+            'previous run’s finish (an upper bound on how long the run lasted)',
+        },
+      ),
+    ),
     finishedAt: EpochMsSchema,
     message: Nullable(Type.String({ maxLength: 4096 })),
   },
@@ -342,6 +357,12 @@ export const FindingSchema = Type.Object(
     }),
     explanation: Type.String({ description: 'Plain words an on-call engineer can act on' }),
     recommendation: Type.String(),
+    relatedTo: Nullable(
+      Type.String({
+        description:
+          'The primary verdict about the same subject (its OOM-loop finding), which this finding follows for memory',
+      }),
+    ),
     status: FindingStatusSchema,
     firstSeen: EpochMsSchema,
     lastSeen: EpochMsSchema,

@@ -167,8 +167,10 @@ export function partitionKey(record: AnyEnvelope): string {
 export function recordId(kind: RecordKind, payload: PayloadOf<RecordKind>): string {
   switch (kind) {
     case 'node': {
+      // Name and creation time, not uid: kube-state-metrics exports no node uid, and both sources
+      // must write one document per node. A node re-created under its name has a new time.
       const node = payload as PayloadOf<'node'>;
-      return stableId('node', node.cluster, node.uid);
+      return stableId('node', node.cluster, node.name, node.createdAt);
     }
     case 'pod': {
       const pod = payload as PayloadOf<'pod'>;

@@ -155,10 +155,17 @@ async function memoryEvidence(
   });
   const minAvailableBytes =
     available.length > 0 ? Math.min(...available.map((p) => p.min)) : undefined;
+  // A pod is evicted once: counting pods, not events, keeps an eviction seen by two sources (the
+  // kubelet's event and kube-state-metrics' pod reason) one eviction.
+  const evictedPods = new Set(
+    events
+      .filter((e) => e.reason === 'Evicted')
+      .map((e) => e.involvedObject.uid ?? `${e.involvedObject.namespace}/${e.involvedObject.name}`),
+  );
   return {
     memoryPressureFlaps: episode.flaps.filter((f) => f.memoryPressure).length,
     notReadyFlaps: episode.flaps.filter((f) => f.notReady).length,
-    evictions: count('Evicted'),
+    evictions: evictedPods.size,
     systemOoms: count('SystemOOM'),
     kubeletRestarts,
     minAvailableBytes,

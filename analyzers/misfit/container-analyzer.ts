@@ -6,6 +6,7 @@ import { subjectKey } from '../ids.js';
 import { gatherHistories } from '../recommendations/container-history.js';
 import { DEFAULT_PRICES, type Prices } from '../recommendations/prices.js';
 import { plimsollStrategy, type PlimsollSettings } from '../recommendations/strategies/plimsoll.js';
+import { followVerdict } from '../verdicts.js';
 import { containerMisfits, MISFIT_NEEDS } from './container-rules.js';
 
 export const MISFIT_ANALYZER = 'requests-misfit';
@@ -37,22 +38,26 @@ export function misfitAnalyzer(options: MisfitAnalyzerOptions = {}): Analyzer {
       const findings: Finding[] = [];
       for (const history of histories) {
         if (!history.current || history.replicas === 0) continue;
+        const { key } = history;
+        const subject: FindingSubject = {
+          type: 'workload_container',
+          cluster: key.cluster,
+          workload: key.workload,
+          container: key.container,
+        };
+        const verdict = input.verdicts?.get(subjectKey(subject));
         const sized = sizing.recommend(history, { window: input.window, now: input.now });
         const issues = containerMisfits(history, {
           windowDays,
           prices,
-          rightSize: sized.kind === 'recommendation' ? sized : undefined,
+          rightSize:
+            sized.kind === 'recommendation'
+              ? followVerdict(sized, verdict, history.current)
+              : undefined,
+          verdict,
         });
-        const { key } = history;
-        const w = key.workload;
         const first = Math.min(history.cpu?.first ?? Infinity, history.memory?.first ?? Infinity);
         const last = Math.max(history.cpu?.last ?? 0, history.memory?.last ?? 0);
-        const subject: FindingSubject = {
-          type: 'workload_container',
-          cluster: key.cluster,
-          workload: w,
-          container: key.container,
-        };
         for (const issue of issues) {
           findings.push({
             // A misfit is a standing condition, not an episode: one id per container and category.
@@ -66,6 +71,7 @@ export function misfitAnalyzer(options: MisfitAnalyzerOptions = {}): Analyzer {
             evidence: issue.evidence,
             explanation: issue.explanation,
             recommendation: issue.recommendation,
+            ...(verdict && { relatedTo: verdict.findingId }),
             status: 'open',
             firstSeen: Number.isFinite(first) ? first : input.window.from,
             lastSeen: last || input.now,

@@ -25,6 +25,14 @@ import {
   formatPercent,
 } from '../recommendations/quantities.js';
 import type { ContainerHistory, Recommendation } from '../recommendations/types.js';
+import {
+  adviceOfChange,
+  keepsMemory,
+  verdictSentence,
+  type Advice,
+  type AdvisedResource,
+  type MemoryVerdict,
+} from '../verdicts.js';
 
 export type MisfitCategory =
   | 'missing_requests'
@@ -47,9 +55,16 @@ export interface MisfitIssue {
 export interface MisfitContext {
   readonly windowDays: number;
   readonly prices: Prices;
-  /** A right size to quote in next steps (Plimsoll's default strategy), when it had enough data. */
+  /**
+   * A right size to quote in next steps (Plimsoll's default strategy), when it had enough data,
+   * already made to follow the verdict.
+   */
   readonly rightSize?: Recommendation | undefined;
+  /** The container's OOM-loop verdict, which memory advice follows. */
+  readonly verdict?: MemoryVerdict | undefined;
 }
+
+const MEMORY: ReadonlySet<AdvisedResource> = new Set(['memory_limit', 'memory_request']);
 
 const MIB = 2 ** 20;
 
@@ -63,8 +78,41 @@ export const MISFIT_NEEDS = {
 export function containerMisfits(history: ContainerHistory, context: MisfitContext): MisfitIssue[] {
   const spec = history.current;
   if (!spec) return [];
+  return misfitsOf(history, spec, context).map((issue) => ({
+    ...issue,
+    evidence: { ...issue.evidence, advice: issue.advice },
+  }));
+}
+
+interface RuleResult extends MisfitIssue {
+  /** What the next step changes, resource by resource. */
+  readonly advice: readonly Advice[];
+}
+
+function misfitsOf(
+  history: ContainerHistory,
+  spec: NonNullable<ContainerHistory['current']>,
+  context: MisfitContext,
+): RuleResult[] {
+  const verdict = context.verdict;
+  const keep = keepsMemory(verdict);
+  const followed = verdict ? ` ${verdictSentence(verdict)}` : '';
+  /**
+   * The advice of a rule about `resources`: the right size's direction where one is quoted,
+   * else the rule's own; memory the verdict keeps is kept.
+   */
+  const advise = (resources: readonly AdvisedResource[], own: readonly Advice[]): Advice[] => {
+    const base = context.rightSize ? adviceOfChange(spec, context.rightSize, resources) : own;
+    const kept = keep ? base.filter((a) => !MEMORY.has(a.resource)) : base;
+    const memoryKept = keep
+      ? resources
+          .filter((r) => MEMORY.has(r))
+          .map((resource): Advice => ({ resource, direction: 'keep' }))
+      : [];
+    return [...kept, ...memoryKept];
+  };
   const facts = readFacts(history);
-  const issues: MisfitIssue[] = [];
+  const issues: RuleResult[] = [];
   const name = subjectName(history);
   const replicas = Math.max(1, history.replicas);
   const replicaText = `${history.replicas} replica${history.replicas === 1 ? '' : 's'}`;
@@ -92,6 +140,20 @@ export function containerMisfits(history: ContainerHistory, context: MisfitConte
         `${memRequest === undefined ? ', and under node memory pressure the kubelet evicts them before pods that stay within their requests' : ''}.`,
       recommendation: `Set requests on container ${history.key.container}: ${right ?? 'at about p95 CPU and p99 memory plus 10%'}.`,
       evidence: { ...facts, replicas: history.replicas, requests: spec.requests },
+      advice: advise(
+        [
+          ...(memRequest === undefined ? (['memory_request'] as const) : []),
+          ...(cpuRequest === undefined ? (['cpu_request'] as const) : []),
+        ],
+        [
+          ...(memRequest === undefined
+            ? [{ resource: 'memory_request', direction: 'set' } as const]
+            : []),
+          ...(cpuRequest === undefined
+            ? [{ resource: 'cpu_request', direction: 'set' } as const]
+            : []),
+        ],
+      ),
     });
   }
 
@@ -103,6 +165,7 @@ export function containerMisfits(history: ContainerHistory, context: MisfitConte
       explanation: `${usage} Without a memory limit nothing stops one of its ${replicaText} from growing until the node runs out of memory; the kernel or the kubelet then kills or evicts whatever it picks, often a neighbour.`,
       recommendation: `Set a memory limit on container ${history.key.container}: ${right ?? `about ${formatBytes((facts.memoryMax ?? 0) * 1.3)} (peak + 30%)`}.`,
       evidence: { ...facts, replicas: history.replicas, limits: spec.limits },
+      advice: advise(['memory_limit'], [{ resource: 'memory_limit', direction: 'set' }]),
     });
   }
 
@@ -129,6 +192,18 @@ export function containerMisfits(history: ContainerHistory, context: MisfitConte
         wastedMemoryBytes: over.memoryBytes,
         monthlyWaste: money,
       },
+      advice: advise(
+        [
+          ...(over.cpuCores > 0 ? (['cpu_request'] as const) : []),
+          ...(over.memoryBytes > 0 ? (['memory_request'] as const) : []),
+        ],
+        [
+          ...(over.cpuCores > 0 ? [{ resource: 'cpu_request', direction: 'lower' } as const] : []),
+          ...(over.memoryBytes > 0
+            ? [{ resource: 'memory_request', direction: 'lower' } as const]
+            : []),
+        ],
+      ),
     });
   }
 
@@ -139,8 +214,23 @@ export function containerMisfits(history: ContainerHistory, context: MisfitConte
       severity: under.severity,
       title: `${name} uses more ${under.resources} than it requests`,
       explanation: `${usage} It requests ${requestText(spec.requests)} per replica: ${under.detail}. The scheduler packs nodes by requests, so the difference is capacity the node does not know it has promised; under pressure these pods are the first to be evicted or starved.`,
-      recommendation: `Raise the requests of container ${history.key.container}: ${right ?? 'to about p95 CPU and p99 memory plus 10%'}.`,
+      recommendation:
+        keep && under.memory
+          ? under.cpu
+            ? `Raise the CPU request of container ${history.key.container}: ${right ?? 'to about p95 CPU plus 10%'}.${followed}`
+            : followed.trim()
+          : `Raise the requests of container ${history.key.container}: ${right ?? 'to about p95 CPU and p99 memory plus 10%'}.${followed}`,
       evidence: { ...facts, replicas: history.replicas, requests: spec.requests },
+      advice: advise(
+        [
+          ...(under.memory ? (['memory_request'] as const) : []),
+          ...(under.cpu ? (['cpu_request'] as const) : []),
+        ],
+        [
+          ...(under.memory ? [{ resource: 'memory_request', direction: 'raise' } as const] : []),
+          ...(under.cpu ? [{ resource: 'cpu_request', direction: 'raise' } as const] : []),
+        ],
+      ),
     });
   }
 
@@ -156,20 +246,24 @@ export function containerMisfits(history: ContainerHistory, context: MisfitConte
         category: 'tight_memory_limit',
         severity,
         title: kills.length
-          ? `${name} was OOM-killed ${kills.length} time${kills.length === 1 ? '' : 's'} at its ${formatBytes(memLimit)} limit`
+          ? `${name} was OOM-killed ${kills.length} time${kills.length === 1 ? '' : 's'} in ${Math.round(context.windowDays)} days at its ${formatBytes(memLimit)} limit`
           : `${name} peaks at ${formatPercent(peakShare)} of its memory limit`,
         explanation:
           `${usage} Its memory limit is ${formatBytes(memLimit)}; the peak reached ${formatPercent(peakShare)} of it` +
           `${kills.length ? ` and the kernel OOM-killed the container ${kills.length} time${kills.length === 1 ? '' : 's'} in ${Math.round(context.windowDays)} days` : ''}.` +
           ` A limit this close to real use turns an ordinary peak into a kill and a restart.`,
-        recommendation: `Raise the memory limit of container ${history.key.container}: ${right ?? `to at least ${formatBytes((facts.memoryMax ?? memLimit) * 1.3)}`}; if the working set climbs steadily between kills, look for a leak before adding memory.`,
+        recommendation: keep
+          ? followed.trim()
+          : `Raise the memory limit of container ${history.key.container}: ${right ?? `to at least ${formatBytes((facts.memoryMax ?? memLimit) * 1.3)}`}.${verdict ? followed : ' If the working set climbs steadily between kills, look for a leak before adding memory.'}`,
         evidence: {
           ...facts,
           replicas: history.replicas,
           limitBytes: memLimit,
           peakShareOfLimit: peakShare,
           oomKills: kills.length,
+          oomKillsWindowDays: Math.round(context.windowDays),
         },
+        advice: advise(['memory_limit'], [{ resource: 'memory_limit', direction: 'raise' }]),
       });
     }
   }
@@ -183,7 +277,10 @@ export function containerMisfits(history: ContainerHistory, context: MisfitConte
       explanation:
         `${usage} Its ${overcommit.resource} limit is ${overcommit.limitText} against a request of ${overcommit.requestText} (${overcommit.ratio.toFixed(1)}×). The scheduler reserves only the request, so each of its ${history.replicas} replicas may use ${overcommit.claimText} more than any node set aside for it` +
         `${overcommit.severity === 'warning' ? ', and p99 usage already runs above the request' : ''}.`,
-      recommendation: `Bring the request of container ${history.key.container} up to real use and the limit down to peak plus headroom: ${right ?? 'about p99 + 10% for the request and peak + 30% for the limit'}.`,
+      recommendation:
+        keep && overcommit.resource === 'memory'
+          ? followed.trim()
+          : `Bring the request of container ${history.key.container} up to real use and the limit down to peak plus headroom: ${right ?? 'about p99 + 10% for the request and peak + 30% for the limit'}.${followed}`,
       evidence: {
         ...facts,
         replicas: history.replicas,
@@ -191,6 +288,22 @@ export function containerMisfits(history: ContainerHistory, context: MisfitConte
         limits: spec.limits,
         ratio: overcommit.ratio,
       },
+      advice:
+        overcommit.resource === 'memory'
+          ? advise(
+              ['memory_request', 'memory_limit'],
+              [
+                { resource: 'memory_request', direction: 'raise' },
+                { resource: 'memory_limit', direction: 'lower' },
+              ],
+            )
+          : advise(
+              ['cpu_request', 'cpu_limit'],
+              [
+                { resource: 'cpu_request', direction: 'raise' },
+                { resource: 'cpu_limit', direction: 'lower' },
+              ],
+            ),
     });
   }
 
@@ -213,6 +326,7 @@ export function containerMisfits(history: ContainerHistory, context: MisfitConte
         cpuLimit,
         pinnedShareOfLimit: facts.cpuP95! / cpuLimit,
       },
+      advice: advise(['cpu_limit'], [{ resource: 'cpu_limit', direction: 'remove' }]),
     });
   }
   if (throttled !== undefined && throttled >= 0.1 && cpuLimit !== undefined) {
@@ -223,6 +337,7 @@ export function containerMisfits(history: ContainerHistory, context: MisfitConte
       explanation: `${usage} Its CPU limit is ${formatCores(cpuLimit)}; in a typical (median) interval ${formatPercent(throttled)} of CFS periods were throttled${facts.throttledP95 !== undefined ? ` (p95 ${formatPercent(facts.throttledP95)})` : ''}, so requests wait for the next period even when the node has idle CPU. The CPU usage shown is capped by the limit and understates demand.`,
       recommendation: `Remove the CPU limit of container ${history.key.container} (or raise it well above demand) and set the CPU request to real demand: ${right ?? 'about p95 usage ÷ (1 − throttled share)'}.`,
       evidence: { ...facts, replicas: history.replicas, cpuLimit },
+      advice: advise(['cpu_limit'], [{ resource: 'cpu_limit', direction: 'remove' }]),
     });
   }
   return issues;
@@ -291,7 +406,9 @@ function overRequest(
 function underRequest(
   facts: Facts,
   requests: { cpuCores?: number | undefined; memoryBytes?: number | undefined },
-): { severity: Severity; resources: string; detail: string } | undefined {
+):
+  | { severity: Severity; resources: string; detail: string; memory: boolean; cpu: boolean }
+  | undefined {
   const details: string[] = [];
   const resources: string[] = [];
   let severity: Severity | undefined;
@@ -322,7 +439,13 @@ function underRequest(
     );
   }
   return severity
-    ? { severity, resources: resources.join(' and '), detail: details.join('; ') }
+    ? {
+        severity,
+        resources: resources.join(' and '),
+        detail: details.join('; '),
+        memory: resources.includes('memory'),
+        cpu: resources.includes('CPU'),
+      }
     : undefined;
 }
 

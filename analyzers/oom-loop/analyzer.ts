@@ -26,6 +26,7 @@ import {
 import { explainLoop, type LoopSummary } from './explain.js';
 import { heapFlags } from './jvm.js';
 import { describeRule, episodeStart, loopRuleMet } from './rules.js';
+import type { Advice, MemoryAdvice } from '../verdicts.js';
 
 export const OOM_LOOP_ANALYZER = 'oom-loop';
 
@@ -233,6 +234,10 @@ async function judgeGroup(
         node: kill.node,
         exitCode: kill.termination.exitCode,
         startedAt: kill.termination.startedAt,
+        startedAtSource:
+          kill.termination.startedAt === undefined
+            ? undefined
+            : (kill.termination.startedAtSource ?? 'container_status'),
         restartCount: kill.restartCount,
         category: verdict?.category,
         reason: verdict?.reason,
@@ -259,6 +264,8 @@ async function judgeGroup(
       medianRunMs: summary.medianRunMs,
       runtimeHints: [...new Set(hints)],
       heap: heap.isJvm ? heap : undefined,
+      memoryAdvice: text.memoryAdvice,
+      advice: loopAdvice(text.memoryAdvice),
       javaOutOfMemoryLines: javaOomLines.map(logEvidenceLine),
       lastLogLines: lastLines.map(logEvidenceLine),
       kernelOomEvents: kernelEvents.slice(-EVIDENCE_KILLS).map((e) => ({
@@ -447,4 +454,17 @@ function thin<T>(items: readonly T[], max: number): T[] {
   for (let i = 0; i < max; i++) out.push(items[Math.floor(i * step)]!);
   out.push(items[items.length - 1]!);
   return out;
+}
+
+/** The loop's memory advice in the terms every finding's advice is compared in. */
+function loopAdvice(advice: MemoryAdvice): Advice[] {
+  switch (advice.action) {
+    case 'fix_leak':
+    case 'fit_heap':
+      return [{ resource: 'memory_limit', direction: 'keep' }];
+    case 'raise_limit':
+      return [{ resource: 'memory_limit', direction: 'raise' }];
+    case 'investigate':
+      return [];
+  }
 }

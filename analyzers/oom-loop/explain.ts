@@ -3,6 +3,7 @@
 import type { WorkloadRef } from '../../core/domain.js';
 import type { OomCategory } from './classify.js';
 import type { HeapFlags } from './jvm.js';
+import type { MemoryAdvice } from '../verdicts.js';
 import { duration, mib, plural, quantity, roundUpLimit } from './wording.js';
 
 export interface LoopSummary {
@@ -32,6 +33,14 @@ export interface FindingText {
   readonly title: string;
   readonly explanation: string;
   readonly recommendation: string;
+  /** The same next step as data: what every other finding about this container follows. */
+  readonly memoryAdvice: MemoryAdvice;
+}
+
+interface CategoryText {
+  readonly explanation: string;
+  readonly recommendation: string;
+  readonly memoryAdvice: MemoryAdvice;
 }
 
 const LABEL: Record<OomCategory, string> = {
@@ -68,10 +77,18 @@ export function explainLoop(s: LoopSummary): FindingText {
       : '') +
     '. ';
   const body = categoryText(s);
-  return { title, explanation: head + body.explanation, recommendation: body.recommendation };
+  return {
+    title,
+    explanation: head + body.explanation,
+    recommendation: body.recommendation,
+    memoryAdvice: body.memoryAdvice,
+  };
 }
 
-function categoryText(s: LoopSummary): { explanation: string; recommendation: string } {
+const raiseTo = (limitBytes: number | undefined): MemoryAdvice =>
+  limitBytes === undefined ? { action: 'investigate' } : { action: 'raise_limit', limitBytes };
+
+function categoryText(s: LoopSummary): CategoryText {
   const limit = s.limitBytes;
   const margin = Math.round(s.margin * 100);
   switch (s.category) {
@@ -96,8 +113,9 @@ function categoryText(s: LoopSummary): { explanation: string; recommendation: st
         recommendation:
           `Fix the leak: the container grows ${mib(growth)} MiB/h regardless of load (look at caches, buffers or listeners that are never released; compare a heap or memory profile early and late in a run).` +
           (bigger !== undefined && bought !== undefined
-            ? ` Meanwhile raising the limit from ${quantity(limit!)} to ${quantity(bigger)} only buys about ${duration(bought * 3_600_000)} per run; a planned restart before the limit avoids the kill.`
+            ? ` Keep the ${quantity(limit!)} limit: raising it to ${quantity(bigger)} would only buy about ${duration(bought * 3_600_000)} per run; a planned restart before the limit avoids the kill.`
             : ''),
+        memoryAdvice: { action: 'fix_leak' },
       };
     }
     case 'startup':
@@ -115,6 +133,7 @@ function categoryText(s: LoopSummary): { explanation: string; recommendation: st
           target === undefined
             ? 'Set a memory limit and request sized to the spikes, and find what drives them (traffic bursts, large requests, batch jobs).'
             : `Raise the memory limit from ${quantity(limit!)} to ${quantity(target)} (the spikes reach the current limit; +${margin}% margin) and keep the request at the baseline, then find what drives the spikes (request size, batch traffic) and cap it in the application.`,
+        memoryAdvice: raiseTo(target),
       };
     }
     case 'limit_too_low': {
@@ -129,6 +148,7 @@ function categoryText(s: LoopSummary): { explanation: string; recommendation: st
           target === undefined || limit === undefined
             ? 'Raise the memory limit above the observed working set with a margin.'
             : `Raise the memory limit from ${quantity(limit)} to ${quantity(target)} (p99 working set ${quantity(observed!)} + ${margin}% margin) and the request to match.`,
+        memoryAdvice: raiseTo(limit === undefined ? undefined : target),
       };
     }
     case 'unknown':
@@ -139,11 +159,12 @@ function categoryText(s: LoopSummary): { explanation: string; recommendation: st
           limit === undefined
             ? 'Set a memory limit so kills stay confined to this container, and check its memory graph around the kill times.'
             : `Check the memory graph around the kill times; if the working set is close to ${quantity(limit)} most of the time, raise the limit with a ${margin}% margin.`,
+        memoryAdvice: { action: 'investigate' },
       };
   }
 }
 
-function startupText(s: LoopSummary): { explanation: string; recommendation: string } {
+function startupText(s: LoopSummary): CategoryText {
   const limit = s.limitBytes;
   const run = s.medianRunMs === undefined ? 'within minutes' : `about ${duration(s.medianRunMs)}`;
   const logs =
@@ -160,6 +181,7 @@ function startupText(s: LoopSummary): { explanation: string; recommendation: str
       return {
         explanation: `${explanationHead} The JVM is started with ${flag} (${quantity(heap.maxHeapBytes)} of heap), which ${over ? `is larger than the ${quantity(limit)} limit even before` : `leaves too little room under the ${quantity(limit)} limit for`} metaspace, threads and GC structures.`,
         recommendation: `${flag} ${over ? 'exceeds' : 'nearly fills'} the ${quantity(limit)} limit: remove -Xmx/-Xms and set -XX:MaxRAMPercentage=75 (heap ≈ ${quantity(limit * 0.75)} inside the limit), or keep the heap and raise the limit to at least ${quantity(needed)} (heap + ${Math.round(s.margin * 100)}% for non-heap memory).`,
+        memoryAdvice: { action: 'fit_heap' },
       };
     }
   }
@@ -168,6 +190,7 @@ function startupText(s: LoopSummary): { explanation: string; recommendation: str
     return {
       explanation: `${explanationHead} The JVM's heap settings (${percentage === undefined ? 'no explicit maximum' : `MaxRAMPercentage=${percentage}`}) do not leave room for non-heap memory under the ${quantity(limit)} limit.`,
       recommendation: `Set -XX:MaxRAMPercentage=75 (heap ≈ ${quantity(limit * 0.75)}) so the heap follows the limit, or raise the limit to ${quantity(roundUpLimit(limit * 1.5))} and measure the start-up peak.`,
+      memoryAdvice: { action: 'fit_heap' },
     };
   }
   return {
@@ -176,5 +199,6 @@ function startupText(s: LoopSummary): { explanation: string; recommendation: str
       limit === undefined
         ? 'Give the container a memory request that covers its start-up peak.'
         : `Raise the memory limit from ${quantity(limit)} to ${quantity(roundUpLimit(limit * 1.5))} and measure the start-up peak, or reduce what it loads at start (caches warmed lazily, smaller batches).`,
+    memoryAdvice: raiseTo(limit === undefined ? undefined : roundUpLimit(limit * 1.5)),
   };
 }

@@ -4,7 +4,9 @@ import type { Finding } from '../../core/domain.js';
 import type { AnalysisInput, Analyzer } from '../analyzer.js';
 import { DEFAULT_MATERIALITY, describeChange, type MaterialityThresholds } from './change.js';
 import { gatherHistories } from './container-history.js';
-import { recommendationFinding } from './finding.js';
+import { subjectKey } from '../ids.js';
+import { followVerdict } from '../verdicts.js';
+import { containerSubject, recommendationFinding } from './finding.js';
 import { DEFAULT_PRICES, type Prices } from './prices.js';
 import {
   createStrategy,
@@ -53,8 +55,11 @@ export function recommendationAnalyzer(options: RecommendationAnalyzerOptions = 
       for (const history of histories) {
         // Without a running pod there is nothing to patch and no replica count to price.
         if (!history.current || history.replicas === 0) continue;
-        const result = strategy.recommend(history, { window: input.window, now: input.now });
-        if (result.kind !== 'recommendation') continue;
+        const sized = strategy.recommend(history, { window: input.window, now: input.now });
+        if (sized.kind !== 'recommendation') continue;
+        // Memory follows the container's OOM-loop verdict: a leak is fixed, not fed.
+        const verdict = input.verdicts?.get(subjectKey(containerSubject(history.key)));
+        const result = followVerdict(sized, verdict, history.current);
         const change = describeChange(history, result, prices, materiality);
         if (!change.material) continue;
         findings.push(
@@ -62,6 +67,7 @@ export function recommendationAnalyzer(options: RecommendationAnalyzerOptions = 
             window: input.window,
             now: input.now,
             prices,
+            verdict,
           }),
         );
       }

@@ -21,6 +21,13 @@ import {
   memoryQuantity,
 } from './quantities.js';
 import type { ContainerHistory, Recommendation } from './types.js';
+import {
+  adviceOfChange,
+  KEEP_MEMORY,
+  keepsMemory,
+  verdictSentence,
+  type MemoryVerdict,
+} from '../verdicts.js';
 
 const DAY = 86_400_000;
 
@@ -55,11 +62,26 @@ const RISK_WORDS: Record<Risk, string> = {
   cpu_throttled: 'CFS throttling from a CPU limit below demand',
 };
 
+export function containerSubject(key: ContainerHistory['key']): FindingSubject {
+  return {
+    type: 'workload_container',
+    cluster: key.cluster,
+    workload: key.workload,
+    container: key.container,
+  };
+}
+
 export function recommendationFinding(
   history: ContainerHistory,
   recommendation: Recommendation,
   change: ResourceChange,
-  context: { window: TimeWindow; now: number; prices: Prices },
+  context: {
+    window: TimeWindow;
+    now: number;
+    prices: Prices;
+    /** The OOM-loop verdict the recommendation already follows for memory. */
+    verdict?: MemoryVerdict | undefined;
+  },
 ): Finding {
   const { key } = history;
   const w = key.workload;
@@ -90,12 +112,17 @@ export function recommendationFinding(
     basis: recommendation.basis,
     prices: context.prices,
   };
-  const subject: FindingSubject = {
-    type: 'workload_container',
-    cluster: key.cluster,
-    workload: w,
-    container: key.container,
-  };
+  const subject = containerSubject(key);
+  const verdict = context.verdict;
+  const kept = keepsMemory(verdict);
+  const advice = [
+    ...adviceOfChange(
+      evidence.current,
+      evidence.recommended,
+      kept ? ['cpu_request', 'cpu_limit'] : undefined,
+    ),
+    ...(kept ? KEEP_MEMORY : []),
+  ];
   const subjectText = `${w.namespace}/${w.kind}/${w.name} container ${key.container}`;
   const title =
     change.risksRemoved.length > 0
@@ -112,9 +139,22 @@ export function recommendationFinding(
     subject,
     window: context.window,
     title,
-    evidence: { ...evidence },
-    explanation: explain(history, recommendation, change, context),
-    recommendation: nextStep(history, recommendation),
+    evidence: {
+      ...evidence,
+      advice,
+      ...(verdict && {
+        verdict: {
+          findingId: verdict.findingId,
+          category: verdict.category,
+          action: verdict.advice.action,
+        },
+      }),
+    },
+    explanation:
+      explain(history, recommendation, change, context) +
+      (verdict ? ` ${verdictSentence(verdict)}` : ''),
+    recommendation: nextStep(history, recommendation, kept),
+    ...(verdict && { relatedTo: verdict.findingId }),
     status: 'open',
     firstSeen: Number.isFinite(first) ? first : context.window.from,
     lastSeen: last || context.now,
@@ -137,7 +177,7 @@ function explain(
   );
   if (history.oomKills.length > 0) {
     parts.push(
-      `It was OOM-killed ${history.oomKills.length} time${history.oomKills.length === 1 ? '' : 's'} in the window.`,
+      `It was OOM-killed ${history.oomKills.length} time${history.oomKills.length === 1 ? '' : 's'} in the last ${Math.round(days)} days.`,
     );
   }
   parts.push(
@@ -187,19 +227,17 @@ export function specText(requests: ResourceAmounts, limits: ResourceAmounts): st
   return `requests ${req}, limits ${lim}`;
 }
 
-function nextStep(history: ContainerHistory, rec: Recommendation): string {
+function nextStep(history: ContainerHistory, rec: Recommendation, keepMemory: boolean): string {
   const w = history.key.workload;
+  const memory = (bytes: number | undefined) =>
+    bytes !== undefined && !keepMemory ? `memory=${memoryQuantity(bytes)}` : undefined;
   const requests = [
     rec.requests.cpuCores !== undefined ? `cpu=${cpuQuantity(rec.requests.cpuCores)}` : undefined,
-    rec.requests.memoryBytes !== undefined
-      ? `memory=${memoryQuantity(rec.requests.memoryBytes)}`
-      : undefined,
+    memory(rec.requests.memoryBytes),
   ].filter(Boolean);
   const limits = [
     rec.limits.cpuCores !== undefined ? `cpu=${cpuQuantity(rec.limits.cpuCores)}` : undefined,
-    rec.limits.memoryBytes !== undefined
-      ? `memory=${memoryQuantity(rec.limits.memoryBytes)}`
-      : undefined,
+    memory(rec.limits.memoryBytes),
   ].filter(Boolean);
   const dropCpuLimit =
     history.current?.limits.cpuCores !== undefined && rec.limits.cpuCores === undefined;
@@ -208,6 +246,7 @@ function nextStep(history: ContainerHistory, rec: Recommendation): string {
     `${dropCpuLimit ? ' and remove the CPU limit' : ''} on container ${history.key.container}` +
     ` (kubectl -n ${w.namespace} set resources ${w.kind.toLowerCase()}/${w.name} -c ${history.key.container}` +
     ` --requests=${requests.join(',')}${limits.length ? ` --limits=${limits.join(',')}` : ''}),` +
-    ` or apply the exported strategic-merge patch; roll out to one replica first and watch OOM kills and latency for a day.`
+    ` or apply the exported strategic-merge patch; roll out to one replica first and watch OOM kills and latency for a day.` +
+    (keepMemory ? ' Memory stays as it is: it follows the OOM-loop verdict.' : '')
   );
 }

@@ -49,7 +49,11 @@ export function recommendationPatches(findings: readonly Finding[]): WorkloadPat
     const entry = byWorkload.get(key) ?? { cluster, workload, containers: [] };
     entry.containers.push({
       name: container,
-      resources: resources(recommended, current?.limits.cpuCores !== undefined),
+      resources: resources(
+        recommended,
+        current?.limits.cpuCores !== undefined,
+        memoryKeptBy(finding) !== undefined,
+      ),
     });
     byWorkload.set(key, entry);
   }
@@ -81,21 +85,83 @@ export function recommendationPatchesYaml(findings: readonly Finding[]): string 
     .join('');
 }
 
+/** The OOM-loop finding whose verdict keeps this container's memory as it is, if any. */
+function memoryKeptBy(finding: Finding): string | undefined {
+  const verdict = finding.evidence.verdict as { findingId?: unknown; action?: unknown } | undefined;
+  const keeps = verdict?.action === 'fix_leak' || verdict?.action === 'fit_heap';
+  return keeps && typeof verdict.findingId === 'string' ? verdict.findingId : undefined;
+}
+
+export interface ExcludedChange {
+  readonly cluster: string;
+  readonly workload: WorkloadRef;
+  readonly container: string;
+  readonly resource: 'memory';
+  readonly reason: string;
+  /** The finding whose verdict excludes it. */
+  readonly findingId: string;
+}
+
+/**
+ * Memory changes the patches leave out, with the reason: containers whose OOM loop says more
+ * memory is not the fix (a slow leak, a heap that does not fit its limit).
+ */
+export function excludedChanges(findings: readonly Finding[]): ExcludedChange[] {
+  const out: ExcludedChange[] = [];
+  for (const f of findings) {
+    if (f.kind !== 'oom_loop' || f.status !== 'open' || f.subject.type !== 'workload_container')
+      continue;
+    const action = (f.evidence.memoryAdvice as { action?: unknown } | undefined)?.action;
+    if (action !== 'fix_leak' && action !== 'fit_heap') continue;
+    out.push({
+      cluster: f.subject.cluster,
+      workload: f.subject.workload,
+      container: f.subject.container,
+      resource: 'memory',
+      reason:
+        action === 'fix_leak'
+          ? 'slow leak: fix the leak; a larger memory limit only delays the next kill'
+          : 'start-up OOM: fit the JVM heap to the limit (-XX:MaxRAMPercentage) instead',
+      findingId: f.id,
+    });
+  }
+  return out.sort((a, b) =>
+    `${a.workload.namespace}/${a.workload.name}/${a.container}`.localeCompare(
+      `${b.workload.namespace}/${b.workload.name}/${b.container}`,
+    ),
+  );
+}
+
+/** The exclusions as YAML comments heading the patch stream. */
+export function excludedChangesYaml(excluded: readonly ExcludedChange[]): string {
+  if (excluded.length === 0) return '';
+  return (
+    '# Not in these patches:\n' +
+    excluded
+      .map(
+        (e) =>
+          `#   ${e.workload.namespace}/${e.workload.kind.toLowerCase()}/${e.workload.name} container ${e.container}: ${e.resource} unchanged, ${e.reason} (finding ${e.findingId})\n`,
+      )
+      .join('')
+  );
+}
+
 function resources(
   recommended: { requests: ResourceAmounts; limits: ResourceAmounts },
   hadCpuLimit: boolean,
+  keepMemory: boolean,
 ): ContainerResources['resources'] {
   const requests: Record<string, string> = {};
   const limits: Record<string, string | null> = {};
   if (recommended.requests.cpuCores !== undefined)
     requests.cpu = cpuQuantity(recommended.requests.cpuCores);
-  if (recommended.requests.memoryBytes !== undefined) {
+  if (recommended.requests.memoryBytes !== undefined && !keepMemory) {
     requests.memory = memoryQuantity(recommended.requests.memoryBytes);
   }
   if (recommended.limits.cpuCores !== undefined)
     limits.cpu = cpuQuantity(recommended.limits.cpuCores);
   else if (hadCpuLimit) limits.cpu = null;
-  if (recommended.limits.memoryBytes !== undefined) {
+  if (recommended.limits.memoryBytes !== undefined && !keepMemory) {
     limits.memory = memoryQuantity(recommended.limits.memoryBytes);
   }
   return { requests, limits };

@@ -3,6 +3,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
+  excludedChanges,
+  excludedChangesYaml,
   recommendationPatches,
   recommendationPatchesYaml,
 } from '../../analyzers/recommendations/patches.js';
@@ -14,6 +16,15 @@ const PatchSchema = Type.Object({
   cluster: Type.String(),
   workload: WorkloadRefSchema,
   patch: Type.Record(Type.String(), Type.Unknown()),
+});
+
+const ExcludedSchema = Type.Object({
+  cluster: Type.String(),
+  workload: WorkloadRefSchema,
+  container: Type.String(),
+  resource: Type.Literal('memory'),
+  reason: Type.String(),
+  findingId: Type.String(),
 });
 
 export const recommendationRoutes: FastifyPluginAsync<{ store: FindingStore; cluster: string }> = (
@@ -34,7 +45,14 @@ export const recommendationRoutes: FastifyPluginAsync<{ store: FindingStore; clu
           namespace: Type.Optional(Type.String({ maxLength: 253 })),
         }),
         response: {
-          200: Type.Union([Type.String(), Type.Object({ items: Type.Array(PatchSchema) })]),
+          200: Type.Union([
+            Type.String(),
+            Type.Object({
+              items: Type.Array(PatchSchema),
+              /** Changes left out on purpose, e.g. no memory raise for a leaking container. */
+              excluded: Type.Array(ExcludedSchema),
+            }),
+          ]),
           ...ProblemResponses,
         },
       },
@@ -45,7 +63,8 @@ export const recommendationRoutes: FastifyPluginAsync<{ store: FindingStore; clu
       do {
         const page = await options.store.findings({
           cluster: options.cluster,
-          kinds: ['recommendation'],
+          // OOM loops too: their verdict says which memory changes the patches leave out.
+          kinds: ['recommendation', 'oom_loop'],
           status: 'open',
           namespace: request.query.namespace,
           limit: 500,
@@ -54,6 +73,7 @@ export const recommendationRoutes: FastifyPluginAsync<{ store: FindingStore; clu
         findings.push(...page.items);
         after = page.next;
       } while (after);
+      const excluded = excludedChanges(findings);
       if (request.query.format === 'json') {
         return {
           items: recommendationPatches(findings).map(({ cluster, workload, patch }) => ({
@@ -61,11 +81,12 @@ export const recommendationRoutes: FastifyPluginAsync<{ store: FindingStore; clu
             workload,
             patch,
           })),
+          excluded,
         };
       }
       return reply
         .type('application/yaml; charset=utf-8')
-        .send(recommendationPatchesYaml(findings));
+        .send(excludedChangesYaml(excluded) + recommendationPatchesYaml(findings));
     },
   );
   return Promise.resolve();

@@ -2,13 +2,9 @@
 // installed: in-process bus, in-memory store, the pipeline and the API.
 import { Command, Option } from 'commander';
 import { commandContext } from '../context.js';
-import { FLAPPING_ANALYZER, OOM_LOOP_ANALYZER } from '../../analyzers/index.js';
 import { isoWeekOf, lastCompleteWeek } from '../../reports/week.js';
 import { SimulatedCluster } from '../../runtime/simulated-cluster.js';
 import { startService, stopOnSignals, type RunningService } from '../../runtime/service.js';
-
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 
 export function demoCommand(): Command {
   return new Command('demo')
@@ -51,13 +47,11 @@ export function demoCommand(): Command {
               const ready = await running;
               const runner = ready.analysis?.runner;
               if (!runner) return;
-              // Judge the history as it unfolded, as a deployment backfilled from Prometheus
-              // would: past incidents become findings that opened and resolved at their time.
+              // The runner judges the replayed history in data time, as it does a backfill
+              // from Prometheus: past incidents become findings that opened and resolved at
+              // their time. Wait for that, then judge the present with every analyzer.
               const now = Date.now();
-              const from = now - config.simulator.historyDays * DAY;
-              for (let at = from + HOUR; at < now; at += HOUR) {
-                await runner.run({ now: at, only: [FLAPPING_ANALYZER, OOM_LOOP_ANALYZER] });
-              }
+              await runner.flush();
               await runner.run();
               const reports = ready.analysis?.reports;
               await reports?.runOnce({ week: lastCompleteWeek(now, config.report.timezone) });

@@ -29,6 +29,8 @@ export interface KsmContainer {
   lastTerminatedReason?: string;
   lastTerminatedExitCode?: number;
   lastTerminatedAtMs?: number;
+  /** Start of the current run (`kube_pod_container_state_started`), where exported. */
+  startedAtMs?: number;
 }
 
 export interface KsmPod {
@@ -42,6 +44,10 @@ export interface KsmPod {
   /** Resolved from the owner (and pod-template-hash) once the whole scrape is read. */
   workload: WorkloadRef;
   createdAtMs?: number;
+  /** Graceful deletion began (`kube_pod_deletion_timestamp`). */
+  deletingSinceMs?: number;
+  /** `kube_pod_status_reason` that is set, e.g. Evicted. */
+  reason?: string;
   /** From kube_pod_labels, with KSM's sanitised names (`label_app_kubernetes_io_name` → `app_kubernetes_io_name`). */
   readonly labels: Record<string, string>;
   readonly containers: Map<string, KsmContainer>;
@@ -64,6 +70,9 @@ export interface KsmSnapshot {
   /** Keyed by ksmPodKey(namespace, name). */
   readonly pods: Map<string, KsmPod>;
   readonly nodes: Map<string, KsmNode>;
+  /** ReplicaSet and Job owners as kube-state-metrics reports them, keyed by ksmPodKey(namespace, name). */
+  readonly replicaSetOwners: Map<string, OwnerRef | undefined>;
+  readonly jobOwners: Map<string, OwnerRef | undefined>;
   /** Series of a used family without the labels that identify their pod, container or node. */
   readonly skipped: number;
   readonly issues: Issue[];
@@ -114,6 +123,8 @@ class SnapshotBuilder {
   readonly issues: Issue[] = [];
   skipped = 0;
   private readonly createdBy = new Map<string, OwnerRef>();
+  readonly replicaSetOwners = new Map<string, OwnerRef | undefined>();
+  readonly jobOwners = new Map<string, OwnerRef | undefined>();
 
   pod(labels: Readonly<Record<string, string>>): KsmPod | undefined {
     const { namespace, pod: name } = labels;
@@ -179,7 +190,29 @@ class SnapshotBuilder {
       this.podSample(name, labels, value);
     } else if (name.startsWith('kube_node_')) {
       this.nodeSample(name, labels, value);
+    } else if (name === 'kube_replicaset_owner' || name === 'kube_job_owner') {
+      this.controllerOwner(name, labels);
     }
+  }
+
+  /** Who owns a ReplicaSet or a Job: `<none>` means nobody, so the object is its own workload. */
+  private controllerOwner(name: string, labels: Readonly<Record<string, string>>): void {
+    const object = name === 'kube_replicaset_owner' ? labels.replicaset : labels.job_name;
+    const { namespace, owner_kind: kind, owner_name: owner } = labels;
+    if (!namespace || !object) {
+      this.skipped++;
+      return;
+    }
+    const owners = name === 'kube_replicaset_owner' ? this.replicaSetOwners : this.jobOwners;
+    const key = ksmPodKey(namespace, object);
+    if (!kind || !owner || kind === NONE || owner === NONE) {
+      if (!owners.has(key)) owners.set(key, undefined);
+      return;
+    }
+    const controller = labels.owner_is_controller !== 'false';
+    const known = owners.get(key);
+    if (known === undefined || (controller && known.controller !== true))
+      owners.set(key, { kind, name: owner, controller });
   }
 
   private containerSample(
@@ -250,6 +283,11 @@ class SnapshotBuilder {
           container.lastTerminatedAtMs = Math.round(value * 1000);
         return;
       }
+      case 'kube_pod_container_state_started': {
+        const container = this.container(labels, init);
+        if (container !== undefined && value > 0) container.startedAtMs = Math.round(value * 1000);
+        return;
+      }
     }
   }
 
@@ -307,6 +345,17 @@ class SnapshotBuilder {
       case 'kube_pod_created': {
         const pod = this.pod(labels);
         if (pod !== undefined && value > 0) pod.createdAtMs = Math.round(value * 1000);
+        return;
+      }
+      case 'kube_pod_deletion_timestamp': {
+        const pod = this.pod(labels);
+        if (pod !== undefined && value > 0) pod.deletingSinceMs = Math.round(value * 1000);
+        return;
+      }
+      case 'kube_pod_status_reason': {
+        if (value !== 1 || !labels.reason) return;
+        const pod = this.pod(labels);
+        if (pod !== undefined) pod.reason = labels.reason;
         return;
       }
       case 'kube_pod_labels': {
@@ -387,6 +436,14 @@ class SnapshotBuilder {
   }
 
   finish(options: KsmSnapshotOptions): KsmSnapshot {
+    const lookups: WorkloadLookups = {
+      replicaSet: (namespace, name) =>
+        options.lookups?.replicaSet?.(namespace, name) ??
+        this.ownedWorkload(this.replicaSetOwners, namespace, name, 'ReplicaSet'),
+      job: (namespace, name) =>
+        options.lookups?.job?.(namespace, name) ??
+        this.ownedWorkload(this.jobOwners, namespace, name, 'Job'),
+    };
     for (const [key, pod] of this.pods) {
       const owner = pod.owner ?? this.createdBy.get(key);
       if (owner === undefined) continue;
@@ -399,10 +456,36 @@ class SnapshotBuilder {
           owners: [owner],
           ...(hash !== undefined && { podTemplateHash: hash }),
         },
-        options.lookups,
+        lookups,
       );
     }
-    return { pods: this.pods, nodes: this.nodes, skipped: this.skipped, issues: this.issues };
+    return {
+      pods: this.pods,
+      nodes: this.nodes,
+      replicaSetOwners: this.replicaSetOwners,
+      jobOwners: this.jobOwners,
+      skipped: this.skipped,
+      issues: this.issues,
+    };
+  }
+
+  /**
+   * The workload behind a ReplicaSet or Job whose owner kube-state-metrics exported: its owner,
+   * whatever its kind (an Argo Rollout stays a Rollout), or the object itself when it has none.
+   * Undefined when the owner series is absent, so the naming conventions decide.
+   */
+  private ownedWorkload(
+    owners: ReadonlyMap<string, OwnerRef | undefined>,
+    namespace: string,
+    name: string,
+    kind: string,
+  ): WorkloadRef | undefined {
+    const key = ksmPodKey(namespace, name);
+    if (!owners.has(key)) return undefined;
+    const owner = owners.get(key);
+    return owner === undefined
+      ? { namespace, kind, name }
+      : { namespace, kind: owner.kind, name: owner.name };
   }
 }
 

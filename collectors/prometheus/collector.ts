@@ -1,12 +1,13 @@
 // The prometheus collector: point it at an existing Prometheus, and it (a) backfills N days of
 // cAdvisor and kube-state-metrics history with query_range, chunk by chunk (a time range × a batch
 // of namespaces, so memory stays bounded on weeks of data), then (b) follows live, reading each new
-// stretch of time as it is ingested. The cursor (end of the last delivered chunk) and the state
+// stretch of time as it is ingested. Each chunk yields what the live collectors would have sent for
+// that time: node and pod records from kube-state-metrics (inventory.ts), condition transitions,
+// evictions, terminations and usage, so every analyzer works on a Prometheus alone. The cursor (end of the last delivered chunk) and the state
 // that spans chunks are checkpointed after the chunk's records were delivered, so a restart resumes
 // where it left off without emitting a chunk twice.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ComponentHealth } from '../../core/component.js';
-import type { ConditionStatus } from '../../core/domain.js';
 import { envelope, type AnyEnvelope } from '../../core/envelope.js';
 import { Checkpoint } from '../checkpoint.js';
 import type { Collector, CollectorDeps } from '../collector.js';
@@ -15,13 +16,15 @@ import { PromQueryError, type PromClient } from './client.js';
 import {
   conditionTransitions,
   containerUsage,
+  copyChunkState,
   namespacesIn,
   newChunkState,
   nodeUsage,
-  podMeta,
   type ChunkInput,
   type ChunkState,
+  type ConditionMark,
 } from './history.js';
+import { nodeInventory, podInventory, type ObjectMark } from './inventory.js';
 import { terminations, type RestartMark } from './terminations.js';
 
 export interface PrometheusCollectorConfig {
@@ -62,7 +65,8 @@ interface SavedState {
   /** Where the backfill began. */
   origin?: number;
   restarts: [string, RestartMark][];
-  conditions: [string, { status: ConditionStatus; seenAt: number }][];
+  conditions: [string, ConditionMark][];
+  objects?: [string, ObjectMark][];
 }
 
 const SECTION = 'prometheus';
@@ -102,7 +106,11 @@ export class PrometheusCollector implements Collector {
     if (saved) {
       this.cursor = saved.cursor;
       this.origin = saved.origin ?? 0;
-      this.state = { restarts: new Map(saved.restarts), conditions: new Map(saved.conditions) };
+      this.state = {
+        restarts: new Map(saved.restarts),
+        conditions: new Map(saved.conditions),
+        objects: new Map(saved.objects ?? []),
+      };
     } else {
       this.cursor = this.align(this.now() - this.config.backfillDays * 86_400_000);
       this.origin = this.cursor;
@@ -182,10 +190,7 @@ export class PrometheusCollector implements Collector {
 
   /** One chunk: all its records are delivered before the cursor moves; a failure retries it whole. */
   private async chunk(from: number, to: number): Promise<void> {
-    const state: ChunkState = {
-      restarts: new Map(this.state.restarts),
-      conditions: new Map(this.state.conditions),
-    };
+    const state = copyChunkState(this.state);
     const rateWindow = `${Math.max(300, Math.round((this.config.stepMs * 2) / 1000))}s`;
     const input: ChunkInput = {
       client: this.client,
@@ -202,17 +207,32 @@ export class PrometheusCollector implements Collector {
       await this.deps.publisher.emit(records);
       for (const r of records) this.metrics.emitted(r.kind);
     };
+    // Transitions first: the node records take each condition's last change from them.
     await emit(
       (await conditionTransitions(input)).map((t) => envelope('node_transition', t, this.source)),
     );
+    const nodes = await nodeInventory(input);
+    await emit(nodes.changed.map((n) => envelope('node', n, this.source)));
     if (this.config.usage) {
-      await emit((await nodeUsage(input)).map((s) => envelope('usage_sample', s, this.source)));
+      const memoryCapacity = new Map<string, number>();
+      for (const n of nodes.nodes) {
+        if (n.capacity.memoryBytes !== undefined)
+          memoryCapacity.set(n.name, n.capacity.memoryBytes);
+      }
+      await emit(
+        (await nodeUsage(input, memoryCapacity)).map((s) =>
+          envelope('usage_sample', s, this.source),
+        ),
+      );
     }
     const namespaces = await namespacesIn(input);
     for (let i = 0; i < namespaces.length; i += this.config.namespaceBatch) {
       if (!this.running) throw new Error('stopped during a chunk');
       const batch = namespaces.slice(i, i + this.config.namespaceBatch);
-      const pods = await podMeta(input, batch);
+      const inventory = await podInventory(input, batch);
+      const pods = inventory.meta;
+      await emit(inventory.changed.map((p) => envelope('pod', p, this.source)));
+      await emit(inventory.evictions.map((e) => envelope('kube_event', e, this.source)));
       await emit(
         (await terminations(input, batch, pods)).map((t) =>
           envelope('container_termination', t, this.source),
@@ -230,8 +250,8 @@ export class PrometheusCollector implements Collector {
     if (!(await this.deps.publisher.flush(600_000))) {
       throw new Error('records of the chunk were not delivered in time');
     }
-    // Prune state of containers and conditions not seen for a day (gone pods).
-    for (const map of [state.restarts, state.conditions]) {
+    // Prune state of containers, conditions and objects not seen for a day (gone pods and nodes).
+    for (const map of [state.restarts, state.conditions, state.objects]) {
       for (const [key, entry] of map) if (entry.seenAt < to - 86_400_000) map.delete(key);
     }
     this.state = state;
@@ -241,6 +261,7 @@ export class PrometheusCollector implements Collector {
       origin: this.origin,
       restarts: [...state.restarts],
       conditions: [...state.conditions],
+      objects: [...state.objects],
     } satisfies SavedState);
     this.metrics.success();
   }

@@ -30,6 +30,12 @@ export function nameSelector(names: readonly string[]): string {
   return names.length === 1 ? `__name__="${names[0]}"` : `__name__=~"${names.join('|')}"`;
 }
 
+/** A namespace matcher for a batch of namespaces. */
+export function nsSelector(namespaces: readonly string[]): string {
+  const escaped = namespaces.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\\\$&'));
+  return `namespace=~"${escaped.join('|')}"`;
+}
+
 /** cAdvisor label dialects: current, and the pre-1.16 one. */
 export const CADVISOR_DIALECTS = [
   { container: 'container', pod: 'pod' },

@@ -10,27 +10,45 @@ import type {
   UsageSample,
   WorkloadRef,
 } from '../../core/domain.js';
-import { resolveWorkload } from '../formats/workload-ref.js';
-import type { PromClient, PromSeries } from './client.js';
+import type { PromClient } from './client.js';
 import type { RestartMark } from './terminations.js';
+import { inventoryRange, type ObjectMark } from './inventory.js';
 import {
   CADVISOR_DIALECTS,
   conditionStatus,
   containerIdentity,
   METRIC_NAMES,
   nameSelector,
-  resourceOf,
+  nsSelector,
 } from './compat.js';
+
+export interface ConditionMark {
+  readonly status: ConditionStatus;
+  readonly seenAt: number;
+  /** When the status last changed, where the history showed the change. */
+  readonly since?: number;
+}
 
 export interface ChunkState {
   /** Per container (pod uid or namespace/pod, and container name). */
   readonly restarts: Map<string, RestartMark>;
   /** Last status per node/condition. */
-  readonly conditions: Map<string, { status: ConditionStatus; seenAt: number }>;
+  readonly conditions: Map<string, ConditionMark>;
+  /** Last record emitted per node (`node/<name>`) and pod (`pod/<uid>`). */
+  readonly objects: Map<string, ObjectMark>;
 }
 
 export function newChunkState(): ChunkState {
-  return { restarts: new Map(), conditions: new Map() };
+  return { restarts: new Map(), conditions: new Map(), objects: new Map() };
+}
+
+/** A copy a chunk may change and throw away if it fails: marks are replaced, never mutated. */
+export function copyChunkState(state: ChunkState): ChunkState {
+  return {
+    restarts: new Map(state.restarts),
+    conditions: new Map(state.conditions),
+    objects: new Map(state.objects),
+  };
 }
 
 export interface PodMeta {
@@ -61,15 +79,11 @@ function num(text: string): number {
   return Number(text);
 }
 
-function rangeSeconds(ms: number): string {
-  return `${Math.max(1, Math.round(ms / 1000))}s`;
-}
-
-/** Namespaces with pods in the chunk, from kube_pod_info. */
+/** Namespaces with pods in the chunk (or just before it, to see pods that left), from kube_pod_info. */
 export async function namespacesIn(
   input: Omit<ChunkInput, 'state' | 'rateWindow'>,
 ): Promise<string[]> {
-  const range = rangeSeconds(input.to - input.from);
+  const range = inventoryRange(input);
   const rows = await input.client.query(
     `count by (namespace) (last_over_time({${nameSelector(METRIC_NAMES.podInfo)}}[${range}]))`,
     input.to - 1,
@@ -78,81 +92,6 @@ export async function namespacesIn(
     .map((r) => r.metric.namespace)
     .filter((n): n is string => !!n)
     .sort();
-}
-
-function nsSelector(namespaces: readonly string[]): string {
-  const escaped = namespaces.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\\\$&'));
-  return `namespace=~"${escaped.join('|')}"`;
-}
-
-/** Pods seen in the chunk: uid, node, owner workload, requests and limits per container. */
-export async function podMeta(
-  input: ChunkInput,
-  namespaces: readonly string[],
-): Promise<Map<string, PodMeta>> {
-  const ns = nsSelector(namespaces);
-  const range = rangeSeconds(input.to - input.from);
-  const at = input.to - 1;
-  const last = (names: readonly string[]) =>
-    input.client.query(`last_over_time({${nameSelector(names)}, ${ns}}[${range}])`, at);
-  const [info, owners, requests, limits] = await Promise.all([
-    last(METRIC_NAMES.podInfo),
-    last(METRIC_NAMES.podOwner),
-    // last_over_time drops __name__; the v1 names are told apart by querying them one by one.
-    Promise.all(METRIC_NAMES.requests.map((n) => last([n]).then((rows) => tagName(rows, n)))),
-    Promise.all(METRIC_NAMES.limits.map((n) => last([n]).then((rows) => tagName(rows, n)))),
-  ]);
-  const out = new Map<string, PodMeta>();
-  const get = (namespace: string, pod: string): PodMeta => {
-    const key = podKey(namespace, pod);
-    let meta = out.get(key);
-    if (!meta) {
-      meta = {
-        workload: { namespace, kind: 'Pod', name: pod },
-        requests: new Map(),
-        limits: new Map(),
-      };
-      out.set(key, meta);
-    }
-    return meta;
-  };
-  for (const row of info) {
-    const { namespace, pod, uid, node } = row.metric;
-    if (!namespace || !pod) continue;
-    const meta = get(namespace, pod);
-    if (uid) meta.uid = uid;
-    if (node) meta.node = node;
-  }
-  for (const row of owners) {
-    const { namespace, pod, owner_kind: kind, owner_name: name } = row.metric;
-    if (!namespace || !pod || !kind || !name || kind === '<none>') continue;
-    get(namespace, pod).workload = resolveWorkload({
-      namespace,
-      podName: pod,
-      owners: [{ kind, name, controller: row.metric.owner_is_controller !== 'false' }],
-    });
-  }
-  for (const [rows, target] of [
-    [requests.flat(), 'requests'],
-    [limits.flat(), 'limits'],
-  ] as const) {
-    for (const row of rows) {
-      const id = containerIdentity(row.metric);
-      const resource = resourceOf(row.metric);
-      const value = num(row.values[0]?.[1] ?? 'NaN');
-      if (!id || !resource || !(value >= 0)) continue;
-      const map = get(id.namespace, id.pod)[target];
-      const amounts = map.get(id.container) ?? {};
-      if (resource === 'cpu') amounts.cpuCores = value;
-      else amounts.memoryBytes = value;
-      map.set(id.container, amounts);
-    }
-  }
-  return out;
-}
-
-function tagName(rows: PromSeries[], name: string): PromSeries[] {
-  return rows.map((r) => ({ ...r, metric: { ...r.metric, __name__: name } }));
 }
 
 interface UsageQuery {
@@ -226,8 +165,16 @@ export async function containerUsage(
   return out;
 }
 
-/** Node working set and CPU from each node's root cgroup (`id="/"`). */
-export async function nodeUsage(input: ChunkInput): Promise<UsageSample[]> {
+/**
+ * Node working set and CPU from each node's root cgroup (`id="/"`), and memory available as the
+ * kubelet's eviction signal computes it: capacity minus that working set. Nodes without a root
+ * cgroup series take node-exporter's MemAvailable, joined to the node name through
+ * node_uname_info the way kube-prometheus does.
+ */
+export async function nodeUsage(
+  input: ChunkInput,
+  memoryCapacity: ReadonlyMap<string, number>,
+): Promise<UsageSample[]> {
   const queries: [UsageMetric, string][] = [
     [
       'node_memory_working_set_bytes',
@@ -237,8 +184,14 @@ export async function nodeUsage(input: ChunkInput): Promise<UsageSample[]> {
       'node_cpu_usage_cores',
       `sum by (node) (rate(container_cpu_usage_seconds_total{id="/", node!=""}[${input.rateWindow}]))`,
     ],
+    [
+      'node_memory_available_bytes',
+      'max by (nodename) (node_memory_MemAvailable_bytes * on (instance) group_left (nodename) ' +
+        'max by (instance, nodename) (node_uname_info))',
+    ],
   ];
   const out: UsageSample[] = [];
+  const fromRootCgroup = new Set<string>();
   for (const [metric, expr] of queries) {
     for (const s of await input.client.queryRange(
       expr,
@@ -246,16 +199,22 @@ export async function nodeUsage(input: ChunkInput): Promise<UsageSample[]> {
       input.to - input.stepMs,
       input.stepMs,
     )) {
-      const node = s.metric.node;
-      if (!node) continue;
+      const node = s.metric.node ?? s.metric.nodename;
+      if (!node || (metric === 'node_memory_available_bytes' && fromRootCgroup.has(node))) continue;
+      const capacity =
+        metric === 'node_memory_working_set_bytes' ? memoryCapacity.get(node) : undefined;
+      if (capacity !== undefined) fromRootCgroup.add(node);
       for (const [t, v] of s.values) {
         const value = num(v);
-        if (value >= 0 && value !== Infinity) {
+        if (!(value >= 0) || value === Infinity) continue;
+        const timestamp = Math.round(t * 1000);
+        out.push({ cluster: input.cluster, metric, timestamp, value, node });
+        if (capacity !== undefined) {
           out.push({
             cluster: input.cluster,
-            metric,
-            timestamp: Math.round(t * 1000),
-            value,
+            metric: 'node_memory_available_bytes',
+            timestamp,
+            value: Math.max(0, capacity - value),
             node,
           });
         }
@@ -287,14 +246,17 @@ export async function conditionTransitions(input: ChunkInput): Promise<NodeTrans
   const out: NodeTransition[] = [];
   for (const [key, times] of byKey) {
     const [node, condition] = key.split('\u0000') as [string, string];
-    let previous = input.state.conditions.get(key)?.status;
+    const mark = input.state.conditions.get(key);
+    let previous = mark?.status;
+    let since = mark?.since;
     for (const t of [...times.keys()].sort((a, b) => a - b)) {
       const status = times.get(t)!;
       if (previous !== undefined && status !== previous) {
         out.push({ cluster: input.cluster, node, condition, from: previous, to: status, at: t });
+        since = t;
       }
       previous = status;
-      input.state.conditions.set(key, { status, seenAt: t });
+      input.state.conditions.set(key, { status, seenAt: t, ...(since !== undefined && { since }) });
     }
   }
   return out;

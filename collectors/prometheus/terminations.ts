@@ -15,6 +15,7 @@ import type { ContainerTermination, ResourceAmounts } from '../../core/domain.js
 import type { PromSeries } from './client.js';
 import { containerIdentity, METRIC_NAMES, nameSelector } from './compat.js';
 import type { ChunkInput, PodMeta } from './history.js';
+import { readRunStarts, runKey, withRunStarts } from './run-starts.js';
 
 /** What earlier chunks saw of one container; replaced, never mutated (chunks retry on a copy). */
 export interface RestartMark {
@@ -211,8 +212,11 @@ export async function terminations(
     });
   };
 
+  const priorFinish = new Map<string, number>();
   for (const [key, entry] of containers) {
     let mark = input.state.restarts.get(key);
+    if (mark?.finishedAt !== undefined)
+      priorFinish.set(runKey(entry.namespace, entry.pod, entry.container), mark.finishedAt);
     // A counter that first shows inside the chunk belongs to a new pod, which started at zero;
     // one already there when the chunk opens has an unknown past and only counts from here.
     let previous = mark?.value ?? (entry.firstRestartStep > input.from ? 0 : undefined);
@@ -272,7 +276,8 @@ export async function terminations(
       if (details.finishedAt >= (input.historyFrom ?? -Infinity)) emit(p.entry, run, details);
     }
   }
-  return out;
+  if (out.length === 0) return out;
+  return withRunStarts(out, await readRunStarts(input, namespaces), priorFinish);
 }
 
 /**

@@ -113,4 +113,60 @@ describe('analyzer runner', () => {
     assert.match(String(runner.health().detail), /broken \(boom\)/);
     await runner.stop();
   });
+
+  it('judges late evidence in data time: a past loop opens and resolves at its own times', async () => {
+    const store = new MemoryStore();
+    // A backfill delivers a loop that ran days before the clock's "now".
+    const now = T0 + 10 * 24 * HOUR;
+    const runs: number[] = [];
+    const runner = new AnalyzerRunner({
+      cluster: CLUSTER,
+      analyzers: createAnalyzers(),
+      reader: store,
+      findings: store,
+      clock: () => now,
+      intervalMs: 24 * HOUR,
+      onRun: (report) => {
+        runs.push(report.now);
+        return Promise.resolve();
+      },
+    });
+    await runner.start();
+    const kills = [0, 1, 2].map((i) => kill(T0 + i * 5 * MIN, i));
+    await store.write(kills);
+    runner.notify(kills);
+    await runner.flush();
+    assert.equal((await all(store))[0]?.status, 'open', 'open while the backfill is at the kills');
+    // Later chunks bring only usage: the loop ends in data time, 24 h after its last kill.
+    for (let day = 1; day <= 3; day++) {
+      const sample = envelope(
+        'usage_sample',
+        {
+          cluster: CLUSTER,
+          metric: 'node_memory_working_set_bytes',
+          timestamp: T0 + day * 24 * HOUR,
+          value: 1,
+          node: 'node-1',
+        },
+        'test',
+      );
+      await store.write([sample]);
+      runner.notify([sample]);
+      await runner.flush();
+    }
+    await runner.stop();
+    const [finding] = await all(store);
+    assert.equal(finding?.firstSeen, T0, 'opened at the first kill, not at the clock');
+    assert.equal(finding?.status, 'resolved');
+    assert.ok(
+      finding.resolvedAt !== undefined &&
+        finding.resolvedAt > T0 + 24 * HOUR &&
+        finding.resolvedAt <= T0 + 25 * HOUR + 10 * MIN,
+      `resolved in data time, when the loop aged out (${finding.resolvedAt})`,
+    );
+    assert.ok(runs.includes(T0 + 10 * MIN), 'a run at the newest kill');
+    // Besides the run at start (the present), never past the data.
+    assert.ok(runs.every((t) => t <= T0 + 3 * 24 * HOUR || t === now));
+    assert.equal(runs.filter((t) => t === now).length, 1);
+  });
 });

@@ -54,7 +54,7 @@ describe('requests misfit analyzer', () => {
 
   it('counts OOM kills at the limit', () => {
     const tight = findings.find((f) => f.category === 'tight_memory_limit')!;
-    assert.match(tight.title, /OOM-killed 3 times at its 768 MiB limit/);
+    assert.match(tight.title, /OOM-killed 3 times in 7 days at its 768 MiB limit/);
     assert.equal(tight.evidence.oomKills, 3);
     assert.match(
       tight.recommendation,

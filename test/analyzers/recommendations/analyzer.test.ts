@@ -54,7 +54,7 @@ describe('recommendation analyzer', () => {
     assert.equal(cart.category, 'risk');
     assert.equal(cart.severity, 'warning');
     assert.deepEqual(cart.evidence.risksRemoved, ['oom_kills']);
-    assert.match(cart.explanation, /It was OOM-killed 3 times in the window/);
+    assert.match(cart.explanation, /It was OOM-killed 3 times in the last 7 days/);
     const recommended = cart.evidence.recommended as { limits: { memoryBytes: number } };
     assert.ok(recommended.limits.memoryBytes >= 768 * 2 ** 20 * 1.2);
     assert.match(

@@ -17,10 +17,11 @@ interface Parsed {
 }
 
 function parse(query: string): Parsed {
-  const selector = /\{([^}]*)\}\[(\d+)s\]/.exec(query);
+  const selector = /([a-zA-Z_:][\w:]*)?\{([^}]*)\}\[(\d+)s\]/.exec(query);
   if (!selector) throw new Error(`fake Prometheus cannot read: ${query}`);
   const matchers: [string, RegExp][] = [];
-  for (const m of selector[1]!.matchAll(/(\w+)(=~|=)"((?:[^"\\]|\\.)*)"/g)) {
+  if (selector[1]) matchers.push(['__name__', new RegExp(`^${selector[1]}$`)]);
+  for (const m of selector[2]!.matchAll(/(\w+)(=~|=)"((?:[^"\\]|\\.)*)"/g)) {
     const value = m[3]!.replace(/\\\\/g, '\\');
     const pattern = m[2] === '=~' ? value : value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     matchers.push([m[1]!, new RegExp(`^(?:${pattern})$`)]);
@@ -31,7 +32,7 @@ function parse(query: string): Parsed {
     .map((l) => l.trim());
   return {
     matchers,
-    rangeMs: Number(selector[2]) * 1000,
+    rangeMs: Number(selector[3]) * 1000,
     by,
     equalsOne: /==\s*1\s*$/.test(query.replace(/\)\s*$/, '')),
   };

@@ -1,0 +1,139 @@
+// When each terminated run began, for terminations read back from Prometheus: the container status
+// the kubernetes collector reads carries `startedAt`, kube-state-metrics' last-terminated families
+// do not. Without it an OOM loop cannot tell a start-up kill from a leak. Sources, best first:
+//   1. kube_pod_container_state_started — the current run's start, so the start of a run that
+//      ended is the newest value seen before its finish;
+//   2. cAdvisor's container_start_time_seconds — one series per container instance;
+//   3. the previous run's finish — the run cannot have started earlier, so the duration is an
+//      upper bound (it includes the restart back-off).
+// A start older than the previous run's finish belongs to an earlier run (the run that ended was
+// never scraped while running) and is not used.
+import type { ContainerTermination, Termination } from '../../core/domain.js';
+import { CADVISOR_DIALECTS, containerIdentity, nsSelector } from './compat.js';
+import type { ChunkInput } from './history.js';
+import { inventoryRange } from './inventory.js';
+
+type StartSource = NonNullable<Termination['startedAtSource']>;
+
+export interface RunStarts {
+  /** Per namespace/pod/container: run starts from kube-state-metrics, epoch ms, ascending. */
+  readonly kubeStateMetrics: ReadonlyMap<string, readonly number[]>;
+  /** The same from cAdvisor. */
+  readonly cadvisor: ReadonlyMap<string, readonly number[]>;
+}
+
+export const runKey = (namespace: string, pod: string, container: string) =>
+  `${namespace}/${pod}/${container}`;
+
+function collect(
+  into: Map<string, Set<number>>,
+  labels: Record<string, string>,
+  values: readonly (readonly [number, string])[],
+): void {
+  const id = containerIdentity(labels);
+  if (!id) return;
+  const key = runKey(id.namespace, id.pod, id.container);
+  const set = into.get(key) ?? new Set<number>();
+  for (const [, text] of values) {
+    const seconds = Number(text);
+    if (seconds > 0 && Number.isFinite(seconds)) set.add(Math.round(seconds * 1000));
+  }
+  into.set(key, set);
+}
+
+function sorted(map: Map<string, Set<number>>): Map<string, number[]> {
+  return new Map([...map].map(([k, v]) => [k, [...v].sort((a, b) => a - b)]));
+}
+
+export async function readRunStarts(
+  input: ChunkInput,
+  namespaces: readonly string[],
+): Promise<RunStarts> {
+  const ns = nsSelector(namespaces);
+  const window = `${Math.max(1, Math.round(input.stepMs / 1000))}s`;
+  const ksm = new Map<string, Set<number>>();
+  const cadvisor = new Map<string, Set<number>>();
+  const [started, ...instances] = await Promise.all([
+    // The value changes at every restart: read per step.
+    input.client.queryRange(
+      `max by (namespace, pod, container) (last_over_time(kube_pod_container_state_started{${ns}}[${window}]))`,
+      input.from,
+      input.to - input.stepMs,
+      input.stepMs,
+    ),
+    // One series per container instance: its last value over the chunk is its start.
+    ...CADVISOR_DIALECTS.map((d) =>
+      input.client.query(
+        `max by (namespace, ${d.pod}, ${d.container}, id) (last_over_time(` +
+          `container_start_time_seconds{${ns}, ${d.container}!="", ${d.container}!="POD"}` +
+          `[${inventoryRange(input)}]))`,
+        input.to - 1,
+      ),
+    ),
+  ]);
+  for (const s of started) collect(ksm, s.metric, s.values);
+  for (const s of instances.flat()) collect(cadvisor, s.metric, s.values);
+  return { kubeStateMetrics: sorted(ksm), cadvisor: sorted(cadvisor) };
+}
+
+/** Newest start in `starts` that lies in [after, before). */
+function newestBetween(
+  starts: readonly number[] | undefined,
+  after: number,
+  before: number,
+): number | undefined {
+  let found: number | undefined;
+  for (const t of starts ?? []) {
+    if (t >= before) break;
+    if (t >= after) found = t;
+  }
+  return found;
+}
+
+export function startOfRun(
+  finishedAt: number,
+  previousFinish: number | undefined,
+  ksm: readonly number[] | undefined,
+  cadvisor: readonly number[] | undefined,
+): { startedAt: number; source: StartSource } | undefined {
+  const after = previousFinish ?? -Infinity;
+  const fromKsm = newestBetween(ksm, after, finishedAt);
+  if (fromKsm !== undefined) return { startedAt: fromKsm, source: 'kube_state_metrics' };
+  const fromCadvisor = newestBetween(cadvisor, after, finishedAt);
+  if (fromCadvisor !== undefined) return { startedAt: fromCadvisor, source: 'cadvisor' };
+  if (previousFinish !== undefined && previousFinish < finishedAt)
+    return { startedAt: previousFinish, source: 'previous_termination' };
+  return undefined;
+}
+
+/**
+ * The terminations with their run start where one is known. `priorFinish` is the finish of the
+ * newest termination before these, per namespace/pod/container.
+ */
+export function withRunStarts(
+  terminations: readonly ContainerTermination[],
+  starts: RunStarts,
+  priorFinish: ReadonlyMap<string, number>,
+): ContainerTermination[] {
+  const order = terminations
+    .map((t, index) => ({ t, index }))
+    .sort((a, b) => a.t.termination.finishedAt - b.t.termination.finishedAt);
+  const previous = new Map(priorFinish);
+  const out: ContainerTermination[] = [...terminations];
+  for (const { t, index } of order) {
+    const key = runKey(t.namespace, t.pod, t.container);
+    const start = startOfRun(
+      t.termination.finishedAt,
+      previous.get(key),
+      starts.kubeStateMetrics.get(key),
+      starts.cadvisor.get(key),
+    );
+    previous.set(key, t.termination.finishedAt);
+    if (start === undefined) continue;
+    out[index] = {
+      ...t,
+      termination: { ...t.termination, startedAt: start.startedAt, startedAtSource: start.source },
+    };
+  }
+  return out;
+}
