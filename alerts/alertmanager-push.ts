@@ -1,15 +1,19 @@
-// Findings pushed to Alertmanager's v2 API (POST /api/v2/alerts), the way Prometheus pushes its
-// alerts: every active finding is re-sent each interval with endsAt a few intervals ahead, so
-// Alertmanager keeps it firing while Plimsoll is alive and resolves it by itself if Plimsoll dies;
-// a finding that resolves (or disappears) is sent once more with endsAt = now, which makes
-// Alertmanager send the resolved notification. Labels carry what routing needs: severity, team,
-// namespace, cluster, kind.
-import type { Finding, FindingKind, Severity } from '../core/domain.js';
+// Alerts pushed to Alertmanager's v2 API (POST /api/v2/alerts), the way Prometheus pushes its
+// own: every active alert is re-sent each cycle with endsAt a few intervals ahead, so Alertmanager
+// keeps it firing while Plimsoll is alive and resolves it by itself if Plimsoll dies; an alert
+// that goes away (its finding resolved, or its page ran its hour) is sent once more with
+// endsAt = now, which makes Alertmanager send the resolved notification at once. What to send is
+// decided elsewhere (alerts/policy.ts, alerts/dispatch.ts); this module only speaks the API.
+import type { Finding, FindingKind } from '../core/domain.js';
 import type { Logger } from '../core/logger.js';
 import type { FindingStore } from '../store/store.js';
+import type { AlertSink, SinkReport } from './dispatch.js';
+import { DEFAULT_ALERT_KINDS } from './policy.js';
+import type { ProblemAlert } from './problem-alert.js';
 import { postJson, safeTarget, type RetryPolicy } from './receivers/delivery.js';
-import { runbookUrl } from './rules.js';
-import type { TeamResolver } from './teams.js';
+
+export { ALERT_NAMES, DEFAULT_ALERT_KINDS } from './policy.js';
+export { findingUrl } from './problem-alert.js';
 
 /** An alert as Alertmanager's v2 API takes it (postableAlert). */
 export interface PostableAlert {
@@ -20,183 +24,75 @@ export interface PostableAlert {
   generatorURL: string;
 }
 
-/** Alert names match the rules file, so routes and inhibitions work for either source. */
-export const ALERT_NAMES: Readonly<Record<FindingKind, string>> = {
-  node_memory_flapping: 'PlimsollNodeMemoryFlapping',
-  oom_loop: 'PlimsollOomLoop',
-  requests_misfit: 'PlimsollRequestsMisfit',
-  node_capacity_misfit: 'PlimsollNodeCapacityMisfit',
-  recommendation: 'PlimsollRecommendation',
-};
-
-/** What is worth an alert by default: the problems on-call acts on, not savings. */
-export const DEFAULT_ALERT_KINDS: readonly FindingKind[] = [
-  'node_memory_flapping',
-  'oom_loop',
-  'node_capacity_misfit',
-];
-
-const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
-
-/** The URL of a finding in the API: generatorURL, and the link in every notification. */
-export function findingUrl(apiBaseUrl: string, id: string): string {
-  return `${apiBaseUrl.replace(/\/+$/, '')}/api/v1/findings/${encodeURIComponent(id)}`;
-}
-
-/** Routing labels of a finding; bounded by the subject, stable for the finding's life. */
-export function findingLabels(finding: Finding, team: string): Record<string, string> {
-  const labels: Record<string, string> = {
-    alertname: ALERT_NAMES[finding.kind],
-    severity: finding.severity,
-    team,
-    cluster: finding.subject.cluster,
-    kind: finding.kind,
-    finding_id: finding.id,
-    source: 'plimsoll',
-  };
-  if (finding.category) labels.category = finding.category;
-  const s = finding.subject;
-  if (s.type === 'node') labels.node = s.node;
-  if (s.type === 'workload' || s.type === 'workload_container') {
-    labels.namespace = s.workload.namespace;
-    labels.workload = s.workload.name;
-    labels.workload_type = s.workload.kind.toLowerCase();
-  }
-  if (s.type === 'workload_container') labels.container = s.container;
-  return labels;
-}
-
-export interface AlertContext {
-  readonly team: string;
-  readonly apiBaseUrl: string;
-  readonly now: number;
-  /** endsAt of an active finding: now + this. */
-  readonly holdMs: number;
-  readonly runbookBaseUrl?: string;
-}
-
-export function findingAlert(finding: Finding, context: AlertContext): PostableAlert {
-  const url = findingUrl(context.apiBaseUrl, finding.id);
-  const labels = findingLabels(finding, context.team);
-  const alertname = labels.alertname ?? ALERT_NAMES[finding.kind];
-  const ended = finding.status === 'resolved';
+export function postableAlert(
+  alert: ProblemAlert,
+  startsAt: number,
+  endsAt: number,
+): PostableAlert {
   return {
-    labels,
-    annotations: {
-      summary: finding.title,
-      description: finding.explanation,
-      recommendation: finding.recommendation,
-      finding_url: url,
-      runbook_url: runbookUrl(alertname, context.runbookBaseUrl),
-    },
-    startsAt: new Date(finding.firstSeen).toISOString(),
-    endsAt: new Date(
-      ended ? (finding.resolvedAt ?? context.now) : context.now + context.holdMs,
-    ).toISOString(),
-    generatorURL: url,
+    labels: { ...alert.labels },
+    annotations: { ...alert.annotations },
+    startsAt: new Date(startsAt).toISOString(),
+    endsAt: new Date(endsAt).toISOString(),
+    generatorURL: alert.findingUrl,
   };
 }
 
 export interface AlertmanagerPushOptions {
   /** Alertmanager base URL, e.g. http://alertmanager:9093 (several for an HA pair). */
   readonly alertmanagerUrls: readonly string[];
-  /** Open findings now; the pusher resolves the ones it sent before that are no longer here. */
-  readonly source: () => Promise<Finding[]>;
-  readonly teams: TeamResolver;
-  /** Where users reach the API; generatorURL and links point there. */
-  readonly apiBaseUrl: string;
-  readonly kinds?: readonly FindingKind[];
-  readonly minSeverity?: Severity;
+  /** How often the dispatcher re-sends; endsAt is three of these ahead. */
   readonly resendIntervalMs?: number;
-  readonly runbookBaseUrl?: string;
   readonly retry?: Partial<RetryPolicy>;
   readonly logger: Logger;
+  /**
+   * Wall clock for startsAt/endsAt: Alertmanager judges them by its own clock, whatever clock
+   * the decisions were made with.
+   */
   readonly now?: () => number;
 }
 
-export interface PushResult {
-  readonly firing: number;
-  readonly resolved: number;
-}
-
-export class AlertmanagerPusher {
-  /** Alerts sent as firing, by finding id: what must be resolved when a finding goes away. */
+export class AlertmanagerPusher implements AlertSink {
+  readonly name = 'alertmanager';
+  /** Alerts sent as firing, by key: what must be ended when it goes away. */
   private readonly active = new Map<string, PostableAlert>();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> = Promise.resolve();
-  private readonly resendMs: number;
+  private readonly holdMs: number;
   private readonly now: () => number;
 
   constructor(private readonly options: AlertmanagerPushOptions) {
     if (options.alertmanagerUrls.length === 0) throw new Error('no Alertmanager URL configured');
     for (const url of options.alertmanagerUrls) new URL(url);
-    this.resendMs = options.resendIntervalMs ?? 60_000;
+    // Three missed re-sends before Alertmanager resolves on its own, as Prometheus does (4x).
+    this.holdMs = 3 * (options.resendIntervalMs ?? 60_000);
     this.now = options.now ?? Date.now;
   }
 
-  /** Sends every active finding and resolves the ones that went away. */
-  async push(): Promise<PushResult> {
+  /** Sends every alert that should fire and ends the ones that went away. Rejects if no AM took them. */
+  async deliver(alerts: readonly ProblemAlert[]): Promise<SinkReport> {
     const now = this.now();
-    const kinds = new Set(this.options.kinds ?? DEFAULT_ALERT_KINDS);
-    const min = SEVERITY_RANK[this.options.minSeverity ?? 'warning'];
-    this.options.teams.clear();
-    const findings = (await this.options.source()).filter(
-      (f) => kinds.has(f.kind) && SEVERITY_RANK[f.severity] >= min,
+    // startsAt is when the alert began firing here, as Prometheus sends it: a new alert waits
+    // group_wait in Alertmanager, which gives a page the time to inhibit its ticket. Pages go
+    // first in the batch for the same reason.
+    const ordered = [...alerts].sort(
+      (a, b) => Number(b.route === 'page') - Number(a.route === 'page'),
     );
-    const alerts: PostableAlert[] = [];
-    const seen = new Set<string>();
-    // Three missed re-sends before Alertmanager resolves on its own, as Prometheus does (4x).
-    const holdMs = 3 * this.resendMs;
-    for (const finding of findings) {
-      const team = await this.options.teams.teamOf(finding);
-      const alert = findingAlert(finding, {
-        team,
-        apiBaseUrl: this.options.apiBaseUrl,
-        now,
-        holdMs,
-        ...(this.options.runbookBaseUrl ? { runbookBaseUrl: this.options.runbookBaseUrl } : {}),
-      });
-      alerts.push(alert);
-      seen.add(finding.id);
+    const firing = new Map(
+      ordered.map((a) => {
+        const startsAt = Date.parse(this.active.get(a.key)?.startsAt ?? '') || now;
+        return [a.key, postableAlert(a, startsAt, now + this.holdMs)];
+      }),
+    );
+    const ending: [string, PostableAlert][] = [];
+    for (const [key, alert] of this.active) {
+      if (!firing.has(key)) ending.push([key, { ...alert, endsAt: new Date(now).toISOString() }]);
     }
-    const ending: PostableAlert[] = [];
-    for (const [id, alert] of this.active) {
-      if (!seen.has(id)) ending.push({ ...alert, endsAt: new Date(now).toISOString() });
-    }
-    const batch = [...alerts, ...ending];
+    const batch = [...firing.values(), ...ending.map(([, a]) => a)];
+    // Nothing is remembered as sent or ended until an Alertmanager took it: a failed cycle is
+    // repeated whole on the next one.
     if (batch.length > 0) await this.send(batch);
-    for (const alert of alerts) {
-      const id = alert.labels.finding_id!;
-      if (Date.parse(alert.endsAt) > now) this.active.set(id, alert);
-      else this.active.delete(id);
-    }
-    for (const alert of ending) this.active.delete(alert.labels.finding_id!);
-    const firing = alerts.filter((a) => Date.parse(a.endsAt) > now).length;
-    return { firing, resolved: batch.length - firing };
-  }
-
-  /** Pushes now and then every resend interval until stop(); failures are logged, not thrown. */
-  start(): void {
-    if (this.timer) return;
-    const tick = () => {
-      this.running = this.push().then(
-        (result) => this.options.logger.debug(result, 'alerts pushed to Alertmanager'),
-        (error: unknown) =>
-          this.options.logger.warn(
-            { err: { message: (error as Error).message } },
-            'pushing alerts to Alertmanager failed; retrying next interval',
-          ),
-      );
-    };
-    tick();
-    this.timer = setInterval(tick, this.resendMs);
-    this.timer.unref();
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+    for (const [key] of ending) this.active.delete(key);
+    for (const [key, alert] of firing) this.active.set(key, alert);
+    return { sent: firing.size, resolved: ending.length, failed: 0 };
   }
 
   private async send(batch: PostableAlert[]): Promise<void> {

@@ -1,19 +1,36 @@
-// Prometheus alerting rules over Plimsoll's metrics (analyzers/metrics.ts, core/telemetry.ts) and
-// the standard cAdvisor series, written once here and rendered to alerts/plimsoll.rules.yml.
+// Prometheus alerting rules over Plimsoll's metrics (analyzers/metrics.ts, core/telemetry.ts),
+// written once here and rendered to alerts/plimsoll.rules.yml. They give each problem the alert
+// the pusher gives it (alerts/policy.ts, alerts/problem-alert.ts): the same name, severity, route
+// and labels, so one Alertmanager routing tree and its inhibitions serve both paths.
 // Conventions follow the kubernetes-mixin: CamelCase names with a product prefix, a `severity`
-// label (critical pages, warning/info open a ticket), `summary`, `description` and `runbook_url`
-// annotations, and `for` long enough to ride out one missed scrape.
+// label (critical pages), `summary`, `description` and `runbook_url` annotations, and `for` long
+// enough to ride out one missed scrape.
 import { stringify } from 'yaml';
+import { DEFAULT_RUNBOOK_BASE_URL } from '../core/config/schema.js';
+import { ROUTE_SEVERITY, type AlertRoute } from './policy.js';
+import { runbookUrl } from './problem-alert.js';
+
+export { DEFAULT_RUNBOOK_BASE_URL };
+export { runbookUrl } from './problem-alert.js';
+
+/** The API as the Kubernetes manifests deploy it (deploy/kubernetes: Service plimsoll-api). */
+export const DEFAULT_API_URL = 'http://plimsoll-api.plimsoll.svc:8080';
 
 export interface AlertRule {
   readonly alert: string;
   readonly expr: string;
   readonly for: string;
-  readonly labels: { readonly severity: 'critical' | 'warning' | 'info' };
+  readonly labels: {
+    readonly severity: 'critical' | 'warning' | 'info';
+    readonly route: AlertRoute;
+    readonly kind?: string;
+    readonly source?: string;
+  };
   readonly annotations: {
     readonly summary: string;
     readonly description: string;
     readonly runbook_url: string;
+    readonly finding_url?: string;
   };
 }
 
@@ -23,30 +40,49 @@ export interface RuleGroup {
   readonly rules: readonly AlertRule[];
 }
 
-export const DEFAULT_RUNBOOK_BASE_URL =
-  'https://github.com/plimsoll/plimsoll/blob/main/docs/alerts.md';
-
-const CONTAINER_BY = 'cluster, namespace, workload, workload_type, container';
-
-/** The runbook of an alert: an anchor in docs/alerts.md named like the alert, lower-cased. */
-export function runbookUrl(alert: string, base = DEFAULT_RUNBOOK_BASE_URL): string {
-  return `${base}#${alert.toLowerCase()}`;
+export interface RuleOptions {
+  /** docs/runbooks in the repository unless set (config alerting.runbookBaseUrl). */
+  readonly runbookBaseUrl?: string;
+  /** Where users reach the API, for finding_url (config api.publicUrl). */
+  readonly apiBaseUrl?: string;
+  /** How long a new or faster OOM loop pages (config alerting.pageForSeconds). Default 3600. */
+  readonly pageForSeconds?: number;
 }
 
-export function plimsollRuleGroups(runbookBase = DEFAULT_RUNBOOK_BASE_URL): RuleGroup[] {
+/**
+ * Labels of the finding gauges that identify one problem. `team` and `finding_id` are what the
+ * pushed alerts carry too (analyzers/metrics.ts exports them), so the two paths agree.
+ */
+const CONTAINER_BY = 'cluster, namespace, workload, workload_type, container, team, finding_id';
+const NODE_BY = 'cluster, node, team, finding_id';
+
+export function plimsollRuleGroups(options: RuleOptions = {}): RuleGroup[] {
+  const runbookBase = options.runbookBaseUrl ?? DEFAULT_RUNBOOK_BASE_URL;
+  const findingBase = `${(options.apiBaseUrl ?? DEFAULT_API_URL).replace(/\/+$/, '')}/api/v1/findings/`;
+  const pageForSeconds = options.pageForSeconds ?? 3600;
   const rule = (
     alert: string,
-    severity: AlertRule['labels']['severity'],
+    route: AlertRoute,
     expr: string,
     forDuration: string,
     summary: string,
     description: string,
+    kind?: string,
   ): AlertRule => ({
     alert,
     expr,
     for: forDuration,
-    labels: { severity },
-    annotations: { summary, description, runbook_url: runbookUrl(alert, runbookBase) },
+    labels: {
+      severity: ROUTE_SEVERITY[route],
+      route,
+      ...(kind ? { kind, source: 'plimsoll' } : {}),
+    },
+    annotations: {
+      summary,
+      description,
+      runbook_url: runbookUrl(alert, runbookBase),
+      ...(kind ? { finding_url: `${findingBase}{{ $labels.finding_id }}` } : {}),
+    },
   });
   return [
     {
@@ -54,45 +90,46 @@ export function plimsollRuleGroups(runbookBase = DEFAULT_RUNBOOK_BASE_URL): Rule
       rules: [
         rule(
           'PlimsollNodeMemoryFlapping',
-          'critical',
-          'max by (cluster, node) (plimsoll_node_flapping) == 1',
+          'page',
+          `max by (${NODE_BY}) (plimsoll_node_flapping) == 1`,
           '1m',
           'Node {{ $labels.node }} flaps under memory pressure.',
           'Plimsoll found node {{ $labels.node }} in cluster {{ $labels.cluster }} repeatedly going ' +
             'NotReady or into MemoryPressure, with memory evidence (evictions, SystemOOM, available ' +
             'memory near the eviction threshold). Pods on it are evicted or killed; the finding ' +
             'names the cause (no system reservation, BestEffort pods, overcommitted limits).',
+          'node_memory_flapping',
+        ),
+        // One problem, two alerts of one name: the page for the hour after the loop forms, the
+        // ticket for the loop's whole life. Alertmanager holds the ticket back while the page
+        // fires (inhibit rule in alerts/alertmanager.example.yml).
+        rule(
+          'PlimsollOomLoop',
+          'page',
+          // Escalated (formed, or its runs got shorter: alerts/policy.ts) within the page hour.
+          `max by (${CONTAINER_BY}) (plimsoll_oom_loop == 1)\n` +
+            `and on (${CONTAINER_BY})\n` +
+            `  (time() - max by (${CONTAINER_BY}) (plimsoll_oom_loop_escalated_timestamp_seconds) < ${pageForSeconds})`,
+          '1m',
+          'New OOM loop: container {{ $labels.container }} of {{ $labels.namespace }}/{{ $labels.workload }}.',
+          'The same container of {{ $labels.workload_type }} {{ $labels.namespace }}/{{ $labels.workload }} ' +
+            'is OOM-killed again and again across pod replacements, and the loop formed (or its ' +
+            'runs got shorter) within the last hour. This page ends after that hour; the loop ' +
+            'stays open as a ticket until it stops. The finding says whether it is a slow leak, a ' +
+            'start-up OOM or a load spike.',
+          'oom_loop',
         ),
         rule(
           'PlimsollOomLoop',
-          'warning',
-          `max by (${CONTAINER_BY}) (plimsoll_oom_loop_kills) >= 2`,
+          'ticket',
+          `max by (${CONTAINER_BY}) (plimsoll_oom_loop == 1)`,
           '1m',
           'Container {{ $labels.container }} of {{ $labels.namespace }}/{{ $labels.workload }} is in an OOM loop.',
           'The same container of {{ $labels.workload_type }} {{ $labels.namespace }}/{{ $labels.workload }} ' +
-            'was OOM-killed {{ $value }} times in the analysis window, across pod replacements. ' +
-            'The finding classifies it (slow leak, start-up OOM, load spike) and proposes a limit.',
-        ),
-        rule(
-          'PlimsollSlowLeakNextKill',
-          'critical',
-          `min by (${CONTAINER_BY}) (plimsoll_oom_loop_seconds_to_next_kill) < 6 * 3600`,
-          '0m',
-          '{{ $labels.namespace }}/{{ $labels.workload }} will be OOM-killed again in {{ $value | humanizeDuration }}.',
-          'Container {{ $labels.container }} leaks memory steadily and has been killed before; at its ' +
-            'fitted growth it reaches its memory limit in {{ $value | humanizeDuration }}. Restarting ' +
-            'the pod on your schedule, or raising the limit, avoids the kill while the leak is fixed.',
-        ),
-        rule(
-          'PlimsollContainerMemoryLeakForecast',
-          'warning',
-          'predict_linear(container_memory_working_set_bytes{container!="", image!=""}[1h], 4 * 3600)\n' +
-            '  > (container_spec_memory_limit_bytes{container!="", image!=""} > 0)',
-          '15m',
-          'Container {{ $labels.container }} of pod {{ $labels.namespace }}/{{ $labels.pod }} will reach its memory limit within 4 h.',
-          'At the growth of the last hour the working set of {{ $labels.namespace }}/{{ $labels.pod }} ' +
-            '({{ $labels.container }}) crosses its memory limit within 4 h, so the kernel will OOM-kill ' +
-            'it. This reads cAdvisor directly and fires before Plimsoll has seen a second kill.',
+            'keeps being OOM-killed across pod replacements. It is a ticket, not a page: it paged ' +
+            'when it formed. The finding classifies it (slow leak, start-up OOM, load spike), ' +
+            'predicts the next kill of a leak and says what to change.',
+          'oom_loop',
         ),
       ],
     },
@@ -101,7 +138,7 @@ export function plimsollRuleGroups(runbookBase = DEFAULT_RUNBOOK_BASE_URL): Rule
       rules: [
         rule(
           'PlimsollCapacityExhaustionForecast',
-          'warning',
+          'ticket',
           'max by (cluster, resource) (predict_linear(plimsoll_cluster_requests[6h], 7 * 86400))\n' +
             '  > max by (cluster, resource) (plimsoll_cluster_allocatable)\n' +
             'and on (cluster, resource)\n' +
@@ -120,7 +157,7 @@ export function plimsollRuleGroups(runbookBase = DEFAULT_RUNBOOK_BASE_URL): Rule
       rules: [
         rule(
           'PlimsollCollectorStalled',
-          'warning',
+          'ticket',
           'time() - max by (collector) (plimsoll_collector_last_success_timestamp_seconds) > 600',
           '5m',
           'Plimsoll collector {{ $labels.collector }} has not succeeded for {{ $value | humanizeDuration }}.',
@@ -130,7 +167,7 @@ export function plimsollRuleGroups(runbookBase = DEFAULT_RUNBOOK_BASE_URL): Rule
         ),
         rule(
           'PlimsollIngestStalled',
-          'warning',
+          'ticket',
           'sum by (topic) (plimsoll_ingest_consumer_lag_records) > 0\n' +
             'and on ()\n' +
             '  ((sum(rate(plimsoll_ingest_records_indexed_total[10m])) or vector(0)) == 0)',
@@ -141,7 +178,7 @@ export function plimsollRuleGroups(runbookBase = DEFAULT_RUNBOOK_BASE_URL): Rule
         ),
         rule(
           'PlimsollFindingsStale',
-          'warning',
+          'ticket',
           'time() - max(plimsoll_finding_metrics_last_refresh_timestamp_seconds) > 1800',
           '5m',
           'Plimsoll findings have not been refreshed for {{ $value | humanizeDuration }}.',
@@ -150,7 +187,7 @@ export function plimsollRuleGroups(runbookBase = DEFAULT_RUNBOOK_BASE_URL): Rule
         ),
         rule(
           'PlimsollComponentDown',
-          'warning',
+          'ticket',
           'plimsoll_component_up == 0',
           '5m',
           'Plimsoll component {{ $labels.component }} is unhealthy.',
@@ -163,11 +200,10 @@ export function plimsollRuleGroups(runbookBase = DEFAULT_RUNBOOK_BASE_URL): Rule
 }
 
 /** The rules file as written to alerts/plimsoll.rules.yml. */
-export function renderRules(runbookBase = DEFAULT_RUNBOOK_BASE_URL): string {
+export function renderRules(options: RuleOptions = {}): string {
   const header =
     '# Generated by `plimsoll alerts rules` from alerts/rules.ts; edit that file, not this one.\n';
   return (
-    header +
-    stringify({ groups: plimsollRuleGroups(runbookBase) }, { lineWidth: 0, singleQuote: true })
+    header + stringify({ groups: plimsollRuleGroups(options) }, { lineWidth: 0, singleQuote: true })
   );
 }

@@ -2,6 +2,7 @@
 // and one line below; the runner, the API and the evaluation all take their list from here.
 import type { Analyzer } from './analyzer.js';
 import { createFlappingAnalyzer, FLAPPING_ANALYZER } from './flapping/analyzer.js';
+import { createLogBurstAnalyzer, LOG_BURST_ANALYZER } from './log-bursts/analyzer.js';
 import {
   misfitAnalyzer,
   MISFIT_ANALYZER,
@@ -18,7 +19,7 @@ import {
   RECOMMENDATION_ANALYZER,
   type RecommendationAnalyzerOptions,
 } from './recommendations/analyzer.js';
-import type { FlappingSettings, OomLoopSettings } from './settings.js';
+import type { FlappingSettings, LogBurstSettings, OomLoopSettings } from './settings.js';
 
 export interface AnalyzerSettings {
   readonly flapping?: Partial<FlappingSettings>;
@@ -26,6 +27,7 @@ export interface AnalyzerSettings {
   readonly misfit?: MisfitAnalyzerOptions;
   readonly nodeCapacity?: NodeCapacityAnalyzerOptions;
   readonly recommendations?: RecommendationAnalyzerOptions;
+  readonly logBursts?: Partial<LogBurstSettings>;
 }
 
 export interface AnalyzerFactory {
@@ -39,6 +41,8 @@ export const ANALYZER_FACTORIES: readonly AnalyzerFactory[] = [
   { name: MISFIT_ANALYZER, create: (s) => misfitAnalyzer(s.misfit) },
   { name: NODE_CAPACITY_ANALYZER, create: (s) => nodeCapacityAnalyzer(s.nodeCapacity) },
   { name: RECOMMENDATION_ANALYZER, create: (s) => recommendationAnalyzer(s.recommendations) },
+  // After the OOM loop: a burst of OutOfMemoryError lines links to the loop found in the same pass.
+  { name: LOG_BURST_ANALYZER, create: (s) => createLogBurstAnalyzer(s.logBursts) },
 ];
 
 /** The analyzers to run, optionally only the named ones. */

@@ -49,6 +49,16 @@ export interface FindingMetricsOptions {
   /** Findings read per cluster and status at most; a runaway store cannot exhaust memory. */
   readonly maxFindings?: number;
   readonly now?: () => EpochMs;
+  /**
+   * The team a flapping node or OOM loop is routed to, so the rules path labels its alerts as the
+   * pushed alerts are labelled (alerts/teams.ts). Without it, `team` is empty.
+   */
+  readonly teamOf?: (finding: Finding) => Promise<string>;
+  /**
+   * When an open OOM loop last needed a human now (it formed or got faster), for the rules path's
+   * page (alerts/policy.ts). Without it, the escalation family stays empty.
+   */
+  readonly escalatedAt?: (finding: Finding) => EpochMs | undefined;
 }
 
 export const DEFAULT_TOP_N = 100;
@@ -67,7 +77,7 @@ export const FINDING_METRIC_FAMILIES = {
   nodeFlapping: {
     name: 'plimsoll_node_flapping',
     help: '1 while a node has an open memory-pressure flapping finding, 0 once it resolved',
-    labels: ['cluster', 'node', 'category'],
+    labels: ['cluster', 'node', 'category', 'team', 'finding_id'],
   },
   nodeConditionFlaps: {
     name: 'plimsoll_node_condition_flaps',
@@ -77,22 +87,27 @@ export const FINDING_METRIC_FAMILIES = {
   oomLoop: {
     name: 'plimsoll_oom_loop',
     help: '1 while a workload container has an open OOM-loop finding, 0 once it resolved',
-    labels: [...CONTAINER, 'category'],
+    labels: [...CONTAINER, 'category', 'team', 'finding_id'],
   },
   oomLoopKills: {
     name: 'plimsoll_oom_loop_kills',
     help: "OOM kills in the open loop's window",
-    labels: [...CONTAINER],
+    labels: [...CONTAINER, 'team', 'finding_id'],
   },
   oomLoopLastKill: {
     name: 'plimsoll_oom_loop_last_kill_timestamp_seconds',
     help: 'Time of the last OOM kill of an open loop',
-    labels: [...CONTAINER],
+    labels: [...CONTAINER, 'team', 'finding_id'],
   },
   oomLoopNextKill: {
     name: 'plimsoll_oom_loop_seconds_to_next_kill',
     help: 'Slow leaks: seconds until the fitted growth reaches the limit, as of the last analysis',
-    labels: [...CONTAINER],
+    labels: [...CONTAINER, 'team', 'finding_id'],
+  },
+  oomLoopEscalated: {
+    name: 'plimsoll_oom_loop_escalated_timestamp_seconds',
+    help: 'When an open OOM loop last needed a human now: it formed, or its runs got shorter',
+    labels: [...CONTAINER, 'team', 'finding_id'],
   },
   requestUsageRatio: {
     name: 'plimsoll_misfit_request_usage_ratio',
@@ -231,6 +246,8 @@ export class FindingMetrics {
   private readonly resolvedLookbackMs: number;
   private readonly maxFindings: number;
   private readonly now: () => EpochMs;
+  private readonly teamOf: ((finding: Finding) => Promise<string>) | undefined;
+  private readonly escalatedAt: ((finding: Finding) => EpochMs | undefined) | undefined;
 
   constructor(options: FindingMetricsOptions) {
     if (options.clusters.length === 0) throw new Error('FindingMetrics: clusters is empty');
@@ -244,6 +261,8 @@ export class FindingMetrics {
     );
     this.maxFindings = positive(options.maxFindings ?? 20_000, 'maxFindings');
     this.now = options.now ?? Date.now;
+    this.teamOf = options.teamOf;
+    this.escalatedAt = options.escalatedAt;
     const gauges = {} as Record<FindingMetricFamily, Gauge>;
     for (const [key, family] of Object.entries(FINDING_METRIC_FAMILIES)) {
       gauges[key as FindingMetricFamily] = new Gauge({
@@ -273,10 +292,11 @@ export class FindingMetrics {
         window: { from: Math.max(0, now - this.resolvedLookbackMs), to: now },
       });
       findingsRead += open.length + resolved.length;
+      const routing = await this.routing([...open, ...resolved]);
       const parts = [
         findingCounts(cluster, open, resolved),
-        flappingSeries(open, resolved, this.topN),
-        oomLoopSeries(open, resolved, this.topN),
+        flappingSeries(open, resolved, this.topN, routing),
+        oomLoopSeries(open, resolved, this.topN, routing),
         misfitSeries(cluster, open, this.topN),
         recommendationSeries(open, this.topN),
         await this.capacitySeries(cluster, now),
@@ -311,6 +331,19 @@ export class FindingMetrics {
       series,
       truncated: [...truncated.values()].reduce((a, b) => a + b, 0),
     };
+  }
+
+  /** Team and escalation of the flapping and OOM-loop findings, the ones alerts are made of. */
+  private async routing(findings: readonly Finding[]): Promise<Routing> {
+    const teams = new Map<string, string>();
+    const escalated = new Map<string, EpochMs>();
+    for (const f of findings) {
+      if (f.kind !== 'node_memory_flapping' && f.kind !== 'oom_loop') continue;
+      if (this.teamOf) teams.set(f.id, await this.teamOf(f));
+      const at = f.kind === 'oom_loop' && f.status === 'open' ? this.escalatedAt?.(f) : undefined;
+      if (at !== undefined) escalated.set(f.id, at);
+    }
+    return { teams, escalated };
   }
 
   private async readFindings(query: FindingQuery): Promise<Finding[]> {
@@ -441,7 +474,24 @@ function findingCounts(cluster: string, open: Finding[], resolved: Finding[]): P
   return part;
 }
 
-function flappingSeries(open: Finding[], resolved: Finding[], topN: number): Part {
+interface Routing {
+  /** Team per finding id. */
+  readonly teams: ReadonlyMap<string, string>;
+  /** Escalation time per open OOM-loop finding id. */
+  readonly escalated: ReadonlyMap<string, EpochMs>;
+}
+
+const routeLabels = (finding: Finding, routing: Routing) => ({
+  team: routing.teams.get(finding.id) ?? '',
+  finding_id: finding.id,
+});
+
+function flappingSeries(
+  open: Finding[],
+  resolved: Finding[],
+  topN: number,
+  routing: Routing,
+): Part {
   const part = newPart();
   const subjects = latestPerSubject(open, resolved, 'node_memory_flapping');
   const ranked = rank(subjects, (f) => (f.status === 'open' ? 1e9 : 0) + flapCount(f.evidence));
@@ -453,7 +503,11 @@ function flappingSeries(open: Finding[], resolved: Finding[], topN: number): Par
     const node = { cluster: finding.subject.cluster, node: finding.subject.node };
     const isOpen = finding.status === 'open';
     part.samples.nodeFlapping.push({
-      labels: { ...node, category: finding.category ?? 'unknown' },
+      labels: {
+        ...node,
+        category: finding.category ?? 'unknown',
+        ...routeLabels(finding, routing),
+      },
       value: isOpen ? 1 : 0,
     });
     if (!isOpen) continue;
@@ -466,7 +520,7 @@ function flappingSeries(open: Finding[], resolved: Finding[], topN: number): Par
   return part;
 }
 
-function oomLoopSeries(open: Finding[], resolved: Finding[], topN: number): Part {
+function oomLoopSeries(open: Finding[], resolved: Finding[], topN: number, routing: Routing): Part {
   const part = newPart();
   const subjects = latestPerSubject(open, resolved, 'oom_loop');
   const ranked = rank(subjects, (f) => (f.status === 'open' ? 1e9 : 0) + killCount(f));
@@ -475,9 +529,11 @@ function oomLoopSeries(open: Finding[], resolved: Finding[], topN: number): Part
   part.samples.oomLoopKills = [];
   part.samples.oomLoopLastKill = [];
   part.samples.oomLoopNextKill = [];
+  part.samples.oomLoopEscalated = [];
   for (const finding of ranked.slice(0, topN)) {
-    const labels = containerLabels(finding);
-    if (!labels) continue;
+    const subject = containerLabels(finding);
+    if (!subject) continue;
+    const labels = { ...subject, ...routeLabels(finding, routing) };
     const isOpen = finding.status === 'open';
     part.samples.oomLoop.push({
       labels: { ...labels, category: finding.category ?? 'unknown' },
@@ -488,6 +544,9 @@ function oomLoopSeries(open: Finding[], resolved: Finding[], topN: number): Part
     part.samples.oomLoopLastKill.push({ labels, value: finding.window.to / 1000 });
     const inMs = num(record(finding.evidence.nextOom)?.inMs);
     if (inMs !== undefined) part.samples.oomLoopNextKill.push({ labels, value: inMs / 1000 });
+    const escalated = routing.escalated.get(finding.id);
+    if (escalated !== undefined)
+      part.samples.oomLoopEscalated.push({ labels, value: escalated / 1000 });
   }
   return part;
 }

@@ -16,8 +16,15 @@ import { subjectKey } from './ids.js';
 import { sharedReader } from './shared-reader.js';
 import { verdictsFrom, type VerdictBook } from './verdicts.js';
 
-/** Finding kinds whose memory advice follows the container's OOM-loop verdict. */
-const FOLLOWS_VERDICTS: ReadonlySet<FindingKind> = new Set(['requests_misfit', 'recommendation']);
+/**
+ * Finding kinds that link to the container's OOM-loop verdict: misfit and recommendations follow
+ * it for memory, an error burst points at it.
+ */
+const FOLLOWS_VERDICTS: ReadonlySet<FindingKind> = new Set([
+  'requests_misfit',
+  'recommendation',
+  'error_burst',
+]);
 
 /** Which new records make an analyzer of a finding kind worth re-running early. */
 const TRIGGERS: Readonly<Partial<Record<FindingKind, readonly RecordKind[]>>> = {

@@ -1,4 +1,4 @@
-// Thresholds of the flapping and OOM-loop analyzers as one typed schema: every field says what it
+// Thresholds of the flapping, OOM-loop and log-burst analyzers as one typed schema: every field says what it
 // decides and carries its default, so the schema is the documentation. Validation names the bad
 // key; defaults fill what the operator left out.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
@@ -127,10 +127,52 @@ export const FlappingSettingsSchema = Type.Object(
 );
 export type FlappingSettings = Static<typeof FlappingSettingsSchema>;
 
+export const LogBurstSettingsSchema = Type.Object(
+  {
+    windowMs: Ms(6 * HOUR, 'How far back each run counts tagged log lines'),
+    bucketMs: Ms(
+      MINUTE,
+      'Lines are counted per bucket of this width: the sliding windows below move by it',
+    ),
+    minLines: Type.Integer({
+      minimum: 2,
+      default: 20,
+      description:
+        'Tagged lines (panic, fatal, OOM, SIGKILL) of one workload container, all its pods ' +
+        'together, that make a burst ...',
+    }),
+    burstWindowMs: Ms(10 * MINUTE, '... within this sliding window'),
+    spreadMinPods: Type.Integer({
+      minimum: 2,
+      default: 3,
+      description:
+        'Pods of one workload container logging panic or fatal lines that make a burst, however few lines ...',
+    }),
+    spreadWindowMs: Ms(30 * MINUTE, '... within this sliding window'),
+    quietMs: Ms(
+      30 * MINUTE,
+      'The burst is over (its finding resolves) after this long without one',
+    ),
+    oomRepeatAfterMs: Ms(
+      MINUTE,
+      'OOM lines make the burst critical when they come from two pods, or again this long after the first',
+    ),
+    evidenceLines: Type.Integer({
+      minimum: 0,
+      maximum: 100,
+      default: 10,
+      description: 'Newest tagged lines kept as evidence',
+    }),
+  },
+  { additionalProperties: false },
+);
+export type LogBurstSettings = Static<typeof LogBurstSettingsSchema>;
+
 export const AnalyzerSettingsSchema = Type.Object(
   {
     oomLoop: Type.Optional(OomLoopSettingsSchema),
     flapping: Type.Optional(FlappingSettingsSchema),
+    logBursts: Type.Optional(LogBurstSettingsSchema),
   },
   { additionalProperties: false },
 );
@@ -157,3 +199,6 @@ export const oomLoopSettings = (input?: Partial<OomLoopSettings>): OomLoopSettin
 
 export const flappingSettings = (input?: Partial<FlappingSettings>): FlappingSettings =>
   resolveSettings(FlappingSettingsSchema, input, 'analyzers.flapping');
+
+export const logBurstSettings = (input?: Partial<LogBurstSettings>): LogBurstSettings =>
+  resolveSettings(LogBurstSettingsSchema, input, 'analyzers.logBursts');

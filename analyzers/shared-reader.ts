@@ -46,6 +46,9 @@ export function sharedReader(reader: AnalysisReader): AnalysisReader {
     logLines: share('logLines', (q: Parameters<AnalysisReader['logLines']>[0]) =>
       reader.logLines(q),
     ),
+    logTagCounts: share('logTagCounts', (q: Parameters<AnalysisReader['logTagCounts']>[0]) =>
+      reader.logTagCounts(q),
+    ),
     nodes: share('nodes', (q: Parameters<AnalysisReader['nodes']>[0]) => reader.nodes(q)),
     pods: share('pods', (q: Parameters<AnalysisReader['pods']>[0]) => reader.pods(q)),
   };

@@ -312,6 +312,7 @@ export const FindingKindSchema = Type.Union([
   Type.Literal('requests_misfit'),
   Type.Literal('node_capacity_misfit'),
   Type.Literal('recommendation'),
+  Type.Literal('error_burst'),
 ]);
 export type FindingKind = Static<typeof FindingKindSchema>;
 

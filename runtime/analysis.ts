@@ -1,12 +1,14 @@
 // The analysis side of a Plimsoll process: the analyzer runner, the findings exported as
-// metrics after each run, and (when configured) findings pushed to Alertmanager.
-import type { Component, ComponentHealth } from '../core/component.js';
+// metrics after each run, and (when configured) the alerts of the findings, pushed to
+// Alertmanager and sent to the direct receivers.
+import type { Component } from '../core/component.js';
 import type { Config } from '../core/config/schema.js';
 import type { AnyEnvelope } from '../core/envelope.js';
 import type { Logger } from '../core/logger.js';
 import type { Telemetry } from '../core/telemetry.js';
-import { AlertmanagerPusher } from '../alerts/alertmanager-push.js';
-import { TeamResolver } from '../alerts/teams.js';
+import type { AlertDispatcher } from '../alerts/dispatch.js';
+import { escalationOf } from '../alerts/policy.js';
+import { AlertingComponent, createAlerting, teamResolver } from '../alerts/setup.js';
 import { createAnalyzers } from '../analyzers/index.js';
 import { FindingMetrics } from '../analyzers/metrics.js';
 import { AnalyzerRunner } from '../analyzers/runner.js';
@@ -17,25 +19,14 @@ export interface Analysis {
   readonly runner: AnalyzerRunner;
   readonly reports: WeeklyReportScheduler;
   readonly components: Component[];
+  /** The alerting, when Alertmanager or direct receivers are configured. */
+  readonly alerts: AlertDispatcher | undefined;
   /** Wire to the ingest consumer so new kills and transitions are judged within seconds. */
   readonly onIndexed: (records: readonly AnyEnvelope[]) => void;
 }
 
-/** Adapts the pusher's start/stop to the component lifecycle. */
-class AlertPush implements Component {
-  readonly name = 'alertmanager.push';
-  constructor(private readonly pusher: AlertmanagerPusher) {}
-  start(): Promise<void> {
-    this.pusher.start();
-    return Promise.resolve();
-  }
-  stop(): Promise<void> {
-    return this.pusher.stop();
-  }
-  health(): ComponentHealth {
-    return { ready: true };
-  }
-}
+/** A run this far behind the clock is judging history, not now (the runner's late threshold). */
+const LIVE_SLACK_MS = 15 * 60_000;
 
 export function createAnalysis(
   config: Config,
@@ -46,13 +37,27 @@ export function createAnalysis(
     apiUrl: () => string;
     /** Generate the last week's report at start if it is missing (not while a demo loads). */
     reportCatchUp?: boolean;
+    /** The clock alerts are decided by (when a page has run its hour); tests drive it. */
+    alertClock?: () => number;
   },
 ): Analysis {
   const { store, telemetry, logger } = deps;
+  // Built first so that a receiver misconfigured (a missing secret file) stops the start-up.
+  const alerts = createAlerting(config, {
+    store,
+    logger,
+    apiUrl: deps.apiUrl,
+    ...(deps.alertClock ? { now: deps.alertClock } : {}),
+  });
+  // The rules path labels and pages as the pushed alerts do: same team, same escalation.
+  const teams = teamResolver(config, store);
+  const paging = { pageForMs: config.alerting.pageForSeconds * 1000 };
   const metrics = new FindingMetrics({
     registry: telemetry.registry,
     reader: store,
     clusters: [config.cluster],
+    teamOf: (finding) => teams.teamOf(finding),
+    escalatedAt: (finding) => escalationOf(finding, paging)?.at,
   });
   const runner = new AnalyzerRunner({
     cluster: config.cluster,
@@ -61,7 +66,11 @@ export function createAnalysis(
     findings: store,
     intervalMs: config.analysis.intervalSeconds * 1000,
     logger: logger.child({ component: 'analyzer-runner' }),
-    onRun: async () => {
+    onRun: async (report) => {
+      // A new loop pages within seconds of the run that found it (not awaited: rate-limited
+      // sends must not hold up the next run). Runs judging a replayed history (data time well
+      // behind the clock) do not alert: those problems are past.
+      if (alerts && report.now >= Date.now() - LIVE_SLACK_MS) void alerts.trigger();
       await metrics.refresh();
     },
   });
@@ -74,21 +83,8 @@ export function createAnalysis(
     logger: logger.child({ component: 'reports' }),
   });
   const components: Component[] = [runner, reports];
-  if (config.alerting.alertmanagerUrls.length > 0) {
-    const pusher = new AlertmanagerPusher({
-      alertmanagerUrls: config.alerting.alertmanagerUrls,
-      source: async () =>
-        (await store.findings({ cluster: config.cluster, status: 'open', limit: 500 })).items,
-      teams: new TeamResolver({
-        namespaceTeams: config.alerting.namespaceTeams,
-        defaultTeam: config.alerting.defaultTeam,
-        inventory: store,
-      }),
-      apiBaseUrl: config.api.publicUrl ?? deps.apiUrl(),
-      resendIntervalMs: config.alerting.resendSeconds * 1000,
-      logger: logger.child({ component: 'alertmanager.push' }),
-    });
-    components.push(new AlertPush(pusher));
+  if (alerts) {
+    components.push(new AlertingComponent(alerts, config.alerting.resendSeconds * 1000));
   }
-  return { runner, reports, components, onIndexed: (records) => runner.notify(records) };
+  return { runner, reports, components, alerts, onIndexed: (records) => runner.notify(records) };
 }

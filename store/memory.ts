@@ -9,6 +9,7 @@ import type {
   Finding,
   KubeEvent,
   LogLine,
+  LogTag,
   Node,
   NodeTransition,
   Pod,
@@ -32,7 +33,10 @@ import type {
   FindingQuery,
   InventoryQuery,
   LogQuery,
+  LogTagCount,
+  LogTagCountQuery,
   MaintenanceReport,
+  TagCount,
   Page,
   ReportSummary,
   SeriesPoint,
@@ -366,6 +370,60 @@ export class MemoryStore implements Store {
     return Promise.resolve(lines.slice(-query.limit));
   }
 
+  logTagCounts(query: LogTagCountQuery): Promise<LogTagCount[]> {
+    const rows = new Map<
+      string,
+      Mutable<Omit<LogTagCount, 'tags'>> & { tags: Partial<Record<LogTag, Mutable<TagCount>>> }
+    >();
+    for (const line of payloads(this.logs)) {
+      if (line.cluster !== query.cluster || !inWindow(line.timestamp, query.window)) continue;
+      if (query.namespace && line.namespace !== query.namespace) continue;
+      const tags = [...new Set(line.tags)].filter((tag) => !query.tags || query.tags.includes(tag));
+      if (tags.length === 0) continue;
+      const t = line.timestamp;
+      const bucket = query.bucketMs ? t - (t % query.bucketMs) : undefined;
+      const key = JSON.stringify([
+        line.namespace,
+        line.pod,
+        line.podUid,
+        line.container,
+        line.node,
+        bucket,
+      ]);
+      let row = rows.get(key);
+      if (!row) {
+        row = {
+          namespace: line.namespace,
+          pod: line.pod,
+          ...(line.podUid !== undefined && { podUid: line.podUid }),
+          container: line.container,
+          ...(line.node !== undefined && { node: line.node }),
+          ...(bucket !== undefined && { bucket }),
+          lines: 0,
+          tags: {},
+          first: t,
+          last: t,
+        };
+        rows.set(key, row);
+      }
+      row.lines += 1;
+      row.first = Math.min(row.first, t);
+      row.last = Math.max(row.last, t);
+      for (const tag of tags) {
+        const count = (row.tags[tag] ??= { count: 0, first: t, last: t });
+        count.count += 1;
+        count.first = Math.min(count.first, t);
+        count.last = Math.max(count.last, t);
+      }
+    }
+    return Promise.resolve(
+      [...rows.values()]
+        .sort(compareLogTagCounts)
+        .slice(0, query.limit ?? 10_000)
+        .map((row) => ({ ...row, tags: inKeyOrder(row.tags) })),
+    );
+  }
+
   nodes(query: InventoryQuery): Promise<Node[]> {
     const at = query.at ?? Date.now();
     return Promise.resolve(
@@ -532,6 +590,32 @@ function latestEventObservations(events: KubeEvent[]): KubeEvent[] {
     if (!seen || seen.count < event.count) latest.set(event.uid, event);
   }
   return [...latest.values()];
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Byte order of keyword values, an absent value first: the order Elasticsearch pages in. */
+function compareKeys(a: string | undefined, b: string | undefined): number {
+  if (a === b) return 0;
+  if (a === undefined) return -1;
+  if (b === undefined) return 1;
+  return a < b ? -1 : 1;
+}
+
+/** The same object with its keys in byte order, as Elasticsearch's key-ordered buckets give. */
+function inKeyOrder<T>(record: Partial<Record<string, T>>): Partial<Record<string, T>> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => compareKeys(a, b)));
+}
+
+function compareLogTagCounts(a: LogTagCount, b: LogTagCount): number {
+  return (
+    compareKeys(a.namespace, b.namespace) ||
+    compareKeys(a.pod, b.pod) ||
+    compareKeys(a.podUid, b.podUid) ||
+    compareKeys(a.container, b.container) ||
+    compareKeys(a.node, b.node) ||
+    (a.bucket ?? 0) - (b.bucket ?? 0)
+  );
 }
 
 const existedAt = (object: { createdAt: number; deletedAt?: number | undefined }, at: number) =>

@@ -129,6 +129,49 @@ export interface LogQuery {
   readonly limit: number;
 }
 
+export interface LogTagCountQuery {
+  readonly cluster: string;
+  readonly window: TimeWindow;
+  /** Only lines with one of these tags, and only these tags counted (default: every tag). */
+  readonly tags?: readonly LogTag[] | undefined;
+  readonly namespace?: string | undefined;
+  /**
+   * Count per bucket of this width, aligned to the epoch (a line at t falls in the bucket that
+   * starts at t - t % bucketMs); absent: one count over the whole window.
+   */
+  readonly bucketMs?: number | undefined;
+  /** At most this many rows, in the order below (default 10 000); the rest are left out. */
+  readonly limit?: number | undefined;
+}
+
+/** Lines carrying one tag, and the times of the first and last of them. */
+export interface TagCount {
+  readonly count: number;
+  readonly first: EpochMs;
+  readonly last: EpochMs;
+}
+
+/**
+ * Tagged log lines of one pod container (in one bucket), in all and per tag. Rows are ordered by
+ * namespace, pod, pod uid, container, node, bucket (an absent pod uid or node first).
+ */
+export interface LogTagCount {
+  readonly namespace: string;
+  readonly pod: string;
+  readonly podUid?: string | undefined;
+  readonly container: string;
+  readonly node?: string | undefined;
+  /** Start of the bucket counted, when the query asked for buckets. */
+  readonly bucket?: EpochMs | undefined;
+  /** Lines with any of the counted tags: a line with two tags is one line here ... */
+  readonly lines: number;
+  /** ... and counts under each of them here (only the counted tags appear). */
+  readonly tags: Readonly<Partial<Record<LogTag, TagCount>>>;
+  /** Times of the first and last counted line. */
+  readonly first: EpochMs;
+  readonly last: EpochMs;
+}
+
 export interface InventoryQuery {
   readonly cluster: string;
   /** Objects that existed at this time (default: now). */
@@ -177,6 +220,8 @@ export interface EventReader {
   terminations(query: TerminationQuery): Promise<ContainerTermination[]>;
   events(query: EventQuery): Promise<KubeEvent[]>;
   logLines(query: LogQuery): Promise<LogLine[]>;
+  /** Counts of tagged log lines per pod container (and bucket) and tag, aggregated in the store. */
+  logTagCounts(query: LogTagCountQuery): Promise<LogTagCount[]>;
 }
 
 export interface InventoryReader {

@@ -9,17 +9,20 @@ export interface DingTalkOptions {
   /** https://oapi.dingtalk.com/robot/send?access_token=... */
   readonly webhookUrl: string;
   readonly secret?: string;
+  readonly name?: string;
   readonly retry?: Partial<RetryPolicy>;
+  readonly rate?: Receiver['rate'];
   readonly now?: () => number;
 }
 
 export function dingTalkMessage(n: FindingNotification): Record<string, unknown> {
   const f = n.finding;
-  const title = n.action === 'resolve' ? `Resolved: ${f.title}` : `[${f.severity}] ${f.title}`;
+  const title = n.action === 'resolve' ? `Resolved: ${f.title}` : `[${n.route}] ${f.title}`;
+  const links = `[Finding](${n.url}) · [Runbook](${n.runbookUrl})`;
   const text =
     n.action === 'resolve'
-      ? `### ${title}\n\n[Finding](${n.url})`
-      : `### ${title}\n\n${f.explanation}\n\n**Next step:** ${f.recommendation}\n\n[Finding](${n.url}) · team ${n.team}`;
+      ? `### ${title}\n\n${links}`
+      : `### ${title}\n\n${f.explanation}\n\n**Next step:** ${f.recommendation}\n\n${n.reason}\n\n${links} · team ${n.team}`;
   return { msgtype: 'markdown', markdown: { title: title.slice(0, 64), text } };
 }
 
@@ -33,7 +36,8 @@ export function signedUrl(webhookUrl: string, secret: string, timestamp: number)
 
 export function dingTalkReceiver(options: DingTalkOptions): Receiver {
   return {
-    name: 'dingtalk',
+    name: options.name ?? 'dingtalk',
+    ...(options.rate ? { rate: options.rate } : {}),
     async send(n) {
       const url = options.secret
         ? signedUrl(options.webhookUrl, options.secret, (options.now ?? Date.now)())

@@ -1,87 +1,102 @@
-// Direct notifications for teams without Alertmanager: each open finding triggers once per
-// receiver (again after repeatIntervalMs while it stays open), and resolves once when it goes.
-// Sends are rate-limited; a failed send is logged without its URL and retried on the next call.
-import type { Finding } from '../../core/domain.js';
+// Direct notifications for teams without Alertmanager, doing what an Alertmanager route would:
+// every alert triggers once per matching receiver (again after repeatIntervalMs if set) and
+// resolves once when it goes away; a ticket held back while a page of the same problem fires
+// (Alertmanager's inhibition) is neither sent nor resolved until the page ends. Each receiver has
+// its own rate limit; a failed send is logged without its URL and retried on the next cycle.
 import type { Logger } from '../../core/logger.js';
-import { findingUrl } from '../alertmanager-push.js';
-import type { TeamResolver } from '../teams.js';
+import type { AlertSink, SinkReport } from '../dispatch.js';
+import type { AlertRoute } from '../policy.js';
+import type { ProblemAlert } from '../problem-alert.js';
 import { RateLimiter } from './delivery.js';
 import { dedupKeyOf, type FindingNotification, type Receiver } from './types.js';
 
 export interface Route {
   readonly receiver: Receiver;
-  /** Teams this receiver serves; all when absent. */
-  readonly teams?: readonly string[];
+  /** Teams this route serves; all when absent. */
+  readonly teams?: readonly string[] | undefined;
+  /** Alerts it takes by route label; page and ticket when absent. */
+  readonly routes?: readonly AlertRoute[] | undefined;
 }
 
 export interface NotifierOptions {
   readonly routes: readonly Route[];
-  readonly teams: TeamResolver;
-  readonly apiBaseUrl: string;
   readonly logger: Logger;
+  /** Re-send an alert still active after this long; 0 or absent: never. */
   readonly repeatIntervalMs?: number;
-  readonly perSecond?: number;
   readonly now?: () => number;
-  readonly limiter?: RateLimiter;
+  /** Tests inject limiters with a fake clock; by receiver name. */
+  readonly limiters?: ReadonlyMap<string, RateLimiter>;
 }
 
-export class DirectNotifier {
-  /** receiver name + dedup key → state sent. */
-  private readonly sent = new Map<string, { at: number; notification: FindingNotification }>();
-  private readonly limiter: RateLimiter;
+interface Sent {
+  readonly at: number;
+  readonly receiver: Receiver;
+  readonly notification: FindingNotification;
+}
+
+export class DirectNotifier implements AlertSink {
+  readonly name = 'direct';
+  /** receiver name + alert key → what was last sent there. */
+  private readonly sent = new Map<string, Sent>();
+  private readonly limiters = new Map<string, RateLimiter>();
 
   constructor(private readonly options: NotifierOptions) {
-    this.limiter = options.limiter ?? new RateLimiter(options.perSecond ?? 1, 5);
+    for (const [name, limiter] of options.limiters ?? []) this.limiters.set(name, limiter);
   }
 
-  /** `open` is every finding open now; the ones sent before and missing here resolve. */
-  async notify(open: readonly Finding[]): Promise<{ sent: number; failed: number }> {
+  async deliver(alerts: readonly ProblemAlert[]): Promise<SinkReport> {
     const now = (this.options.now ?? Date.now)();
-    const repeat = this.options.repeatIntervalMs ?? 4 * 3_600_000;
-    let sent = 0;
-    let failed = 0;
+    const repeat = this.options.repeatIntervalMs ?? 0;
+    const paging = new Set(alerts.filter((a) => a.route === 'page').map((a) => a.finding.id));
     const live = new Set<string>();
-    this.options.teams.clear();
-    for (const finding of open) {
-      const team = await this.options.teams.teamOf(finding);
-      const notification: FindingNotification = {
-        finding,
-        action: 'trigger',
-        team,
-        dedupKey: dedupKeyOf(finding),
-        url: findingUrl(this.options.apiBaseUrl, finding.id),
-      };
-      for (const route of this.routesFor(team)) {
-        const key = `${route.receiver.name}|${notification.dedupKey}`;
-        live.add(key);
+    const due: { key: string; receiver: Receiver; alert: ProblemAlert }[] = [];
+    for (const alert of alerts) {
+      const held = alert.route === 'ticket' && paging.has(alert.finding.id);
+      for (const route of this.routesFor(alert)) {
+        const key = `${route.receiver.name}|${alert.key}`;
         const previous = this.sent.get(key);
-        if (previous && now - previous.at < repeat) continue;
-        if (await this.deliver(route.receiver, notification)) {
-          this.sent.set(key, { at: now, notification });
-          sent += 1;
-        } else failed += 1;
+        // Inhibited: a ticket already out stays open, one not yet sent waits for the page.
+        if (held && !previous) continue;
+        live.add(key);
+        if (held || (previous && (repeat <= 0 || now - previous.at < repeat))) continue;
+        due.push({ key, receiver: route.receiver, alert });
       }
     }
+    let sent = 0;
+    let resolved = 0;
+    let failed = 0;
+    // Resolves first: when a page hands over to a ticket, the pager hears it end before the
+    // ticket opens.
     for (const [key, state] of [...this.sent]) {
       if (live.has(key)) continue;
-      const receiver = this.options.routes.find((r) =>
-        key.startsWith(`${r.receiver.name}|`),
-      )?.receiver;
       const resolve = { ...state.notification, action: 'resolve' as const };
-      if (!receiver || (await this.deliver(receiver, resolve))) {
+      if (await this.send(state.receiver, resolve)) {
         this.sent.delete(key);
-        sent += receiver ? 1 : 0;
+        resolved += 1;
       } else failed += 1;
     }
-    return { sent, failed };
+    for (const { key, receiver, alert } of due) {
+      const notification = notificationOf(alert, 'trigger');
+      if (await this.send(receiver, notification)) {
+        this.sent.set(key, { at: now, receiver, notification });
+        sent += 1;
+      } else failed += 1;
+    }
+    return { sent, resolved, failed };
   }
 
-  private routesFor(team: string): Route[] {
-    return this.options.routes.filter((r) => !r.teams || r.teams.includes(team));
+  private routesFor(alert: ProblemAlert): Route[] {
+    const matched = this.options.routes.filter(
+      (r) =>
+        (!r.teams || r.teams.includes(alert.team)) &&
+        (r.routes ?? ['page', 'ticket']).includes(alert.route),
+    );
+    // A receiver named by two matching routes gets one copy.
+    return [...new Map(matched.map((r) => [r.receiver.name, r])).values()];
   }
 
-  private async deliver(receiver: Receiver, n: FindingNotification): Promise<boolean> {
-    await this.limiter.take();
+  private async send(receiver: Receiver, n: FindingNotification): Promise<boolean> {
+    await this.limiterOf(receiver).take();
     try {
       await receiver.send(n);
       return true;
@@ -99,4 +114,31 @@ export class DirectNotifier {
       return false;
     }
   }
+
+  private limiterOf(receiver: Receiver): RateLimiter {
+    let limiter = this.limiters.get(receiver.name);
+    if (!limiter) {
+      limiter = new RateLimiter(receiver.rate?.perSecond ?? 1, receiver.rate?.burst ?? 5);
+      this.limiters.set(receiver.name, limiter);
+    }
+    return limiter;
+  }
+}
+
+export function notificationOf(
+  alert: ProblemAlert,
+  action: FindingNotification['action'],
+): FindingNotification {
+  return {
+    finding: alert.finding,
+    action,
+    alertname: alert.alertname,
+    route: alert.route,
+    severity: alert.severity,
+    team: alert.team,
+    dedupKey: dedupKeyOf(alert.finding, alert.route),
+    url: alert.findingUrl,
+    runbookUrl: alert.runbookUrl,
+    reason: alert.reason,
+  };
 }

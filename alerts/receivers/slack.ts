@@ -4,7 +4,9 @@ import type { FindingNotification, Receiver } from './types.js';
 
 export interface SlackOptions {
   readonly webhookUrl: string;
+  readonly name?: string;
   readonly retry?: Partial<RetryPolicy>;
+  readonly rate?: Receiver['rate'];
 }
 
 const ICON = {
@@ -18,11 +20,12 @@ export function slackPayload(n: FindingNotification): Record<string, unknown> {
   const head =
     n.action === 'resolve'
       ? `:white_check_mark: Resolved: ${f.title}`
-      : `${ICON[f.severity]} ${f.title}`;
+      : `${ICON[n.severity]} [${n.route}] ${f.title}`;
+  const links = `<${n.url}|Finding> · <${n.runbookUrl}|Runbook>`;
   const body =
     n.action === 'resolve'
-      ? `Cleared. <${n.url}|Finding>`
-      : `${f.explanation}\n*Next step:* ${f.recommendation}\n<${n.url}|Finding>`;
+      ? `Cleared. ${links}`
+      : `${f.explanation}\n*Next step:* ${f.recommendation}\n_${n.reason}_\n${links}`;
   return {
     text: head,
     blocks: [
@@ -32,7 +35,7 @@ export function slackPayload(n: FindingNotification): Record<string, unknown> {
         elements: [
           {
             type: 'mrkdwn',
-            text: `${f.kind} · ${f.severity} · team ${n.team} · cluster ${f.subject.cluster}`,
+            text: `${n.alertname} · ${n.severity} · team ${n.team} · cluster ${f.subject.cluster}`,
           },
         ],
       },
@@ -42,7 +45,8 @@ export function slackPayload(n: FindingNotification): Record<string, unknown> {
 
 export function slackReceiver(options: SlackOptions): Receiver {
   return {
-    name: 'slack',
+    name: options.name ?? 'slack',
+    ...(options.rate ? { rate: options.rate } : {}),
     async send(n) {
       await postJson(
         options.webhookUrl,

@@ -2,6 +2,7 @@
 // field. The same schema validates the YAML file, names the environment overrides, and documents
 // itself (`plimsoll config --schema`). Defaults select the embedded runtime.
 import { Type, type Static } from '@sinclair/typebox';
+import { FindingKindSchema } from '../domain.js';
 
 const Port = (def: number, description: string) =>
   Type.Integer({ minimum: 0, maximum: 65535, default: def, description });
@@ -423,6 +424,83 @@ export const ReportSchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+/** Where the runbooks live: docs/runbooks/<alertname>.md in the repository. */
+export const DEFAULT_RUNBOOK_BASE_URL =
+  'https://github.com/plimsoll/plimsoll/blob/main/docs/runbooks';
+
+/** Secrets of direct receivers come from files (mounted Secrets), never from the config itself. */
+export const AlertReceiverSchema = Type.Object(
+  {
+    type: Type.Union(
+      [
+        Type.Literal('slack'),
+        Type.Literal('pagerduty'),
+        Type.Literal('dingtalk'),
+        Type.Literal('webhook'),
+      ],
+      { description: 'slack, pagerduty (Events API v2), dingtalk (custom robot) or webhook' },
+    ),
+    url: Type.Optional(
+      Type.String({
+        pattern: '^https?://',
+        description:
+          'webhook: the URL when it holds no secret; pagerduty: the Events API endpoint (EU accounts)',
+      }),
+    ),
+    urlFile: FilePath(
+      'File holding the URL: slack and dingtalk (the URL is the secret), or a webhook URL with a token',
+    ),
+    routingKeyFile: FilePath('pagerduty: file holding the integration routing key'),
+    secretFile: FilePath(
+      'webhook: file holding the HMAC signing secret; dingtalk: the robot signing secret',
+    ),
+    // Defaults of keys inside a map are applied where the receiver is built (alerts/receivers/
+    // config.ts): the schema's defaults do not reach into map values.
+    ratePerSecond: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        description:
+          'Sustained sends per second to this receiver (default 1; Slack allows about 1)',
+      }),
+    ),
+    burst: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description: 'Sends this receiver may get at once above the rate (default 5)',
+      }),
+    ),
+    retryAttempts: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description: 'Attempts per notification: network errors, 429, 5xx (default 5)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const AlertRouteSchema = Type.Object(
+  {
+    receiver: Type.String({ minLength: 1, description: 'Name of a key of alerting.receivers' }),
+    teams: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        description: 'Teams this route serves (absent: every team)',
+      }),
+    ),
+    route: Type.Optional(
+      Type.Array(
+        Type.Union([Type.Literal('page'), Type.Literal('ticket'), Type.Literal('report')]),
+        {
+          minItems: 1,
+          uniqueItems: true,
+          description: 'The alerts it takes by their route label (default: page and ticket)',
+        },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const AlertingSchema = Type.Object(
   {
     alertmanagerUrls: Type.Array(Type.String({ pattern: '^https?://' }), {
@@ -434,10 +512,46 @@ export const AlertingSchema = Type.Object(
       description: 'Namespace → team for routing; a key ending in * matches a prefix',
     }),
     defaultTeam: Type.String({ default: 'platform', description: 'Team when nothing else says' }),
+    nodeTeam: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'Team of node and cluster findings (default: defaultTeam)',
+      }),
+    ),
     resendSeconds: Type.Number({
       minimum: 10,
       default: 60,
-      description: 'How often active findings are re-sent to Alertmanager',
+      description: 'How often active findings are re-sent to Alertmanager and receivers checked',
+    }),
+    kinds: Type.Array(FindingKindSchema, {
+      uniqueItems: true,
+      default: ['node_memory_flapping', 'oom_loop', 'error_burst'],
+      description:
+        'Finding kinds alerted; capacity and configuration kinds only ever take the report route',
+    }),
+    pageForSeconds: Type.Number({
+      minimum: 1,
+      default: 3600,
+      description:
+        'How long a page lasts after an OOM loop forms or speeds up, before it is a ticket',
+    }),
+    runbookBaseUrl: Type.String({
+      pattern: '^https?://',
+      default: DEFAULT_RUNBOOK_BASE_URL,
+      description: 'Runbook of an alert: <runbookBaseUrl>/<alertname>.md (pushed alerts and rules)',
+    }),
+    receivers: Type.Record(Type.String({ pattern: '^[A-Za-z0-9_.-]+$' }), AlertReceiverSchema, {
+      default: {},
+      description: 'Direct receivers by name, for teams without Alertmanager',
+    }),
+    routes: Type.Array(AlertRouteSchema, {
+      default: [],
+      description: 'Which receivers get which alerts; every matching route gets a copy',
+    }),
+    repeatSeconds: Type.Number({
+      minimum: 0,
+      default: 0,
+      description: 'Direct receivers: re-send a still-open alert this often (0: never)',
     }),
   },
   { additionalProperties: false, default: {} },

@@ -1,20 +1,40 @@
 // Event, log and inventory queries over the envelope indices.
 import type { Client, estypes } from '@elastic/elasticsearch';
-import type {
-  ContainerTermination,
-  KubeEvent,
-  LogLine,
-  Node,
-  NodeTransition,
-  Pod,
+import {
+  LogTagSchema,
+  type ContainerTermination,
+  type KubeEvent,
+  type LogLine,
+  type LogTag,
+  type Node,
+  type NodeTransition,
+  type Pod,
 } from '../../core/domain.js';
 import type { RecordKind } from '../../core/envelope.js';
-import type { EventQuery, InventoryQuery, LogQuery, TerminationQuery } from '../store.js';
+import type {
+  EventQuery,
+  InventoryQuery,
+  LogQuery,
+  LogTagCount,
+  LogTagCountQuery,
+  TagCount,
+  TerminationQuery,
+} from '../store.js';
 import type { EnvelopeDocument } from './documents.js';
 import type { IndexNames } from './layout.js';
 import { range, searchAll, term } from './search.js';
 
 type Filter = estypes.QueryDslQueryContainer;
+
+const COMPOSITE_PAGE = 1_000;
+const LOG_TAGS = LogTagSchema.anyOf.map((option) => option.const);
+
+/** The first and last line's time of an aggregation bucket with `first` and `last` under it. */
+function timesOf(bucket: Record<string, unknown>): { first: number; last: number } {
+  const value = (name: string) =>
+    (bucket[name] as estypes.AggregationsSingleMetricAggregateBase | undefined)?.value ?? 0;
+  return { first: value('first'), last: value('last') };
+}
 
 const payloadOf = <P>(kind: RecordKind, documents: EnvelopeDocument[]): P[] =>
   documents.map((document) => {
@@ -138,6 +158,108 @@ export class RecordQueries {
       query.limit,
     );
     return newestFirst.reverse();
+  }
+
+  /**
+   * One composite aggregation, paged: a bucket per pod container (and time bucket) counts its
+   * lines, and a terms sub-aggregation on the tags counts them per tag, each with the first and
+   * last line's time. Only the counts reach Node, never the lines.
+   */
+  async logTagCounts(query: LogTagCountQuery): Promise<LogTagCount[]> {
+    const p = 'plimsoll.log_line';
+    const filters: Filter[] = [
+      term('plimsoll.kind', 'log_line'),
+      term('orchestrator.cluster.name', query.cluster),
+      range(`${p}.timestamp`, query.window.from, query.window.to),
+      query.tags
+        ? { terms: { [`${p}.tags`]: [...query.tags] } }
+        : { exists: { field: `${p}.tags` } },
+    ];
+    if (query.namespace) filters.push(term(`${p}.namespace`, query.namespace));
+    const keyword = (field: string, optional = false) => ({
+      terms: {
+        field: `${p}.${field}`,
+        ...(optional && { missing_bucket: true, missing_order: 'first' as const }),
+      },
+    });
+    const sources: Record<string, estypes.AggregationsCompositeAggregationSource>[] = [
+      { namespace: keyword('namespace') },
+      { pod: keyword('pod') },
+      { podUid: keyword('podUid', true) },
+      { container: keyword('container') },
+      { node: keyword('node', true) },
+    ];
+    if (query.bucketMs) {
+      sources.push({
+        bucket: {
+          date_histogram: { field: `${p}.timestamp`, fixed_interval: `${query.bucketMs}ms` },
+        },
+      });
+    }
+    const times = {
+      first: { min: { field: `${p}.timestamp` } },
+      last: { max: { field: `${p}.timestamp` } },
+    };
+    const limit = query.limit ?? 10_000;
+    const rows: LogTagCount[] = [];
+    let after: estypes.AggregationsCompositeAggregateKey | undefined;
+    while (rows.length < limit) {
+      const response = await this.client.search({
+        index: this.indices.forKind('log_line'),
+        ignore_unavailable: true,
+        allow_no_indices: true,
+        size: 0,
+        query: { bool: { filter: filters } },
+        aggs: {
+          counts: {
+            composite: {
+              size: Math.min(COMPOSITE_PAGE, limit - rows.length),
+              sources,
+              ...(after && { after }),
+            },
+            aggs: {
+              ...times,
+              tags: {
+                // tags is multi-valued: a line's other tags would form buckets too.
+                terms: {
+                  field: `${p}.tags`,
+                  size: LOG_TAGS.length,
+                  order: { _key: 'asc' },
+                  ...(query.tags && { include: [...query.tags] }),
+                },
+                aggs: times,
+              },
+            },
+          },
+        },
+      });
+      const agg = response.aggregations?.counts as
+        estypes.AggregationsCompositeAggregate | undefined;
+      const buckets = (agg?.buckets ?? []) as estypes.AggregationsCompositeBucket[];
+      for (const bucket of buckets) {
+        const key = bucket.key as Record<string, string | number | null>;
+        const tags: Partial<Record<LogTag, TagCount>> = {};
+        const perTag = (bucket.tags as estypes.AggregationsStringTermsAggregate)
+          .buckets as estypes.AggregationsStringTermsBucket[];
+        for (const tag of perTag) {
+          tags[String(tag.key) as LogTag] = { count: tag.doc_count, ...timesOf(tag) };
+        }
+        rows.push({
+          namespace: String(key.namespace),
+          pod: String(key.pod),
+          ...(typeof key.podUid === 'string' && { podUid: key.podUid }),
+          container: String(key.container),
+          ...(typeof key.node === 'string' && { node: key.node }),
+          ...(typeof key.bucket === 'number' && { bucket: key.bucket }),
+          lines: bucket.doc_count,
+          tags,
+          ...timesOf(bucket),
+        });
+      }
+      if (buckets.length < COMPOSITE_PAGE || !agg?.after_key) break;
+      after = agg.after_key;
+    }
+    return rows;
   }
 
   nodes(query: InventoryQuery): Promise<Node[]> {

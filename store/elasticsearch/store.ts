@@ -11,6 +11,8 @@ import type {
   FindingQuery,
   InventoryQuery,
   LogQuery,
+  LogTagCount,
+  LogTagCountQuery,
   MaintenanceReport,
   Page,
   ReportSummary,
@@ -238,6 +240,10 @@ export class ElasticsearchStore implements Store {
 
   logLines(query: LogQuery): Promise<LogLine[]> {
     return this.records.logLines(query);
+  }
+
+  logTagCounts(query: LogTagCountQuery): Promise<LogTagCount[]> {
+    return this.records.logTagCounts(query);
   }
 
   nodes(query: InventoryQuery): Promise<Node[]> {

@@ -1,41 +1,44 @@
-// End to end with the real Alertmanager (Debian's prometheus-alertmanager): a simulated OOM loop
-// becomes a finding through the OOM-loop analyzer, the pusher sends it to Alertmanager's v2 API,
-// and a webhook receiver served here gets one grouped notification on the owning team's route;
-// once the loop stops, a resolved notification follows. The example routing tree is checked
-// with amtool.
+// Plimsoll's alerts through the real Alertmanager (Debian's prometheus-alertmanager), routed by
+// the shipped example tree (alerts/alertmanager.example.yml) with its receivers swapped for
+// webhooks served here and its timings shortened. Routing, grouping and inhibition are
+// Alertmanager's own: what is asserted is what an on-call engineer would receive.
 import assert from 'node:assert/strict';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { createOomLoopAnalyzer } from '../../analyzers/oom-loop/analyzer.js';
-import { AlertmanagerPusher, openFindings } from '../../alerts/alertmanager-push.js';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { parse, stringify } from 'yaml';
+import { AlertmanagerPusher } from '../../alerts/alertmanager-push.js';
+import { AlertDispatcher } from '../../alerts/dispatch.js';
+import { postJson } from '../../alerts/receivers/delivery.js';
 import { TeamResolver } from '../../alerts/teams.js';
-import { silentLogger } from '../../core/logger.js';
 import type { Finding } from '../../core/domain.js';
-import { MemoryStore } from '../../store/memory.js';
-import { T0, terminationRecord } from '../support/records.js';
+import { silentLogger } from '../../core/logger.js';
 import { requireServices } from '../support/services.js';
 import { waitFor } from '../support/wait.js';
-import { podRecord } from './findings.js';
+import { flappingFinding, NOW } from './findings.js';
+import { loopFindingAt, type LoopScenario } from './loop-scenario.js';
 
 const AM_BIN = '/usr/bin/prometheus-alertmanager';
 const AMTOOL = '/usr/bin/amtool';
-const HOUR = 3_600_000;
+const EXAMPLE = fileURLToPath(new URL('../../alerts/alertmanager.example.yml', import.meta.url));
+const MIN = 60_000;
+const HOUR = 60 * MIN;
 
 interface Notification {
-  path: string;
-  status: 'firing' | 'resolved';
   receiver: string;
-  groupLabels: Record<string, string>;
-  commonLabels: Record<string, string>;
+  status: 'firing' | 'resolved';
   alerts: { status: string; labels: Record<string, string>; generatorURL: string }[];
+}
+
+interface GettableAlert {
+  labels: Record<string, string>;
+  status: { state: string; inhibitedBy: string[] };
 }
 
 async function freePort(): Promise<number> {
@@ -46,188 +49,311 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function alertmanagerConfig(hook: string): string {
-  return `
-route:
-  receiver: default
-  group_by: [alertname, cluster, namespace, team]
-  group_wait: 1s
-  group_interval: 1s
-  repeat_interval: 1h
-  routes:
-    - matchers: ['team="checkout"']
-      receiver: checkout
-    - matchers: ['team="payments"']
-      receiver: payments
-receivers:
-  - name: default
-    webhook_configs: [{ url: '${hook}/default', send_resolved: true }]
-  - name: checkout
-    webhook_configs: [{ url: '${hook}/checkout', send_resolved: true }]
-  - name: payments
-    webhook_configs: [{ url: '${hook}/payments', send_resolved: true }]
-`;
-}
-
-/** Three OOM kills, four hours apart, of one container across pod replacements. */
-function loopKills(workload: string, pods: string) {
-  return [0, 1, 2].map((i) =>
-    terminationRecord({
-      pod: `${pods}-${i}`,
-      podUid: `uid-${pods}-${i}`,
-      workload: { namespace: 'shop', kind: 'Deployment', name: workload },
-      container: workload,
-      termination: {
-        reason: 'OOMKilled',
-        exitCode: 137,
-        startedAt: T0 - (3 - i) * 4 * HOUR - 3 * HOUR,
-        finishedAt: T0 - (3 - i) * 4 * HOUR,
-      },
-    }),
-  );
-}
-
-describe('findings to Alertmanager to on-call', () => {
-  let dir: string;
-  let am: ChildProcess | undefined;
-  let hookServer: Server;
-  const received: Notification[] = [];
-  let amUrl = '';
-
-  before(async () => {
-    if (!existsSync(AM_BIN)) await requireServices('alertmanager');
-    dir = mkdtempSync(join(tmpdir(), 'plimsoll-am-'));
-    hookServer = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      req.on('end', () => {
-        received.push({ path: req.url ?? '', ...(JSON.parse(body) as Omit<Notification, 'path'>) });
-        res.writeHead(200).end();
-      });
-    });
-    await new Promise<void>((resolve) => hookServer.listen(0, '127.0.0.1', resolve));
-    const hook = `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}`;
-    writeFileSync(join(dir, 'alertmanager.yml'), alertmanagerConfig(hook));
-    const port = await freePort();
-    amUrl = `http://127.0.0.1:${port}`;
-    am = spawn(
-      AM_BIN,
-      [
-        `--config.file=${join(dir, 'alertmanager.yml')}`,
-        `--storage.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        // No gossip: a lone test instance must not bind the cluster port or wait for peers.
-        '--cluster.listen-address=',
+/** The example tree with every receiver a webhook to `hook/<receiver>` and timings in seconds. */
+function testConfig(hook: string): string {
+  const config = parse(readFileSync(EXAMPLE, 'utf8')) as {
+    route: Record<string, unknown>;
+    receivers: ({ name: string } & Record<string, unknown>)[];
+  };
+  config.route.group_wait = '1s';
+  config.route.group_interval = '1s';
+  // Each receiver keeps its send_resolved, so the test hears what its real integration would.
+  config.receivers = config.receivers.map((receiver) => {
+    const integration = Object.entries(receiver).find(([key]) => key.endsWith('_configs'));
+    const first = (integration?.[1] as { send_resolved?: boolean }[] | undefined)?.[0];
+    return {
+      name: receiver.name,
+      webhook_configs: [
+        { url: `${hook}/${receiver.name}`, send_resolved: first?.send_resolved ?? true },
       ],
-      { stdio: 'ignore' },
-    );
-    await waitFor(
-      () =>
-        fetch(`${amUrl}/-/ready`).then(
-          (r) => r.status,
-          () => 0,
-        ),
-      (status) => status === 200,
-      { timeoutMs: 30_000, what: 'Alertmanager ready' },
-    );
+    };
   });
+  return stringify(config);
+}
 
-  after(async () => {
-    if (am?.pid !== undefined && am.exitCode === null) {
-      const exited = new Promise((resolve) => am?.once('exit', resolve));
-      process.kill(am.pid, 'SIGTERM');
-      await exited;
-    }
-    await new Promise((resolve) => hookServer?.close(resolve));
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+describe(
+  'alerts through the real Alertmanager and the example routing tree',
+  { timeout: 300_000 },
+  () => {
+    let dir: string;
+    let am: ChildProcess | undefined;
+    let hookServer: Server;
+    const received: Notification[] = [];
+    let amUrl = '';
 
-  it('routes an OOM loop to its team as one grouped notification, then resolves it', async () => {
-    const store = new MemoryStore();
-    await store.write([
-      ...loopKills('cart', 'cart-7d9f'),
-      ...loopKills('cart-worker', 'cart-worker-5c8b'),
-      podRecord({ labels: { app: 'cart', team: 'checkout' } }),
-    ]);
-    const analyzer = createOomLoopAnalyzer();
-    const findings = await analyzer.analyze({
-      cluster: 'test',
-      window: { from: T0 - 24 * HOUR, to: T0 },
-      now: T0,
-      store,
+    const to = (receiver: string, status?: Notification['status']) =>
+      received.filter((n) => n.receiver === receiver && (!status || n.status === status));
+    const waitNotified = (receiver: string, status: Notification['status'], count = 1) =>
+      waitFor(
+        () => to(receiver, status),
+        (list) => list.length >= count,
+        { timeoutMs: 20_000, what: `${count} ${status} notification(s) to ${receiver}` },
+      );
+    const amAlerts = async (...filters: string[]): Promise<GettableAlert[]> => {
+      const query = filters.map((f) => `filter=${encodeURIComponent(f)}`).join('&');
+      return (await (await fetch(`${amUrl}/api/v2/alerts?${query}`)).json()) as GettableAlert[];
+    };
+    /**
+     * Every aggregation group is gone: each sent its last resolved notification and emptied, so
+     * nothing more can be sent. Alertmanager sweeps empty groups every 30 s.
+     */
+    const settled = () =>
+      waitFor(
+        async () => {
+          const text = await (await fetch(`${amUrl}/metrics`)).text();
+          return Number(/^alertmanager_dispatcher_aggregation_groups (\S+)$/m.exec(text)?.[1]);
+        },
+        (groups) => groups === 0,
+        { timeoutMs: 90_000, intervalMs: 500, what: 'Alertmanager to empty its groups' },
+      );
+    /** Posts an alert the way a Prometheus would, e.g. the kubernetes-mixin's node alerts. */
+    const postRuleAlert = (labels: Record<string, string>, endsAt: number) =>
+      postJson(`${amUrl}/api/v2/alerts`, [
+        {
+          labels,
+          annotations: { summary: `${labels.alertname} ${labels.node ?? ''}` },
+          // When it started firing, as Prometheus sends it.
+          startsAt: new Date().toISOString(),
+          endsAt: new Date(endsAt).toISOString(),
+          generatorURL: 'http://prometheus:9090/graph',
+        },
+      ]);
+
+    before(async () => {
+      if (!existsSync(AM_BIN)) await requireServices('alertmanager');
+      dir = mkdtempSync(join(tmpdir(), 'plimsoll-am-'));
+      hookServer = createServer((req, res) => {
+        let body = '';
+        req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        req.on('end', () => {
+          received.push(JSON.parse(body) as Notification);
+          res.writeHead(200).end();
+        });
+      });
+      await new Promise<void>((resolve) => hookServer.listen(0, '127.0.0.1', resolve));
+      const hook = `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}`;
+      writeFileSync(join(dir, 'alertmanager.yml'), testConfig(hook));
+      const port = await freePort();
+      amUrl = `http://127.0.0.1:${port}`;
+      am = spawn(
+        AM_BIN,
+        [
+          `--config.file=${join(dir, 'alertmanager.yml')}`,
+          `--storage.path=${join(dir, 'data')}`,
+          `--web.listen-address=127.0.0.1:${port}`,
+          // No gossip: a lone test instance must not bind the cluster port or wait for peers.
+          '--cluster.listen-address=',
+        ],
+        { stdio: 'ignore' },
+      );
+      await waitFor(
+        () =>
+          fetch(`${amUrl}/-/ready`).then(
+            (r) => r.status,
+            () => 0,
+          ),
+        (status) => status === 200,
+        { timeoutMs: 30_000, what: 'Alertmanager ready' },
+      );
     });
-    assert.equal(findings.length, 2, 'two OOM-loop findings');
-    await store.upsertFindings(findings);
 
-    const pusher = new AlertmanagerPusher({
-      alertmanagerUrls: [amUrl],
-      source: openFindings(store, 'test'),
-      teams: new TeamResolver({ inventory: store, defaultTeam: 'platform' }),
-      apiBaseUrl: 'http://plimsoll.example:8080',
-      resendIntervalMs: 1000,
-      retry: { attempts: 3, baseDelayMs: 100 },
-      logger: silentLogger,
+    after(async () => {
+      if (am?.pid !== undefined && am.exitCode === null) {
+        const exited = new Promise((resolve) => am?.once('exit', resolve));
+        process.kill(am.pid, 'SIGTERM');
+        await exited;
+      }
+      await new Promise((resolve) => hookServer?.close(resolve));
+      if (dir) rmSync(dir, { recursive: true, force: true });
     });
-    assert.deepEqual(await pusher.push(), { firing: 2, resolved: 0 });
-    // A second push while active re-sends the same alerts: Alertmanager deduplicates them.
-    await pusher.push();
 
-    const firing = await waitFor(
-      () => received.filter((n) => n.status === 'firing'),
-      (list) => list.length >= 1,
-      { timeoutMs: 20_000, what: 'a firing notification' },
+    beforeEach(() => {
+      received.length = 0;
+    });
+
+    it(
+      'a slow leak dying every 5 h, followed for 48 simulated hours: one page, then one ticket, each resolved once',
+      { timeout: 150_000 },
+      async () => {
+        const leak: LoopScenario = {
+          id: 'finding-leak-cart',
+          start: NOW,
+          runMs: () => 5 * HOUR,
+          until: NOW + 48 * HOUR,
+        };
+        let now = NOW;
+        const dispatcher = new AlertDispatcher({
+          source: () =>
+            Promise.resolve(loopFindingAt(leak, now) ? [loopFindingAt(leak, now)!] : []),
+          teams: new TeamResolver({ namespaceTeams: { shop: 'checkout' } }),
+          // The decisions follow simulated time; startsAt/endsAt follow Alertmanager's clock.
+          sinks: [
+            new AlertmanagerPusher({
+              alertmanagerUrls: [amUrl],
+              retry: { attempts: 3, baseDelayMs: 100 },
+              logger: silentLogger,
+            }),
+          ],
+          links: { apiBaseUrl: 'http://plimsoll.example:8080' },
+          logger: silentLogger,
+          now: () => now,
+        });
+        const phases: string[] = [];
+        let phase = '';
+        for (; now <= NOW + 72 * HOUR; now += 5 * MIN) {
+          const report = await dispatcher.cycle();
+          assert.ok(!('error' in report.sinks.alertmanager!), JSON.stringify(report.sinks));
+          const next = report.alerts.map((a) => a.route).join('+');
+          if (next === phase) continue;
+          phase = next;
+          const minutes = (now - NOW) / MIN;
+          phases.push(
+            `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')} ${next || 'none'}`,
+          );
+          // Each change reaches on-call before simulated time moves on.
+          if (next === 'page+ticket') {
+            await waitNotified('checkout-page', 'firing');
+            // The ticket is in Alertmanager, held back by the page.
+            const [ticket] = await amAlerts('route="ticket"', `finding_id="${leak.id}"`);
+            assert.equal(ticket?.status.state, 'suppressed');
+            assert.equal(ticket?.status.inhibitedBy.length, 1);
+          } else if (next === 'ticket') {
+            await waitNotified('checkout-page', 'resolved');
+            await waitNotified('checkout-ticket', 'firing');
+          } else {
+            await waitNotified('checkout-ticket', 'resolved');
+          }
+        }
+        // Found at the second kill; a ticket once the page's hour is over; the loop ends when its
+        // kills age out of the analyzer's 24 h window after the fix.
+        assert.deepEqual(phases, ['5h00 page+ticket', '6h00 ticket', '64h05 none']);
+        await settled();
+        assert.deepEqual(
+          received.map((n) => [n.receiver, n.status, n.alerts.map((a) => a.labels.route).join()]),
+          [
+            ['checkout-page', 'firing', 'page'],
+            ['checkout-page', 'resolved', 'page'],
+            ['checkout-ticket', 'firing', 'ticket'],
+            ['checkout-ticket', 'resolved', 'ticket'],
+          ],
+        );
+        const [page] = received[0]!.alerts;
+        assert.deepEqual(
+          { ...page!.labels },
+          {
+            alertname: 'PlimsollOomLoop',
+            severity: 'critical',
+            route: 'page',
+            team: 'checkout',
+            cluster: 'test',
+            kind: 'oom_loop',
+            finding_id: leak.id,
+            source: 'plimsoll',
+            namespace: 'shop',
+            workload: 'cart',
+            workload_type: 'deployment',
+            container: 'cart',
+          },
+        );
+        assert.equal(page!.generatorURL, `http://plimsoll.example:8080/api/v1/findings/${leak.id}`);
+        assert.equal(received[2]!.alerts[0]!.labels.severity, 'warning');
+      },
     );
-    // Longer than group_wait + group_interval: nothing else may arrive for the same group.
-    await sleep(2500);
-    assert.equal(received.filter((n) => n.status === 'firing').length, 1, JSON.stringify(received));
-    const [notification] = firing;
-    assert.equal(notification?.path, '/checkout');
-    assert.equal(notification?.receiver, 'checkout');
-    assert.deepEqual(notification?.groupLabels, {
-      alertname: 'PlimsollOomLoop',
-      cluster: 'test',
-      namespace: 'shop',
-      team: 'checkout',
-    });
-    assert.equal(notification?.alerts.length, 2);
-    assert.deepEqual(notification?.alerts.map((a) => a.labels.container).sort(), [
-      'cart',
-      'cart-worker',
-    ]);
-    for (const alert of notification?.alerts ?? []) {
-      assert.equal(alert.labels.kind, 'oom_loop');
-      assert.equal(alert.labels.severity, 'critical');
-      assert.match(alert.generatorURL, /^http:\/\/plimsoll\.example:8080\/api\/v1\/findings\/.+/);
-    }
 
-    // The loop stops: a later run finds no kills in its window, and the runner resolves.
-    const later = T0 + 48 * HOUR;
-    const again = await analyzer.analyze({
-      cluster: 'test',
-      window: { from: later - 24 * HOUR, to: later },
-      now: later,
-      store,
-    });
-    assert.equal(again.length, 0);
-    await store.upsertFindings(
-      findings.map((f): Finding => ({ ...f, status: 'resolved', resolvedAt: Date.now() })),
-    );
-    assert.deepEqual(await pusher.push(), { firing: 0, resolved: 2 });
-    const resolved = await waitFor(
-      () => received.filter((n) => n.status === 'resolved'),
-      (list) => list.length >= 1,
-      { timeoutMs: 20_000, what: 'a resolved notification' },
-    );
-    assert.equal(resolved[0]?.path, '/checkout');
-    assert.equal(resolved[0]?.alerts.length, 2);
-    assert.ok(resolved[0]?.alerts.every((a) => a.status === 'resolved'));
-    assert.equal(received.filter((n) => n.path !== '/checkout').length, 0);
-  });
+    it(
+      'a flapping node pages and holds back its own configuration finding and the node alerts on it',
+      { timeout: 150_000 },
+      async () => {
+        const flap = flappingFinding({ lastSeen: Date.now() });
+        const noReserved: Finding = {
+          ...flappingFinding(),
+          id: 'finding-no-reserved-node-a',
+          kind: 'node_capacity_misfit',
+          category: 'no_system_reserved',
+          severity: 'warning',
+          title: 'node-a reserves no memory for the system',
+          lastSeen: Date.now(),
+        };
+        let open: Finding[] = [flap, noReserved];
+        const dispatcher = new AlertDispatcher({
+          source: () => Promise.resolve(open),
+          teams: new TeamResolver({ nodeTeam: 'platform' }),
+          sinks: [new AlertmanagerPusher({ alertmanagerUrls: [amUrl], logger: silentLogger })],
+          links: { apiBaseUrl: 'http://plimsoll.example:8080' },
+          kinds: ['node_memory_flapping', 'node_capacity_misfit'],
+          logger: silentLogger,
+        });
+        await dispatcher.cycle();
+        await waitFor(
+          () => amAlerts('alertname="PlimsollNodeMemoryFlapping"'),
+          (list) => list.length === 1,
+          { timeoutMs: 10_000, what: 'the flapping alert in Alertmanager' },
+        );
+        // Then the kubernetes-mixin's alert for the flapping node, and for a node that is not.
+        const later = Date.now() + 10 * MIN;
+        await postRuleAlert(
+          { alertname: 'KubeNodeNotReady', node: 'node-a', severity: 'warning' },
+          later,
+        );
+        await postRuleAlert(
+          { alertname: 'KubeNodeNotReady', node: 'node-b', severity: 'warning' },
+          later,
+        );
 
-  it('ships an example routing tree that amtool accepts', async () => {
-    const file = fileURLToPath(new URL('../../alerts/alertmanager.example.yml', import.meta.url));
-    const { stdout } = await promisify(execFile)(AMTOOL, ['check-config', file]);
-    assert.match(stdout, /SUCCESS/);
-    assert.match(stdout, /2 inhibit rules/);
-  });
-});
+        await waitNotified('platform-page', 'firing');
+        const other = await waitNotified('platform-ticket', 'firing');
+        assert.deepEqual(
+          other.map((n) => n.alerts.map((a) => a.labels.node)),
+          [['node-b']],
+        );
+        for (const alertname of ['PlimsollNodeCapacityMisfit', 'KubeNodeNotReady']) {
+          const held = (await amAlerts(`alertname="${alertname}"`, 'node="node-a"'))[0];
+          assert.equal(held?.status.state, 'suppressed', alertname);
+        }
+
+        // The node stops flapping: its page resolves, and what it held back is sent.
+        open = [noReserved];
+        await dispatcher.cycle();
+        await waitNotified('platform-page', 'resolved');
+        await waitNotified('platform-report', 'firing');
+        await waitNotified('platform-ticket', 'firing', 2);
+
+        // Everything clears.
+        open = [];
+        await dispatcher.cycle();
+        await postRuleAlert(
+          { alertname: 'KubeNodeNotReady', node: 'node-a', severity: 'warning' },
+          Date.now(),
+        );
+        await postRuleAlert(
+          { alertname: 'KubeNodeNotReady', node: 'node-b', severity: 'warning' },
+          Date.now(),
+        );
+        await waitNotified('platform-ticket', 'resolved', 2);
+        await settled();
+        const summary = received
+          .map(
+            (n) =>
+              `${n.receiver} ${n.status} ${n.alerts.map((a) => `${a.labels.alertname}/${a.labels.node}`).join()}`,
+          )
+          .sort();
+        assert.deepEqual(summary, [
+          'platform-page firing PlimsollNodeMemoryFlapping/node-a',
+          'platform-page resolved PlimsollNodeMemoryFlapping/node-a',
+          // The report route sends no resolved notifications (send_resolved: false in the example).
+          'platform-report firing PlimsollNodeCapacityMisfit/node-a',
+          'platform-ticket firing KubeNodeNotReady/node-a',
+          'platform-ticket firing KubeNodeNotReady/node-b',
+          'platform-ticket resolved KubeNodeNotReady/node-a',
+          'platform-ticket resolved KubeNodeNotReady/node-b',
+        ]);
+      },
+    );
+
+    it('ships an example routing tree that amtool accepts', { timeout: 30_000 }, async () => {
+      const { stdout } = await promisify(execFile)(AMTOOL, ['check-config', EXAMPLE]);
+      assert.match(stdout, /SUCCESS/);
+      assert.match(stdout, /3 inhibit rules/);
+    });
+  },
+);

@@ -26,6 +26,8 @@ async function exporter(store: MemoryStore, topN?: number) {
     reader: store,
     clusters: ['test'],
     now: () => NOW,
+    teamOf: (f) => Promise.resolve(f.subject.type === 'node' ? 'platform' : 'checkout'),
+    escalatedAt: (f) => f.firstSeen,
     ...(topN ? { topN } : {}),
   });
   const summary = await metrics.refresh();
@@ -48,10 +50,11 @@ describe('FindingMetrics', () => {
       recommendationFinding(),
     ]);
     const { text } = await exporter(store);
+    const flapping = flappingFinding();
     assert.equal(
       value(
         text,
-        'plimsoll_node_flapping{cluster="test",node="node-a",category="memory_pressure"}',
+        `plimsoll_node_flapping{cluster="test",node="node-a",category="memory_pressure",team="platform",finding_id="${flapping.id}"}`,
       ),
       1,
     );
@@ -59,11 +62,18 @@ describe('FindingMetrics', () => {
       value(text, 'plimsoll_node_condition_flaps{cluster="test",node="node-a",condition="Ready"}'),
       2,
     );
+    const loop = oomLoopFinding();
     const cart =
       'cluster="test",namespace="shop",workload="cart",workload_type="deployment",container="cart"';
-    assert.equal(value(text, `plimsoll_oom_loop{${cart},category="slow_leak"}`), 1);
-    assert.equal(value(text, `plimsoll_oom_loop_kills{${cart}}`), 3);
-    assert.equal(value(text, `plimsoll_oom_loop_seconds_to_next_kill{${cart}}`), 7200);
+    // Routed as the pushed alert is: the same team and finding id on the rules path.
+    const route = `team="checkout",finding_id="${loop.id}"`;
+    assert.equal(value(text, `plimsoll_oom_loop{${cart},${route},category="slow_leak"}`), 1);
+    assert.equal(value(text, `plimsoll_oom_loop_kills{${cart},${route}}`), 3);
+    assert.equal(value(text, `plimsoll_oom_loop_seconds_to_next_kill{${cart},${route}}`), 7200);
+    assert.equal(
+      value(text, `plimsoll_oom_loop_escalated_timestamp_seconds{${cart},${route}}`),
+      loop.firstSeen / 1000,
+    );
     const ledger =
       'cluster="test",namespace="payments",workload="ledger",workload_type="statefulset",container="ledger"';
     assert.equal(value(text, `plimsoll_misfit_request_usage_ratio{${ledger},resource="cpu"}`), 4);
@@ -169,7 +179,8 @@ describe('FindingMetrics', () => {
       for (const label of family.labels) {
         assert.match(
           label,
-          /^(cluster|namespace|node|workload|workload_type|container|kind|severity|status|category|resource|condition|family)$/,
+          // team and finding_id: one value per exported subject (topN bounds them), for routing.
+          /^(cluster|namespace|node|workload|workload_type|container|kind|severity|status|category|resource|condition|family|team|finding_id)$/,
         );
       }
     }

@@ -1,7 +1,7 @@
 // The read side of the store contract: what analyzers, reports and the API ask of any store.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Finding, Pod, WorkloadRef } from '../../core/domain.js';
+import type { Finding, LogLine, LogTag, Pod, WorkloadRef } from '../../core/domain.js';
 import { envelope, type AnyEnvelope } from '../../core/envelope.js';
 import { SKETCH_RELATIVE_ACCURACY, exactQuantile } from '../../core/sketch.js';
 import type { Store, UsageStats } from '../../store/store.js';
@@ -15,6 +15,7 @@ import {
 import type { StoreFixture } from './conformance.js';
 
 const HOUR = 3_600_000;
+const MIN = 60_000;
 const cart: WorkloadRef = { namespace: 'shop', kind: 'Deployment', name: 'cart' };
 const search: WorkloadRef = { namespace: 'search', kind: 'StatefulSet', name: 'solr' };
 
@@ -130,6 +131,24 @@ export function storeQueryConformance(name: string, open: () => Promise<StoreFix
           },
           'test',
         );
+      const tagged = (at: number, tags: LogTag[], line: Partial<LogLine> = {}): AnyEnvelope =>
+        envelope(
+          'log_line',
+          {
+            cluster: 'test',
+            timestamp: at,
+            namespace: 'shop',
+            pod: 'api-0',
+            podUid: 'uid-api-0',
+            container: 'api',
+            node: 'node-a',
+            stream: 'stderr',
+            message: `${tags.join('+')} at ${at - T0}`,
+            tags,
+            ...line,
+          },
+          'test',
+        );
       const records: AnyEnvelope[] = [
         ...cartSamples,
         ...solrSamples,
@@ -169,6 +188,17 @@ export function storeQueryConformance(name: string, open: () => Promise<StoreFix
         ...Array.from({ length: 30 }, (_, i) => log(i, `GET /cart ${i}`)),
         log(30, 'java.lang.OutOfMemoryError: Java heap space', ['oom_java']),
         log(31, 'shutting down', ['fatal']),
+        // Tagged lines for the counts: six panics over two minutes, a line with two tags, a pod
+        // known by name alone, another namespace, and a panic after the window.
+        ...Array.from({ length: 6 }, (_, i) => tagged(T0 + 10 * MIN + i * 20_000, ['panic'])),
+        tagged(T0 + 12 * MIN, ['oom_java', 'fatal']),
+        tagged(T0 + 10 * MIN + 5_000, ['panic'], {
+          pod: 'api-1',
+          podUid: undefined,
+          node: undefined,
+        }),
+        tagged(T0 + 10 * MIN, ['fatal'], { namespace: 'search', pod: 'solr-0', container: 'solr' }),
+        tagged(T0 + 2 * HOUR, ['panic']),
       ];
       for (let start = 0; start < records.length; start += 1000) {
         const outcomes = await store.write(records.slice(start, start + 1000));
@@ -338,6 +368,80 @@ export function storeQueryConformance(name: string, open: () => Promise<StoreFix
       });
       assert.equal(tagged.length, 1);
     });
+
+    it(
+      'counts tagged log lines per pod container, in all and per tag, over the window or per bucket',
+      { timeout: 30_000 },
+      async () => {
+        const window = { from: T0, to: T0 + HOUR };
+        const all = await store.logTagCounts({ cluster: 'test', window });
+        const rel = (t: number) => t - T0;
+        assert.deepEqual(
+          all.map((r) => [r.namespace, r.pod, r.container, r.lines, rel(r.first), rel(r.last)]),
+          [
+            ['search', 'solr-0', 'solr', 1, 10 * MIN, 10 * MIN],
+            ['shop', 'api-0', 'api', 7, 10 * MIN, 12 * MIN],
+            ['shop', 'api-1', 'api', 1, 10 * MIN + 5_000, 10 * MIN + 5_000],
+            ['shop', 'cart-0', 'cart', 2, 30_000, 31_000],
+          ],
+        );
+        // A line with two tags is one line, counted under each of its tags.
+        assert.deepEqual(all[1]!.tags, {
+          fatal: { count: 1, first: T0 + 12 * MIN, last: T0 + 12 * MIN },
+          oom_java: { count: 1, first: T0 + 12 * MIN, last: T0 + 12 * MIN },
+          panic: { count: 6, first: T0 + 10 * MIN, last: T0 + 11 * MIN + 40_000 },
+        });
+        assert.deepEqual([all[1]!.podUid, all[1]!.node], ['uid-api-0', 'node-a']);
+        assert.deepEqual(
+          [all[2]!.podUid, all[2]!.node, all[2]!.bucket],
+          [undefined, undefined, undefined],
+        );
+
+        const panics = await store.logTagCounts({
+          cluster: 'test',
+          window,
+          tags: ['panic'],
+          namespace: 'shop',
+          bucketMs: MIN,
+        });
+        assert.deepEqual(
+          panics.map((r) => [r.pod, rel(r.bucket ?? NaN), r.lines, rel(r.first), rel(r.last)]),
+          [
+            ['api-0', 10 * MIN, 3, 10 * MIN, 10 * MIN + 40_000],
+            ['api-0', 11 * MIN, 3, 11 * MIN, 11 * MIN + 40_000],
+            ['api-1', 10 * MIN, 1, 10 * MIN + 5_000, 10 * MIN + 5_000],
+          ],
+        );
+        assert.deepEqual(panics[1]!.tags, {
+          panic: { count: 3, first: T0 + 11 * MIN, last: T0 + 11 * MIN + 40_000 },
+        });
+
+        // Only the tags asked for are counted, even on a line that has others.
+        const fatal = await store.logTagCounts({ cluster: 'test', window, tags: ['fatal'] });
+        assert.deepEqual(
+          fatal.map((r) => [r.pod, r.lines, Object.keys(r.tags)]),
+          [
+            ['solr-0', 1, ['fatal']],
+            ['api-0', 1, ['fatal']],
+            ['cart-0', 1, ['fatal']],
+          ],
+        );
+
+        const limited = await store.logTagCounts({
+          cluster: 'test',
+          window: { from: T0, to: T0 + 10 * MIN + 1 },
+          limit: 2,
+        });
+        assert.deepEqual(
+          limited.map((r) => [r.pod, r.lines]),
+          [
+            ['solr-0', 1],
+            ['api-0', 1],
+          ],
+        );
+        assert.deepEqual(await store.logTagCounts({ cluster: 'other', window }), []);
+      },
+    );
 
     it('answers inventory as it was at a time', async () => {
       const now = await store.pods({ cluster: 'test', at: T0 });
