@@ -1,6 +1,7 @@
 // What a scenario planted, computed from the same timeline that drives the API and the metrics:
 // flapping episodes and their transitions, every OOM kill (grouped into loops by workload and
-// container, across pod replacements), evictions, and the sizing of deliberately misfit workloads.
+// container, across pod replacements), evictions, the sizing of deliberately misfit workloads, and
+// the pods the scheduler could not place.
 import type { ResourceAmounts, TimeWindow, WorkloadRef } from '../core/domain.js';
 import type { Simulation } from './model/simulation.js';
 import { cpuShape } from './model/usage.js';
@@ -78,6 +79,44 @@ export interface RebootTruth {
   readyAgainAt: number;
 }
 
+/**
+ * A node whose Ready condition toggled because the node controller lost it (network), with no
+ * memory evidence: no MemoryPressure, no evictions, memory available far above the threshold.
+ * A negative for memory flapping: a node_memory_flapping finding on it is a false alarm.
+ */
+export interface NetworkFlapTruth {
+  node: string;
+  /** Ready went Unknown (node controller) ... */
+  notReady: number[];
+  /** ... and True again. */
+  readyAgain: number[];
+  /** The node's lowest memory.available over allocatable in the window (nominal, no noise). */
+  minMemoryAvailableBytes: number;
+  evictionThresholdBytes: number;
+}
+
+/**
+ * A planned drain: cordoned, its pods evicted through the API (not kubelet memory evictions),
+ * maybe rebooted and uncordoned. A negative for memory flapping.
+ */
+export interface DrainTruth {
+  node: string;
+  cordonedAt: number;
+  uncordonedAt: number | null;
+  rebootAt: number | null;
+  readyAgainAt: number | null;
+  /** Pods the drain evicted (deleted with their grace period). */
+  evictedPods: { namespace: string; pod: string; workload: WorkloadRef; at: number }[];
+}
+
+/** A node deleted mid-window (autoscaled away): its series end, its pods are gone. */
+export interface DeletedNodeTruth {
+  node: string;
+  deletedAt: number;
+  /** Pods that were on it when it went (drained before, or taken with it). */
+  pods: { namespace: string; pod: string; workload: WorkloadRef; endedAt: number }[];
+}
+
 export interface EvictionTruth {
   namespace: string;
   pod: string;
@@ -102,6 +141,20 @@ export interface MisfitTruth {
   throttledRatio: number;
 }
 
+/** A pod that waited Pending because no node it may go to had room for its requests. */
+export interface UnschedulableTruth {
+  namespace: string;
+  pod: string;
+  podUid: string;
+  workload: WorkloadRef;
+  /** Pending from (its creation) ... */
+  from: number;
+  /** ... until bound or replaced; null while still Pending at the end of the window. */
+  to: number | null;
+  /** The FailedScheduling message, e.g. `0/8 nodes are available: 8 Insufficient cpu. ...`. */
+  message: string;
+}
+
 export interface GroundTruth {
   scenario: string;
   seed: number;
@@ -115,10 +168,17 @@ export interface GroundTruth {
   systemOoms: OomKillTruth[];
   evictions: EvictionTruth[];
   misfits: MisfitTruth[];
+  /** Always computed; optional so hand-built truths (tests, fixtures) need not list it. */
+  unschedulable?: UnschedulableTruth[];
+  /** Negatives for memory flapping (always computed; optional for hand-built truths). */
+  networkFlaps?: NetworkFlapTruth[];
+  drains?: DrainTruth[];
+  deletedNodes?: DeletedNodeTruth[];
 }
 
 function ref(w: WorkloadModel): WorkloadRef {
-  return { namespace: w.namespace, kind: w.kind, name: w.name };
+  // A ReplicaSet owned by an Argo Rollout belongs to the Rollout, whatever its name.
+  return { namespace: w.namespace, kind: w.ownerKind ?? w.kind, name: w.name };
 }
 
 function amounts(r: Resources): ResourceAmounts {
@@ -253,7 +313,121 @@ export function computeGroundTruth(sim: Simulation, window: TimeWindow): GroundT
     misfits: model.workloads.flatMap((w) =>
       w.misfit ? w.containers.map((c) => misfitTruth(w, c, w.misfit ?? 'right_sized')) : [],
     ),
+    unschedulable: unschedulableTruth(sim, window),
+    networkFlaps: networkFlapTruth(sim, window),
+    drains: drainTruth(sim, window),
+    deletedNodes: deletedNodeTruth(sim, window),
   };
+}
+
+/** Kubelet hard eviction threshold the simulated nodes use (memory.available<100Mi). */
+const EVICTION_THRESHOLD_BYTES = 100 * 1024 * 1024;
+
+function networkFlapTruth(sim: Simulation, window: TimeWindow): NetworkFlapTruth[] {
+  const out: NetworkFlapTruth[] = [];
+  for (const node of sim.model.nodes) {
+    if (node.behaviour.kind !== 'network-flaps') continue;
+    const changes = sim.nodes
+      .changesBetween(node, window.from, window.to)
+      .filter((c) => c.condition === 'Ready');
+    // Nominal memory in use: the pods' usage profiles at their diurnal peak, plus the system.
+    let used = node.systemMemoryBytes;
+    for (const s of sim.model.slotsByNode[node.index] ?? []) {
+      for (const c of sim.model.slots[s]?.workload.containers ?? [])
+        used += c.usage.memoryBytes * (1 + c.usage.memoryAmplitude);
+    }
+    out.push({
+      node: node.name,
+      notReady: changes.filter((c) => c.status !== 'True').map((c) => c.at),
+      readyAgain: changes.filter((c) => c.status === 'True').map((c) => c.at),
+      minMemoryAvailableBytes: Math.round(node.memoryBytes - used),
+      evictionThresholdBytes: EVICTION_THRESHOLD_BYTES,
+    });
+  }
+  return out;
+}
+
+function podsLeaving(sim: Simulation, node: NodeModel, window: TimeWindow, kinds: string[]) {
+  const out: { namespace: string; pod: string; workload: WorkloadRef; at: number }[] = [];
+  for (const s of sim.model.slotsByNode[node.index] ?? []) {
+    const slot = sim.model.slots[s];
+    if (!slot) continue;
+    for (const pod of sim.pods.incarnationsBetween(slot, window.from, window.to)) {
+      if (pod.endKind === null || !kinds.includes(pod.endKind)) continue;
+      if (pod.endsAt < window.from || pod.endsAt >= window.to) continue;
+      out.push({
+        namespace: slot.workload.namespace,
+        pod: pod.name,
+        workload: ref(slot.workload),
+        at: pod.endsAt,
+      });
+    }
+  }
+  return out.sort((a, b) => a.at - b.at || a.pod.localeCompare(b.pod));
+}
+
+function drainTruth(sim: Simulation, window: TimeWindow): DrainTruth[] {
+  const out: DrainTruth[] = [];
+  for (const node of sim.model.nodes) {
+    const b = node.behaviour;
+    if (b.kind !== 'drain' || b.at >= window.to) continue;
+    const readyAgainAt =
+      b.rebootAt === null
+        ? null
+        : (sim.nodes
+            .changesBetween(node, b.rebootAt, b.rebootAt + 3_600_000)
+            .filter((c) => c.condition === 'Ready' && c.status === 'True')
+            .at(-1)?.at ?? null);
+    out.push({
+      node: node.name,
+      cordonedAt: b.at,
+      uncordonedAt: b.uncordonAt,
+      rebootAt: b.rebootAt,
+      readyAgainAt,
+      evictedPods: podsLeaving(sim, node, window, ['drained']),
+    });
+  }
+  return out;
+}
+
+function deletedNodeTruth(sim: Simulation, window: TimeWindow): DeletedNodeTruth[] {
+  const out: DeletedNodeTruth[] = [];
+  for (const node of sim.model.nodes) {
+    const at = node.deletedAt;
+    if (at === undefined || at < window.from || at >= window.to) continue;
+    out.push({
+      node: node.name,
+      deletedAt: at,
+      pods: podsLeaving(sim, node, window, ['drained', 'node-deleted']).map((p) => ({
+        namespace: p.namespace,
+        pod: p.pod,
+        workload: p.workload,
+        endedAt: p.at,
+      })),
+    });
+  }
+  return out;
+}
+
+function unschedulableTruth(sim: Simulation, window: TimeWindow): UnschedulableTruth[] {
+  const out: UnschedulableTruth[] = [];
+  for (const slot of sim.allSlots()) {
+    for (const pod of sim.pods.incarnationsBetween(slot, window.from, window.to)) {
+      const until = Math.min(pod.boundAt, pod.endsAt);
+      if (pod.unschedulable === undefined || until <= window.from || pod.createdAt >= window.to)
+        continue;
+      out.push({
+        namespace: slot.workload.namespace,
+        pod: pod.name,
+        podUid: pod.uid,
+        workload: ref(slot.workload),
+        from: pod.createdAt,
+        to: until < window.to ? until : null,
+        message: pod.unschedulable,
+      });
+    }
+  }
+  return out.sort((a, b) => a.from - b.from || a.pod.localeCompare(b.pod));
 }
 
 function flappingTruth(sim: Simulation, node: NodeModel, window: TimeWindow): FlappingNodeTruth {

@@ -10,6 +10,11 @@ import {
   startSimulator,
 } from '../../simulator/index.js';
 import { writeCriLogs } from '../../simulator/export/cri-logs.js';
+import {
+  OMITTABLE_FAMILIES,
+  type CadvisorLabels,
+  type KsmVersion,
+} from '../../simulator/export/openmetrics.js';
 
 const DAY = 86_400_000;
 
@@ -43,6 +48,30 @@ interface SimulateOptions {
   step: number;
   start?: string;
   logDir?: string;
+  ksmVersion: `${KsmVersion}`;
+  cadvisorLabels: CadvisorLabels;
+  omit: string[];
+}
+
+const OMITTABLE = ['node-exporter', ...OMITTABLE_FAMILIES] as readonly string[];
+
+function familyList(value: string, previous: string[]): string[] {
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const unknown = names.filter((n) => !OMITTABLE.includes(n));
+  if (unknown.length > 0)
+    throw new InvalidArgumentError(
+      `cannot omit ${unknown.join(', ')}; omittable: ${OMITTABLE.join(', ')}`,
+    );
+  return [...previous, ...names];
+}
+
+/** A reader that went away (`| head`) ends the export quietly, as other Unix tools do. */
+function closedPipe(error: unknown): boolean {
+  const code = (error as { code?: string } | undefined)?.code;
+  return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED';
 }
 
 export function simulateCommand(): Command {
@@ -92,6 +121,25 @@ export function simulateCommand(): Command {
       60,
     )
     .option('--start <time>', 'history start (ISO 8601); default: --days before now, on the hour')
+    .addOption(
+      new Option('--ksm-version <n>', 'kube-state-metrics names and labels in the export')
+        .choices(['1', '2'])
+        .default('2'),
+    )
+    .addOption(
+      new Option(
+        '--cadvisor-labels <dialect>',
+        'cAdvisor container labels: container/pod (current) or container_name/pod_name (legacy)',
+      )
+        .choices(['current', 'legacy'])
+        .default('current'),
+    )
+    .option(
+      '--omit <families>',
+      `leave families out of the export, as if nothing exposed them (comma-separated: ${OMITTABLE.join(', ')})`,
+      familyList,
+      [],
+    )
     .option(
       '--log-dir <dir>',
       'also write container logs in the /var/log/pods CRI layout under <dir>',
@@ -113,13 +161,22 @@ export function simulateCommand(): Command {
           process.stdout.write(JSON.stringify(groundTruth(sim, window), null, 2) + '\n');
           return;
         }
-        const summary = await exportOpenMetrics(sim, process.stdout, {
-          ...window,
-          stepMs: options.step * 1000,
-        });
-        process.stderr.write(
-          `exported ${summary.series} series, ${summary.samples} samples (${Math.round(summary.bytes / 1e6)} MB)\n`,
-        );
+        // stdout's own errors (EPIPE) also reach the writer, which then stops.
+        process.stdout.on('error', () => undefined);
+        try {
+          const summary = await exportOpenMetrics(sim, process.stdout, {
+            ...window,
+            stepMs: options.step * 1000,
+            ksmVersion: Number(options.ksmVersion) as KsmVersion,
+            cadvisorLabels: options.cadvisorLabels,
+            omit: options.omit,
+          });
+          process.stderr.write(
+            `exported ${summary.series} series, ${summary.samples} samples (${Math.round(summary.bytes / 1e6)} MB)\n`,
+          );
+        } catch (error) {
+          if (!closedPipe(error)) throw error;
+        }
         return;
       }
       const sim = await startSimulator({

@@ -72,9 +72,11 @@ export class InventoryReplay {
   /** Pod snapshots, terminations and the kills they report for one pod in [from, to). */
   podRecords(pod: Incarnation, from: number, to: number, kills: ObservedKill[]): AnyEnvelope[] {
     const out: AnyEnvelope[] = [];
-    if (!this.pods.has(pod.uid) && pod.createdAt < to) {
-      // A few seconds after creation the containers run: the state a watch settles on.
-      const t = Math.min(Math.max(pod.createdAt + STARTED_AFTER_MS, from), pod.endsAt - 1);
+    // Its creation, unless a rollout's new pod waited for room on its node (pod.boundAt).
+    const boundAt = Math.max(pod.createdAt, pod.boundAt);
+    if (!this.pods.has(pod.uid) && boundAt < to) {
+      // A few seconds after it is bound the containers run: the state a watch settles on.
+      const t = Math.min(Math.max(boundAt + STARTED_AFTER_MS, from), pod.endsAt - 1);
       const mapped = this.observe(pod, t, false, false);
       if (mapped) out.push(envelope('pod', mapped, this.source, Math.floor(t)));
     }

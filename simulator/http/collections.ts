@@ -4,7 +4,7 @@
 import { eventsAt, type SimEvent } from '../model/events.js';
 import { EVICTED_POD_TTL_MS, TERMINATION_GRACE_MS } from '../model/pod-timeline.js';
 import type { PodView, Simulation } from '../model/simulation.js';
-import type { NodeModel, Slot } from '../model/types.js';
+import type { AnySlot, NodeModel } from '../model/types.js';
 import { eventFingerprint, renderEvent } from '../render/events.js';
 import { renderNode } from '../render/nodes.js';
 import { podFingerprint, podIp, renderPod } from '../render/pods.js';
@@ -20,17 +20,22 @@ const RECHECK_MS = 3_600_000;
 export class LiveCluster {
   private readonly slotViews: (PodView[] | undefined)[];
   private readonly nextCheck: Float64Array;
-  readonly slotsByWorkload: Slot[][];
+  readonly slotsByWorkload: AnySlot[][];
+  /** Placed and Pending slots; a slot's index is its position here. */
+  private readonly slots: AnySlot[];
 
   constructor(readonly sim: Simulation) {
-    this.slotViews = new Array<PodView[] | undefined>(sim.model.slots.length);
-    this.nextCheck = new Float64Array(sim.model.slots.length);
+    this.slots = sim.allSlots();
+    this.slotViews = new Array<PodView[] | undefined>(this.slots.length);
+    this.nextCheck = new Float64Array(this.slots.length);
     this.slotsByWorkload = sim.model.workloads.map(() => []);
-    for (const slot of sim.model.slots) this.slotsByWorkload[slot.workload.index]?.push(slot);
+    for (const slot of this.slots) this.slotsByWorkload[slot.workload.index]?.push(slot);
   }
 
   nodes(t: number): Item[] {
-    return this.sim.model.nodes.map((node) => this.nodeItem(node, t));
+    return this.sim.model.nodes
+      .filter((node) => node.deletedAt === undefined || t < node.deletedAt)
+      .map((node) => this.nodeItem(node, t));
   }
 
   private nodeItem(node: NodeModel, t: number): Item {
@@ -57,7 +62,7 @@ export class LiveCluster {
   podViews(t: number): PodView[] {
     const sim = this.sim;
     const out: PodView[] = [];
-    for (const slot of sim.model.slots) {
+    for (const slot of this.slots) {
       let views = this.slotViews[slot.index];
       if (!views || (this.nextCheck[slot.index] ?? 0) <= t) {
         views = sim.pods
@@ -73,7 +78,7 @@ export class LiveCluster {
   }
 
   /** The earliest instant after t at which the slot's pods can look different. */
-  private nextChange(slot: Slot, views: PodView[], t: number): number {
+  private nextChange(slot: AnySlot, views: PodView[], t: number): number {
     const sim = this.sim;
     let next = t + RECHECK_MS;
     const consider = (at: number) => {
@@ -81,6 +86,7 @@ export class LiveCluster {
     };
     const current = sim.pods.currentAt(slot, t);
     consider(current.createdAt);
+    consider(current.boundAt);
     consider(current.endsAt);
     consider(sim.pods.rolloutTime(slot, sim.pods.generationAt(slot, t) + 1));
     for (const v of views) {
@@ -115,7 +121,7 @@ export class LiveCluster {
         fields: {
           'metadata.name': view.pod.name,
           'metadata.namespace': w.namespace,
-          'spec.nodeName': view.slot.node.name,
+          'spec.nodeName': view.node?.name ?? '',
           'status.phase': view.phase,
           'spec.restartPolicy': 'Always',
           'spec.schedulerName': 'default-scheduler',
@@ -156,7 +162,7 @@ export class LiveCluster {
   }
 
   workloads(resource: WorkloadResource, t: number): Item[] {
-    const readiness = (slot: Slot) => {
+    const readiness = (slot: AnySlot) => {
       const current = this.slotViews[slot.index]?.find((v) => !v.terminating && !v.evicted);
       return { exists: current !== undefined, ready: current?.ready ?? false };
     };

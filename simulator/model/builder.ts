@@ -1,5 +1,7 @@
-// Builds the static cluster layout (nodes, workloads, pod slots) for a scenario. Placement is a
-// first-fit over requests so that node allocatable is respected the way the scheduler would.
+// Builds the static cluster layout (nodes, workloads, pod slots) for a scenario. Placement
+// (placement.ts) respects node allocatable the way the scheduler does; what fits nowhere is Pending.
+import { placeReplicas } from './placement.js';
+import { podRequests, type PodRequests } from './scheduler.js';
 import { hashString, hexId, mix, Rng, uuid } from './rng.js';
 import {
   DAY,
@@ -7,7 +9,6 @@ import {
   type ClusterModel,
   type NodeBehaviour,
   type NodeModel,
-  type Slot,
   type WorkloadModel,
 } from './types.js';
 
@@ -129,73 +130,41 @@ export class ClusterBuilder {
     return workload;
   }
 
+  /**
+   * The requests of the workloads added so far that may land on `pool` (every node if undefined),
+   * and that pool's allocatable: how full the scheduler will find it.
+   */
+  requestsOn(pool?: string): { requested: PodRequests; allocatable: PodRequests } {
+    const nodes = this.nodes.filter((n) => pool === undefined || n.pool === pool);
+    const inPool = new Set(nodes);
+    const allocatable = { cpu: 0, memory: 0 };
+    for (const n of nodes) {
+      allocatable.cpu += n.allocatableCpuCores;
+      allocatable.memory += n.allocatableMemoryBytes;
+    }
+    const requested = { cpu: 0, memory: 0 };
+    for (const w of this.workloads) {
+      const pinned = w.pinnedNode === undefined ? undefined : this.nodes[w.pinnedNode];
+      const pods =
+        w.kind === 'DaemonSet'
+          ? nodes.filter((n) => w.pool === undefined || n.pool === w.pool).length
+          : pinned
+            ? inPool.has(pinned)
+              ? w.replicas
+              : 0
+            : pool === undefined || w.pool === undefined || w.pool === pool
+              ? w.replicas
+              : 0;
+      const each = podRequests(w);
+      requested.cpu += pods * each.cpu;
+      requested.memory += pods * each.memory;
+    }
+    return { requested, allocatable };
+  }
+
   build(): ClusterModel {
     const nodes = this.nodes;
-    const slotsByNode: number[][] = nodes.map(() => []);
-    const usedCpu = nodes.map(() => 0);
-    const usedMem = nodes.map(() => 0);
-    const slots: Slot[] = [];
-    const byPool = new Map<string, NodeModel[]>();
-    for (const node of nodes) {
-      const list = byPool.get(node.pool) ?? [];
-      list.push(node);
-      byPool.set(node.pool, list);
-    }
-    const cursor = new Map<string, number>();
-    const place = (workload: WorkloadModel, replica: number, node: NodeModel) => {
-      const slot: Slot = { index: slots.length, workload, replica, node };
-      slots.push(slot);
-      slotsByNode[node.index]?.push(slot.index);
-      for (const c of workload.containers) {
-        usedCpu[node.index] = (usedCpu[node.index] ?? 0) + (c.requests.cpuCores ?? 0);
-        usedMem[node.index] = (usedMem[node.index] ?? 0) + (c.requests.memoryBytes ?? 0);
-      }
-    };
-    // DaemonSets first, as the scheduler admits them on every node regardless of pressure.
-    const ordered = [...this.workloads].sort(
-      (a, b) => Number(b.kind === 'DaemonSet') - Number(a.kind === 'DaemonSet'),
-    );
-    for (const workload of ordered) {
-      if (workload.kind === 'DaemonSet') {
-        const targets = workload.pool ? (byPool.get(workload.pool) ?? []) : nodes;
-        targets.forEach((node, replica) => place(workload, replica, node));
-        continue;
-      }
-      const cpu = workload.containers.reduce((s, c) => s + (c.requests.cpuCores ?? 0), 0);
-      const mem = workload.containers.reduce((s, c) => s + (c.requests.memoryBytes ?? 0), 0);
-      for (let replica = 0; replica < workload.replicas; replica++) {
-        if (workload.pinnedNode !== undefined) {
-          const pinned = nodes[workload.pinnedNode];
-          if (!pinned) throw new Error(`workload ${workload.name} pinned to a missing node`);
-          place(workload, replica, pinned);
-          continue;
-        }
-        const key = workload.pool ?? '*';
-        const candidates = (workload.pool ? byPool.get(workload.pool) : undefined) ?? nodes;
-        const general = candidates.filter((n) => n.behaviour.kind !== 'flapping');
-        const pool = general.length > 0 ? general : candidates;
-        let at = cursor.get(key) ?? 0;
-        let chosen: NodeModel | undefined;
-        for (let tries = 0; tries < pool.length; tries++) {
-          const node = pool[(at + tries) % pool.length];
-          if (!node) continue;
-          const fits =
-            (usedCpu[node.index] ?? 0) + cpu <= node.allocatableCpuCores &&
-            (usedMem[node.index] ?? 0) + mem <= node.allocatableMemoryBytes &&
-            (slotsByNode[node.index]?.length ?? 0) < node.podsCapacity;
-          if (fits) {
-            chosen = node;
-            at = at + tries + 1;
-            break;
-          }
-        }
-        // An unschedulable replica lands on the next node anyway: the simulator has no Pending.
-        chosen ??= pool[at % pool.length];
-        if (!chosen) throw new Error(`no node for workload ${workload.name}`);
-        cursor.set(key, at);
-        place(workload, replica, chosen);
-      }
-    }
+    const { slots, pendingSlots, slotsByNode } = placeReplicas(nodes, this.workloads);
     const namespaces = [...new Set(this.workloads.map((w) => w.namespace))].sort();
     return {
       scenario: this.scenario,
@@ -205,6 +174,7 @@ export class ClusterBuilder {
       nodes,
       workloads: this.workloads,
       slots,
+      pendingSlots,
       slotsByNode,
       namespaces,
     };

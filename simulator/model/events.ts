@@ -2,12 +2,14 @@
 // aggregated the way the kubelet's event correlator and the API's TTL do: identical events bump
 // `count` and `lastTimestamp`; an event not repeated for an hour expires.
 import { hashString, hexId, mix, unit, uuid } from './rng.js';
-import { REBOOT_DOWN_MS } from './node-timeline.js';
+import { REBOOT_DOWN_MS, rebootAtOf } from './node-timeline.js';
 import { TERMINATION_GRACE_MS, type Incarnation, type Run } from './pod-timeline.js';
 import type { Simulation } from './simulation.js';
-import { HOUR, MI, type NodeModel, type Slot } from './types.js';
+import { HOUR, MI, MINUTE, type AnySlot, type NodeModel, type Slot } from './types.js';
 
 export const EVENT_TTL_MS = HOUR;
+/** kube-scheduler retries an unschedulable pod at least this often (podMaxInUnschedulablePodsDuration). */
+export const UNSCHEDULABLE_RETRY_MS = 5 * MINUTE;
 
 export interface InvolvedObject {
   kind: 'Pod' | 'Node';
@@ -91,13 +93,69 @@ export function occurrencesBetween(sim: Simulation, from: number, to: number): O
   for (const node of sim.model.nodes) nodeOccurrences(sim, node, from, to, out);
   for (const slot of sim.model.slots) {
     if (!slotMayHaveEvents(sim, slot, from, to)) continue;
-    for (const pod of sim.pods.incarnationsBetween(slot, from, to))
+    for (const pod of sim.pods.incarnationsBetween(slot, from, to)) {
+      schedulingOccurrences(sim, pod, from, to, out);
       podOccurrences(sim, pod, from, to, out);
+    }
+  }
+  for (const slot of sim.model.pendingSlots) {
+    for (const pod of sim.pods.incarnationsBetween(slot, from, to))
+      schedulingOccurrences(sim, pod, from, to, out);
   }
   return out;
 }
 
-/** Cheap filter: steady pods on quiet nodes only produce events when they are created or replaced. */
+/**
+ * The scheduler's verdicts on a pod: FailedScheduling while it waits for room (on creation, then
+ * at each retry), Scheduled once bound.
+ */
+function schedulingOccurrences(
+  sim: Simulation,
+  pod: Incarnation<AnySlot>,
+  from: number,
+  to: number,
+  out: Occurrence[],
+): void {
+  const slot = pod.slot;
+  const push = (o: Occurrence) => {
+    if (o.at >= from && o.at < to) out.push(o);
+  };
+  const latency = (n: number) =>
+    40 + Math.floor(unit(sim.model.seed, slot.index, pod.generation, n) * 200);
+  const waitsUntil = Math.min(pod.boundAt, pod.endsAt);
+  if (pod.unschedulable !== undefined && waitsUntil > pod.createdAt) {
+    const first = pod.createdAt + latency(8);
+    const start = Math.max(
+      first,
+      first + Math.ceil((from - first) / UNSCHEDULABLE_RETRY_MS) * UNSCHEDULABLE_RETRY_MS,
+    );
+    for (let at = start; at < Math.min(to, waitsUntil); at += UNSCHEDULABLE_RETRY_MS) {
+      push({
+        at,
+        type: 'Warning',
+        reason: 'FailedScheduling',
+        message: pod.unschedulable,
+        involved: podRef(pod),
+        component: 'default-scheduler',
+      });
+    }
+  }
+  if (slot.node !== undefined && pod.boundAt < pod.endsAt) {
+    push({
+      at: pod.boundAt + latency(7),
+      type: 'Normal',
+      reason: 'Scheduled',
+      message: `Successfully assigned ${slot.workload.namespace}/${pod.name} to ${slot.node.name}`,
+      involved: podRef(pod),
+      component: 'default-scheduler',
+    });
+  }
+}
+
+/**
+ * Cheap filter: steady pods on quiet nodes only produce events when they are created or replaced
+ * (a rollout that has to wait for room is a replacement too).
+ */
 function slotMayHaveEvents(sim: Simulation, slot: Slot, from: number, to: number): boolean {
   if (slot.node.behaviour.kind !== 'normal') return true;
   if (slot.workload.containers.some((c) => c.behaviour.kind !== 'steady')) return true;
@@ -108,7 +166,7 @@ function slotMayHaveEvents(sim: Simulation, slot: Slot, from: number, to: number
   );
 }
 
-function podRef(pod: Incarnation, container?: string): InvolvedObject {
+function podRef(pod: Incarnation<AnySlot>, container?: string): InvolvedObject {
   return {
     kind: 'Pod',
     namespace: pod.slot.workload.namespace,
@@ -131,14 +189,6 @@ function podOccurrences(
   const push = (o: Occurrence) => {
     if (o.at >= from && o.at < to) out.push(o);
   };
-  push({
-    at: pod.createdAt + 40 + Math.floor(unit(sim.model.seed, slot.index, pod.generation, 7) * 200),
-    type: 'Normal',
-    reason: 'Scheduled',
-    message: `Successfully assigned ${ns}/${pod.name} to ${node.name}`,
-    involved: podRef(pod),
-    component: 'default-scheduler',
-  });
   slot.workload.containers.forEach((c, ci) => {
     const runs = sim.pods.runs(pod, ci, Math.min(to, pod.endsAt));
     const kubelet = { component: 'kubelet', host: node.name };
@@ -313,8 +363,22 @@ function nodeOccurrences(
     push(at + 500, 'Normal', 'NodeHasNoDiskPressure', status('NodeHasNoDiskPressure'));
     push(at + 500, 'Normal', 'NodeHasSufficientPID', status('NodeHasSufficientPID'));
   };
-  if (node.behaviour.kind === 'reboot') {
-    const at = node.behaviour.at;
+  if (node.behaviour.kind === 'network-flaps') {
+    for (const at of node.behaviour.at) {
+      push(at + 40_000, 'Normal', 'NodeNotReady', status('NodeNotReady'), 'node-controller');
+      push(at + node.behaviour.downMs, 'Normal', 'NodeReady', status('NodeReady'));
+    }
+    return;
+  }
+  if (node.behaviour.kind === 'drain') {
+    const b = node.behaviour;
+    push(b.at, 'Normal', 'NodeNotSchedulable', status('NodeNotSchedulable'));
+    if (b.uncordonAt !== null)
+      push(b.uncordonAt, 'Normal', 'NodeSchedulable', status('NodeSchedulable'));
+  }
+  const rebootAt = rebootAtOf(node);
+  if (rebootAt !== undefined) {
+    const at = rebootAt;
     push(at + 40_000, 'Normal', 'NodeNotReady', status('NodeNotReady'), 'node-controller');
     kubeletStart(at + REBOOT_DOWN_MS);
     push(

@@ -4,7 +4,7 @@
 import { between, mix, unit } from './rng.js';
 import type { Incarnation, Run } from './pod-timeline.js';
 import type { Simulation } from './simulation.js';
-import { DAY, MI, type ContainerModel } from './types.js';
+import { DAY, MI, type AnySlot, type ContainerModel } from './types.js';
 
 export interface LogEntry {
   at: number;
@@ -32,7 +32,7 @@ export class LogSource {
 
   /** Lines of one run in [from, to), at most `limit` (the newest ones when `tail`). */
   lines(
-    pod: Incarnation,
+    pod: Incarnation<AnySlot>,
     ci: number,
     run: Run,
     from: number,
@@ -113,7 +113,7 @@ export class LogSource {
     ];
   }
 
-  private closing(pod: Incarnation, c: ContainerModel, run: Run, key: number): LogEntry[] {
+  private closing(pod: Incarnation<AnySlot>, c: ContainerModel, run: Run, key: number): LogEntry[] {
     if (run.termination?.reason !== 'OOMKilled' || run.end === Infinity) return [];
     const at = (ms: number, i: number) => ({ at: run.end - ms, nanos: unit(key, i, 2) * 1e6 });
     if (c.logStyle === 'jvm' && unit(key, 3) < 0.75) {
@@ -160,7 +160,7 @@ export class LogSource {
   }
 
   private regular(
-    pod: Incarnation,
+    pod: Incarnation<AnySlot>,
     ci: number,
     c: ContainerModel,
     run: Run,

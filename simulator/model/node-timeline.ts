@@ -62,6 +62,20 @@ const UNKNOWN_MESSAGE = 'Kubelet stopped posting node status.';
 
 export const REBOOT_DOWN_MS = 3 * MINUTE;
 
+/** When a node reboots, if it does: a single reboot, or the one after a planned drain. */
+export function rebootAtOf(node: NodeModel): number | undefined {
+  const b = node.behaviour;
+  if (b.kind === 'reboot') return b.at;
+  if (b.kind === 'drain' && b.rebootAt !== null) return b.rebootAt;
+  return undefined;
+}
+
+/** Whether the node is cordoned (spec.unschedulable) at t: during a drain until uncordoned. */
+export function cordonedAt(node: NodeModel, t: number): boolean {
+  const b = node.behaviour;
+  return b.kind === 'drain' && t >= b.at && (b.uncordonAt === null || t < b.uncordonAt);
+}
+
 /** The grower (BestEffort) slots on a node: the ones pressure cycles evict or kill. */
 export function growerSlots(model: ClusterModel, node: NodeModel): number[] {
   return (model.slotsByNode[node.index] ?? []).filter((s) =>
@@ -206,8 +220,9 @@ export class NodeTimeline {
         push({ at, condition, status, reason, message });
       }
     };
-    if (node.behaviour.kind === 'reboot') {
-      const at = node.behaviour.at;
+    const rebootAt = rebootAtOf(node);
+    if (rebootAt !== undefined) {
+      const at = rebootAt;
       allUnknown(at + 40_000);
       allNormal(at + REBOOT_DOWN_MS, 'Ready');
       push({
@@ -218,6 +233,14 @@ export class NodeTimeline {
         message: 'container runtime status check may not have completed yet',
       });
       push({ at: at + REBOOT_DOWN_MS + 25_000, condition: 'Ready', ...readyTrue() });
+    }
+    if (node.behaviour.kind === 'network-flaps') {
+      // The node controller marks every condition Unknown after the 40 s grace period; the
+      // kubelet posts Ready again once the network is back. Memory never enters into it.
+      for (const at of node.behaviour.at) {
+        allUnknown(at + 40_000);
+        allNormal(at + node.behaviour.downMs);
+      }
     }
     for (const e of this.episodesBetween(node, from - DAY, to)) {
       for (const c of e.cycles) {
@@ -278,9 +301,11 @@ export class NodeTimeline {
 
   /** Whether the kubelet answers at t (its proxy endpoints fail while it is down). */
   kubeletUp(node: NodeModel, t: number): boolean {
-    if (node.behaviour.kind === 'reboot') {
-      const at = node.behaviour.at;
-      if (t >= at && t < at + REBOOT_DOWN_MS) return false;
+    const rebootAt = rebootAtOf(node);
+    if (rebootAt !== undefined && t >= rebootAt && t < rebootAt + REBOOT_DOWN_MS) return false;
+    if (node.behaviour.kind === 'network-flaps') {
+      const downMs = node.behaviour.downMs;
+      if (node.behaviour.at.some((at) => t >= at && t < at + downMs)) return false;
     }
     const c = this.cycleAt(node, t);
     if (c?.kubeletRestart && t >= c.kubeletRestart.downAt && t < c.kubeletRestart.upAt)
@@ -290,7 +315,8 @@ export class NodeTimeline {
 
   /** Boot id changes with each reboot (the kubelet's Rebooted event compares them). */
   bootId(node: NodeModel, t: number): number {
-    const rebooted = node.behaviour.kind === 'reboot' && t >= node.behaviour.at + REBOOT_DOWN_MS;
+    const rebootAt = rebootAtOf(node);
+    const rebooted = rebootAt !== undefined && t >= rebootAt + REBOOT_DOWN_MS;
     return mix(this.model.seed, node.index, rebooted ? 1 : 0);
   }
 }

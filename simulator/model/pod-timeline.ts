@@ -2,16 +2,28 @@
 // incarnations: a rollout or an eviction replaces the pod (new name, new uid) while the workload
 // stays. Within an incarnation each container runs, dies (OOMKilled, node reboot) and restarts with
 // the kubelet's back-off, so restartCount, lastState and CrashLoopBackOff follow from the runs.
+// A pod runs only once bound to its slot's node: never for a Pending slot, and after a short wait
+// when a rollout finds no room next to the pod it replaces (rollout-room.ts).
 import { between, hashString, mix, nameSuffix, unit, uuid } from './rng.js';
-import { REBOOT_DOWN_MS, type NodeTimeline } from './node-timeline.js';
-import { HOUR, MINUTE, type ClusterModel, type ContainerModel, type Slot } from './types.js';
+import { REBOOT_DOWN_MS, rebootAtOf, type NodeTimeline } from './node-timeline.js';
+import { leavesTerminatingPod, RolloutRoom } from './rollout-room.js';
+import { AFFINITY_MISMATCH, failedSchedulingMessage } from './scheduler.js';
+import {
+  HOUR,
+  MINUTE,
+  type AnySlot,
+  type ClusterModel,
+  type ContainerModel,
+  type Slot,
+  replicaSetNameOf,
+} from './types.js';
 
 export const ROLLOUT_STAGGER_MS = 15_000;
 export const TERMINATION_GRACE_MS = 30_000;
 export const EVICTED_POD_TTL_MS = HOUR;
 
-export interface Incarnation {
-  slot: Slot;
+export interface Incarnation<S extends AnySlot = Slot> {
+  slot: S;
   /** Rollout generation (ReplicaSet revision) and evictions so far: together, the pod identity. */
   generation: number;
   evictions: number;
@@ -19,9 +31,44 @@ export interface Incarnation {
   uid: string;
   templateHash: string;
   createdAt: number;
+  /**
+   * When the scheduler bound it to the slot's node: its creation, unless a rollout found no room
+   * until the pod it replaces was gone; Infinity for a Pending slot.
+   */
+  boundAt: number;
+  /** The scheduler's FailedScheduling message while it is not bound. */
+  unschedulable?: string;
   /** When this pod stops being the slot's current pod (Infinity if not replaced). */
   endsAt: number;
-  endKind: 'rollout' | 'evicted' | null;
+  /**
+   * `drained`: evicted through the API by a node drain (deleted after its grace period);
+   * `node-deleted`: its node was deleted (autoscaled away) and the pod with it. Neither has a
+   * successor on the slot (the model keeps a slot on one node).
+   */
+  endKind: 'rollout' | 'evicted' | 'drained' | 'node-deleted' | null;
+}
+
+/**
+ * When a slot's pods leave its node for good: a drain evicts the non-DaemonSet pods (staggered by
+ * a few seconds), a node deletion takes the rest. Undefined: never.
+ */
+export function slotGoneAt(
+  slot: AnySlot,
+  seed: number,
+): { at: number; kind: 'drained' | 'node-deleted' } | undefined {
+  const node = slot.node;
+  if (!node) return undefined;
+  const b = node.behaviour;
+  if (b.kind === 'drain' && slot.workload.kind !== 'DaemonSet') {
+    const at = b.evictAt + Math.floor(unit(seed, slot.index, 91) * 20_000);
+    if (node.deletedAt === undefined || at < node.deletedAt) return { at, kind: 'drained' };
+  }
+  return node.deletedAt === undefined ? undefined : { at: node.deletedAt, kind: 'node-deleted' };
+}
+
+/** Whether a pod is on a node at t (bound by then); narrows it to a placed slot's pod. */
+export function isBound(pod: Incarnation<AnySlot>, t: number): pod is Incarnation<Slot> {
+  return pod.slot.node !== undefined && pod.boundAt <= t;
 }
 
 export interface Termination {
@@ -65,14 +112,23 @@ const SPIKE_FALL_MS = 6 * MINUTE;
 
 export class PodTimeline {
   private readonly cache = new Map<string, RunCache>();
+  private readonly room: RolloutRoom;
+  /** FailedScheduling message of a rollout's new pod that has to wait (null: it did not). */
+  private readonly roomAt = new Map<string, string | null>();
 
   constructor(
     private readonly model: ClusterModel,
     private readonly nodes: NodeTimeline,
-  ) {}
+  ) {
+    this.room = new RolloutRoom(
+      model,
+      (slot, k) => this.rolloutTime(slot, k),
+      TERMINATION_GRACE_MS,
+    );
+  }
 
   /** Rollout time of generation k for a workload (absolute epoch ms). */
-  rolloutTime(slot: Slot, k: number): number {
+  rolloutTime(slot: AnySlot, k: number): number {
     const w = slot.workload;
     if (w.rolloutEveryMs === null) return -Infinity;
     const jitter = unit(this.model.seed, w.index, k, 21) * w.rolloutEveryMs * 0.2;
@@ -80,7 +136,7 @@ export class PodTimeline {
   }
 
   /** Generation of the slot's pod at t. */
-  generationAt(slot: Slot, t: number): number {
+  generationAt(slot: AnySlot, t: number): number {
     const w = slot.workload;
     if (w.rolloutEveryMs === null) return 0;
     let k = Math.floor((t - w.rolloutPhaseMs) / w.rolloutEveryMs) + 1;
@@ -88,7 +144,11 @@ export class PodTimeline {
     return k;
   }
 
-  private incarnation(slot: Slot, generation: number, evictions: number): Incarnation {
+  private incarnation<S extends AnySlot>(
+    slot: S,
+    generation: number,
+    evictions: number,
+  ): Incarnation<S> {
     const w = slot.workload;
     const seed = this.model.seed;
     const rolledAt = this.rolloutTime(slot, generation);
@@ -103,7 +163,7 @@ export class PodTimeline {
     let evictionTimes = lookup();
     while (
       !bounded &&
-      slot.node.behaviour.kind === 'flapping' &&
+      slot.node?.behaviour.kind === 'flapping' &&
       evictionTimes.length <= evictions &&
       horizon < this.model.start + 400 * 86_400_000
     ) {
@@ -111,7 +171,8 @@ export class PodTimeline {
       evictionTimes = lookup();
     }
     const evictedAt = evictions > 0 ? (evictionTimes[evictions - 1] ?? -Infinity) : -Infinity;
-    const floor = Math.max(w.createdAt, slot.node.createdAt) + slot.replica * ROLLOUT_STAGGER_MS;
+    const floor =
+      Math.max(w.createdAt, slot.node?.createdAt ?? -Infinity) + slot.replica * ROLLOUT_STAGGER_MS;
     // Sub-second jitter: real creation times are not on the second.
     const createdAt =
       Math.max(floor, rolledAt, evictedAt + 1200) +
@@ -128,6 +189,11 @@ export class PodTimeline {
       endsAt = nextEviction;
       endKind = 'evicted';
     }
+    const gone = slotGoneAt(slot, seed);
+    if (gone && gone.at < endsAt) {
+      endsAt = gone.at;
+      endKind = gone.kind;
+    }
     const templateHash = nameSuffix(10, seed, w.index, generation, 31).slice(
       0,
       w.kind === 'Deployment' ? 10 : 9,
@@ -137,7 +203,7 @@ export class PodTimeline {
       w.kind === 'StatefulSet'
         ? `${w.name}-${slot.replica}`
         : w.kind === 'Deployment'
-          ? `${w.name}-${templateHash}-${suffix}`
+          ? `${replicaSetNameOf(w, templateHash)}-${suffix}`
           : `${w.name}-${suffix}`;
     return {
       slot,
@@ -147,13 +213,53 @@ export class PodTimeline {
       uid: uuid(seed, 3, slot.index, generation, evictions),
       templateHash,
       createdAt,
+      ...this.binding(slot, generation, evictions, rolledAt, floor, createdAt),
       endsAt,
       endKind,
     };
   }
 
+  /** When the scheduler binds a new pod, and why it waits if it does (see Incarnation.boundAt). */
+  private binding(
+    slot: AnySlot,
+    generation: number,
+    evictions: number,
+    rolledAt: number,
+    floor: number,
+    createdAt: number,
+  ): Pick<Incarnation, 'boundAt' | 'unschedulable'> {
+    if (slot.node === undefined) return { boundAt: Infinity, unschedulable: slot.unschedulable };
+    // Only a rollout leaves a predecessor terminating beside the new pod; an evicted one is Failed
+    // and holds nothing.
+    if (evictions > 0 || !leavesTerminatingPod(slot) || rolledAt < floor) {
+      return { boundAt: createdAt };
+    }
+    const key = `${slot.index}:${generation}`;
+    let unschedulable = this.roomAt.get(key);
+    if (unschedulable === undefined) {
+      const failures = this.room.failuresAt(slot, rolledAt);
+      // The slot's node is the only one the simulated pod may go to.
+      unschedulable =
+        failures.length === 0
+          ? null
+          : failedSchedulingMessage(
+              this.model.nodes.length,
+              this.model.nodes.map((n) => (n === slot.node ? failures : [AFFINITY_MISMATCH])),
+            );
+      if (this.roomAt.size > 200_000) this.roomAt.clear();
+      this.roomAt.set(key, unschedulable);
+    }
+    if (unschedulable === null) return { boundAt: createdAt };
+    // The scheduler retries as soon as the predecessor is deleted.
+    const retry = 100 + Math.floor(unit(this.model.seed, slot.index, generation, 33) * 900);
+    return { boundAt: Math.max(createdAt, rolledAt + TERMINATION_GRACE_MS) + retry, unschedulable };
+  }
+
   /** The slot's current pod at t. */
-  currentAt(slot: Slot, t: number): Incarnation {
+  currentAt<S extends AnySlot>(slot: S, at: number): Incarnation<S> {
+    // After its pods left the node for good, the slot's last pod is the one that left.
+    const gone = slotGoneAt(slot, this.model.seed);
+    const t = gone && at >= gone.at ? gone.at - 1 : at;
     const generation = this.generationAt(slot, t);
     const rolledAt = this.rolloutTime(slot, generation);
     const evictions = this.nodes
@@ -163,8 +269,17 @@ export class PodTimeline {
   }
 
   /** All pods of a slot visible at t: the current one, a terminating predecessor, evicted ones. */
-  visibleAt(slot: Slot, t: number): { pod: Incarnation; terminating: boolean; evicted: boolean }[] {
+  visibleAt<S extends AnySlot>(
+    slot: S,
+    t: number,
+  ): { pod: Incarnation<S>; terminating: boolean; evicted: boolean }[] {
     const current = this.currentAt(slot, t);
+    if (current.endKind === 'node-deleted' && t >= current.endsAt) return [];
+    if (current.endKind === 'drained' && t >= current.endsAt) {
+      return t < current.endsAt + TERMINATION_GRACE_MS
+        ? [{ pod: current, terminating: true, evicted: false }]
+        : [];
+    }
     const out = [{ pod: current, terminating: false, evicted: false }];
     if (current.evictions > 0) {
       for (let e = current.evictions - 1; e >= 0; e--) {
@@ -172,7 +287,8 @@ export class PodTimeline {
         if (prev.endsAt + EVICTED_POD_TTL_MS <= t) break;
         out.push({ pod: prev, terminating: false, evicted: true });
       }
-    } else if (slot.workload.kind !== 'StatefulSet' && slot.workload.rolloutEveryMs !== null) {
+    } else if (slot.node !== undefined && leavesTerminatingPod(slot)) {
+      // (A Pending pod is deleted at once: it has no containers to stop.)
       const prev = this.previousOf(current);
       if (prev && prev.endKind === 'rollout' && t < prev.endsAt + TERMINATION_GRACE_MS) {
         out.push({ pod: prev, terminating: true, evicted: false });
@@ -181,7 +297,7 @@ export class PodTimeline {
     return out;
   }
 
-  private previousOf(pod: Incarnation): Incarnation | undefined {
+  private previousOf<S extends AnySlot>(pod: Incarnation<S>): Incarnation<S> | undefined {
     const slot = pod.slot;
     const rolledAt = this.rolloutTime(slot, pod.generation - 1);
     const before = this.rolloutTime(slot, pod.generation) - 1;
@@ -192,21 +308,21 @@ export class PodTimeline {
   }
 
   /** Pods of a slot that existed at some point in [from, to), oldest first. */
-  incarnationsBetween(slot: Slot, from: number, to: number): Incarnation[] {
-    const out: Incarnation[] = [];
+  incarnationsBetween<S extends AnySlot>(slot: S, from: number, to: number): Incarnation<S>[] {
+    const out: Incarnation<S>[] = [];
     let pod = this.currentAt(slot, from);
     for (let guard = 0; guard < 100_000; guard++) {
       out.push(pod);
-      if (pod.endsAt >= to) break;
+      if (pod.endsAt >= to || pod.endKind === 'drained' || pod.endKind === 'node-deleted') break;
       pod = this.currentAt(slot, pod.endsAt);
     }
     return out;
   }
 
-  /** Runs of container `ci` in a pod, computed lazily up to `upTo`. */
-  runs(pod: Incarnation, ci: number, upTo: number): Run[] {
+  /** Runs of container `ci` in a pod, computed lazily up to `upTo` (none before it is bound). */
+  runs(pod: Incarnation<AnySlot>, ci: number, upTo: number): Run[] {
     const container = pod.slot.workload.containers[ci];
-    if (!container) return [];
+    if (!container || !isBound(pod, Infinity)) return [];
     const key = `${pod.uid}:${ci}`;
     let cache = this.cache.get(key);
     if (!cache) {
@@ -215,7 +331,7 @@ export class PodTimeline {
         Math.floor(
           unit(this.model.seed, pod.slot.index, pod.generation, pod.evictions, ci, 41) * 6000,
         );
-      cache = { runs: [], nextStart: pod.createdAt + startDelay, backoffMs: 0, done: false };
+      cache = { runs: [], nextStart: pod.boundAt + startDelay, backoffMs: 0, done: false };
       // Bound the cache: steady containers are recomputed cheaply; loops keep their history.
       if (this.cache.size > 50_000) this.cache.clear();
       this.cache.set(key, cache);
@@ -236,7 +352,12 @@ export class PodTimeline {
     let spikes: Spike[] = [];
     const oom = (at: number): { at: number; termination: Termination } => ({
       at,
-      termination: { reason: 'OOMKilled', exitCode: oomExitCode(h(9)) },
+      termination: {
+        reason: 'OOMKilled',
+        exitCode: container.oomExitCodes?.length
+          ? (container.oomExitCodes[Math.floor(h(9) * container.oomExitCodes.length)] ?? 137)
+          : oomExitCode(h(9)),
+      },
     });
     const b = container.behaviour;
     if (b.kind === 'leak') {
@@ -302,8 +423,9 @@ export class PodTimeline {
     after: number,
   ): { at: number; termination: Termination; restartAt?: number } | undefined {
     const node = pod.slot.node;
-    if (node.behaviour.kind === 'reboot' && node.behaviour.at >= after) {
-      const at = node.behaviour.at;
+    const rebootAt = rebootAtOf(node);
+    if (rebootAt !== undefined && rebootAt >= after) {
+      const at = rebootAt;
       return {
         at,
         termination: { reason: 'Unknown', exitCode: 255 },
@@ -411,7 +533,7 @@ export function diurnalIntegralSeconds(t: number): number {
 /** The container's memory without behaviour: diurnal swing plus slow noise. */
 export function memoryBaseline(
   seed: number,
-  slot: Slot,
+  slot: AnySlot,
   ci: number,
   c: ContainerModel,
   t: number,
@@ -430,5 +552,5 @@ function smooth(key: number, t: number, step: number): number {
   return a + (b - a) * f * f * (3 - 2 * f);
 }
 
-export const containerKey = (slot: Slot, ci: number) =>
+export const containerKey = (slot: AnySlot, ci: number) =>
   hashString(`${slot.workload.namespace}/${slot.workload.name}/${ci}`);

@@ -2,9 +2,15 @@
 // This is the one facade the renderers, the server, the export and the ground truth read from.
 import { hexId } from './rng.js';
 import { NodeTimeline } from './node-timeline.js';
-import { PodTimeline, type Incarnation, type Run, type Termination } from './pod-timeline.js';
+import {
+  isBound,
+  PodTimeline,
+  type Incarnation,
+  type Run,
+  type Termination,
+} from './pod-timeline.js';
 import { Usage } from './usage.js';
-import type { ClusterModel, ContainerModel, NodeModel, Slot } from './types.js';
+import type { AnySlot, ClusterModel, ContainerModel, NodeModel } from './types.js';
 
 export type ContainerStateView =
   | { kind: 'running'; startedAt: number }
@@ -37,12 +43,15 @@ export interface ContainerView {
 }
 
 export interface PodView {
-  pod: Incarnation;
-  slot: Slot;
+  pod: Incarnation<AnySlot>;
+  slot: AnySlot;
+  /** The node the pod is bound to at t; undefined while the scheduler finds no room for it. */
+  node: NodeModel | undefined;
   phase: 'Pending' | 'Running' | 'Failed';
   terminating: boolean;
   evicted: boolean;
   qosClass: 'Guaranteed' | 'Burstable' | 'BestEffort';
+  /** Container statuses: none until the pod is bound (the kubelet reports them). */
   containers: ContainerView[];
   ready: boolean;
 }
@@ -58,30 +67,50 @@ export class Simulation {
     this.usage = new Usage(model, this.nodes);
   }
 
+  /** Placed slots, then Pending ones: every replica, in slot index order. */
+  allSlots(): AnySlot[] {
+    return [...this.model.slots, ...this.model.pendingSlots];
+  }
+
   /** Every pod visible at t, slot by slot. */
   podsAt(t: number): PodView[] {
     const out: PodView[] = [];
     for (const slot of this.model.slots) this.slotPodsAt(slot, t, out);
+    for (const slot of this.model.pendingSlots) this.slotPodsAt(slot, t, out);
     return out;
   }
 
+  /** The pods bound to a node at t (what its kubelet runs). */
   podsOnNodeAt(node: NodeModel, t: number): PodView[] {
     const out: PodView[] = [];
     for (const s of this.model.slotsByNode[node.index] ?? []) {
       const slot = this.model.slots[s];
       if (slot) this.slotPodsAt(slot, t, out);
     }
-    return out;
+    return out.filter((v) => v.node === node);
   }
 
-  private slotPodsAt(slot: Slot, t: number, out: PodView[]): void {
+  private slotPodsAt(slot: AnySlot, t: number, out: PodView[]): void {
     for (const v of this.pods.visibleAt(slot, t)) {
       if (v.pod.createdAt > t) continue;
       out.push(this.podView(v.pod, t, v.terminating, v.evicted));
     }
   }
 
-  podView(pod: Incarnation, t: number, terminating: boolean, evicted: boolean): PodView {
+  podView(pod: Incarnation<AnySlot>, t: number, terminating: boolean, evicted: boolean): PodView {
+    if (!isBound(pod, t)) {
+      return {
+        pod,
+        slot: pod.slot,
+        node: undefined,
+        phase: 'Pending',
+        terminating,
+        evicted: false,
+        qosClass: qosClass(pod.slot.workload.containers),
+        containers: [],
+        ready: false,
+      };
+    }
     const containers = pod.slot.workload.containers.map((c, ci) =>
       evicted ? this.evictedContainer(pod, ci, c) : this.containerAt(pod, ci, c, t),
     );
@@ -89,6 +118,7 @@ export class Simulation {
     return {
       pod,
       slot: pod.slot,
+      node: pod.slot.node,
       phase: evicted ? 'Failed' : started ? 'Running' : 'Pending',
       terminating,
       evicted,
@@ -98,11 +128,11 @@ export class Simulation {
     };
   }
 
-  containerId(pod: Incarnation, ci: number, run: number): string {
+  containerId(pod: Incarnation<AnySlot>, ci: number, run: number): string {
     return `containerd://${hexId(64, this.model.seed, pod.slot.index, pod.generation, pod.evictions, ci, run)}`;
   }
 
-  containerAt(pod: Incarnation, ci: number, c: ContainerModel, t: number): ContainerView {
+  containerAt(pod: Incarnation<AnySlot>, ci: number, c: ContainerModel, t: number): ContainerView {
     const runs = this.pods.runs(pod, ci, t);
     const i = lastRunStartedBy(runs, t);
     const run = i >= 0 ? runs[i] : undefined;
@@ -154,7 +184,11 @@ export class Simulation {
     };
   }
 
-  private evictedContainer(pod: Incarnation, ci: number, c: ContainerModel): ContainerView {
+  private evictedContainer(
+    pod: Incarnation<AnySlot>,
+    ci: number,
+    c: ContainerModel,
+  ): ContainerView {
     const runs = this.pods.runs(pod, ci, pod.endsAt);
     const i = lastRunStartedBy(runs, pod.endsAt);
     const run = runs[i];
@@ -176,7 +210,7 @@ export class Simulation {
 
   /** Working set and CPU of a container view at t (zero when it is not running). */
   containerUsage(view: PodView, cv: ContainerView, t: number) {
-    if (!cv.run || view.evicted) return undefined;
+    if (!cv.run || view.evicted || !isBound(view.pod, t)) return undefined;
     return {
       memory: this.usage.memory(view.pod, cv.index, cv.run, t),
       cpu: this.usage.cpu(view.pod, cv.index, cv.run, t),

@@ -13,7 +13,26 @@ export type NodeBehaviour =
   /** Memory-pressure flapping: allocatable == capacity and BestEffort pods that grow. */
   | { kind: 'flapping' }
   /** One reboot at `at` (not flapping). */
-  | { kind: 'reboot'; at: number };
+  | { kind: 'reboot'; at: number }
+  /**
+   * Network partitions: at each instant in `at` the node controller loses the node for `downMs`
+   * (Ready and the other conditions go Unknown, then Ready again). No memory evidence: pods keep
+   * running, no MemoryPressure, no evictions. Not memory flapping.
+   */
+  | { kind: 'network-flaps'; at: number[]; downMs: number }
+  /**
+   * A planned drain: cordoned (spec.unschedulable) at `at`, its non-DaemonSet pods evicted through
+   * the API (deleted with their grace period, not kubelet memory evictions) from `evictAt`, then
+   * optionally rebooted at `rebootAt` and uncordoned at `uncordonAt` (null: stays cordoned, e.g.
+   * before the autoscaler deletes it). Not memory flapping.
+   */
+  | {
+      kind: 'drain';
+      at: number;
+      evictAt: number;
+      rebootAt: number | null;
+      uncordonAt: number | null;
+    };
 
 export interface NodeModel {
   index: number;
@@ -36,6 +55,8 @@ export interface NodeModel {
   kubeletVersion: string;
   internalIp: string;
   behaviour: NodeBehaviour;
+  /** Deleted (autoscaled away) at this instant: its series end and its pods are gone. */
+  deletedAt?: number;
 }
 
 export type Behaviour =
@@ -78,6 +99,11 @@ export interface ContainerModel {
   usage: UsageProfile;
   behaviour: Behaviour;
   logStyle: LogStyle;
+  /**
+   * Exit codes an OOM kill reports, picked per kill (a wrapper process such as a shell or tini
+   * reports its own code, e.g. 2, instead of 137). Unset: the usual mix (oomExitCode).
+   */
+  oomExitCodes?: number[];
 }
 
 export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet';
@@ -110,14 +136,57 @@ export interface WorkloadModel {
   pinnedNode?: number;
   priorityClassName?: string;
   misfit?: MisfitKind;
+  /**
+   * Deployments only: the ReplicaSet's name when it is off the `<deployment>-<hash>` convention
+   * (e.g. `legacy-rs-blue`, every generation); its pods are named `<replicaSetName>-<suffix>` and
+   * the owner is only known through the ReplicaSet's ownerReferences / kube_replicaset_owner.
+   */
+  replicaSetName?: string;
+  /**
+   * Deployments only: what owns the ReplicaSet when it is not a Deployment, e.g. `Rollout`
+   * (Argo Rollouts, argoproj.io/v1alpha1). The workload is then that object, not a Deployment.
+   */
+  ownerKind?: 'Rollout';
 }
 
-export interface Slot {
+/** The name of a Deployment-like workload's ReplicaSet for a pod template hash. */
+export function replicaSetNameOf(w: WorkloadModel, templateHash: string): string {
+  return w.replicaSetName ?? `${w.name}-${templateHash}`;
+}
+
+/** The kind of the object that owns a Deployment-like workload's ReplicaSets. */
+export function replicaSetOwnerKind(w: WorkloadModel): string {
+  return w.ownerKind ?? 'Deployment';
+}
+
+/** The API version of that owner. */
+export function replicaSetOwnerApiVersion(w: WorkloadModel): string {
+  return w.ownerKind === 'Rollout' ? 'argoproj.io/v1alpha1' : 'apps/v1';
+}
+
+interface SlotBase {
+  /** Unique over placed and pending slots: placed ones come first (0..slots.length-1). */
   index: number;
   workload: WorkloadModel;
   replica: number;
+}
+
+/** A workload replica the scheduler bound to a node; its pods run there for the whole history. */
+export interface Slot extends SlotBase {
   node: NodeModel;
 }
+
+/**
+ * A replica no node could take when it was created (NodeResourcesFit failed everywhere it may go):
+ * its pods stay Pending, with no nodeName, for the whole history.
+ */
+export interface PendingSlot extends SlotBase {
+  node?: undefined;
+  /** The scheduler's FailedScheduling message, e.g. `0/8 nodes are available: 8 Insufficient cpu. ...`. */
+  unschedulable: string;
+}
+
+export type AnySlot = Slot | PendingSlot;
 
 export interface ClusterModel {
   scenario: string;
@@ -127,7 +196,10 @@ export interface ClusterModel {
   start: number;
   nodes: NodeModel[];
   workloads: WorkloadModel[];
+  /** Replicas bound to a node. */
   slots: Slot[];
+  /** Replicas that fit on no node (indexes continue after `slots`). */
+  pendingSlots: PendingSlot[];
   slotsByNode: number[][];
   namespaces: string[];
 }

@@ -10,7 +10,13 @@ import {
   type Incarnation,
   type Run,
 } from './pod-timeline.js';
-import { MI, type ClusterModel, type ContainerModel, type NodeModel } from './types.js';
+import {
+  MI,
+  type AnySlot,
+  type ClusterModel,
+  type ContainerModel,
+  type NodeModel,
+} from './types.js';
 
 /** memory.available the kubelet sees at the peak of a pressure cycle (threshold is 100Mi). */
 const PRESSURE_AVAILABLE = 80 * MI;
@@ -37,7 +43,7 @@ export class Usage {
   ) {}
 
   /** Working set of a running container in bytes. */
-  memory(pod: Incarnation, ci: number, run: Run, t: number): number {
+  memory(pod: Incarnation<AnySlot>, ci: number, run: Run, t: number): number {
     const c = pod.slot.workload.containers[ci];
     if (!c) return 0;
     const seed = this.model.seed;
@@ -73,9 +79,10 @@ export class Usage {
   }
 
   /** Extra memory of a BestEffort grower during its node's pressure cycle. */
-  private growerExtra(pod: Incarnation, ci: number, c: ContainerModel, t: number): number {
+  private growerExtra(pod: Incarnation<AnySlot>, ci: number, c: ContainerModel, t: number): number {
     if (c.behaviour.kind !== 'pressure-grower') return 0;
     const node = pod.slot.node;
+    if (!node) return 0;
     const cycle = this.nodes.cycleAt(node, t);
     if (!cycle || t >= cycle.evictAt) return 0;
     const frac = t >= cycle.pressureAt ? 1 : (t - cycle.start) / (cycle.pressureAt - cycle.start);
@@ -115,7 +122,7 @@ export class Usage {
   }
 
   /** CPU usage and counters of a running container. */
-  cpu(pod: Incarnation, ci: number, run: Run, t: number): CpuSample {
+  cpu(pod: Incarnation<AnySlot>, ci: number, run: Run, t: number): CpuSample {
     const c = pod.slot.workload.containers[ci];
     if (!c) return { cores: 0, seconds: 0, periods: 0, throttledPeriods: 0, throttledSeconds: 0 };
     const { mean, amplitude, throttleRatio } = cpuShape(c);

@@ -1,11 +1,17 @@
 // kube-state-metrics v2 exposition for the objects the simulated API shows. Label sets follow
 // kube-state-metrics v2.x (internal/store/pod.go, node.go); only the current waiting/terminated
-// reason is emitted, as v2 does.
-import type { NodeConditionState } from '../model/node-timeline.js';
+// reason is emitted, as v2 does. A pod the scheduler has not bound has node="" and no container
+// status series (it has no container statuses yet), as kube-state-metrics shows it.
 import type { PodView, Simulation } from '../model/simulation.js';
-import type { NodeModel, Resources } from '../model/types.js';
+import { cordonedAt, type NodeConditionState } from '../model/node-timeline.js';
+import {
+  replicaSetNameOf,
+  replicaSetOwnerKind,
+  type NodeModel,
+  type Resources,
+} from '../model/types.js';
 import { Exposition, type Labels } from './exposition.js';
-import { podIp } from './pods.js';
+import { podIp, podStartTime } from './pods.js';
 
 const PHASES = ['Pending', 'Succeeded', 'Failed', 'Unknown', 'Running'] as const;
 const QOS = ['BestEffort', 'Burstable', 'Guaranteed'] as const;
@@ -14,7 +20,7 @@ const QOS = ['BestEffort', 'Burstable', 'Guaranteed'] as const;
 export function ownerOf(view: Pick<PodView, 'slot' | 'pod'>): { kind: string; name: string } {
   const w = view.slot.workload;
   return w.kind === 'Deployment'
-    ? { kind: 'ReplicaSet', name: `${w.name}-${view.pod.templateHash}` }
+    ? { kind: 'ReplicaSet', name: replicaSetNameOf(w, view.pod.templateHash) }
     : { kind: w.kind, name: w.name };
 }
 
@@ -65,6 +71,7 @@ export function renderKsm(
     'gauge',
   );
   for (const node of sim.model.nodes) {
+    if (node.deletedAt !== undefined && t >= node.deletedAt) continue;
     const n = { node: node.name };
     nodeInfo(
       {
@@ -91,7 +98,7 @@ export function renderKsm(
       },
       1,
     );
-    nodeUnsched(n, 0);
+    nodeUnsched(n, cordonedAt(node, t) ? 1 : 0);
     for (const c of nodeConditions(node)) {
       for (const status of ['true', 'false', 'unknown']) {
         nodeCondition(
@@ -127,6 +134,11 @@ export function renderKsm(
     'gauge',
   );
   const reason = e.family('kube_pod_status_reason', 'The pod status reasons', 'gauge');
+  const unschedulable = e.family(
+    'kube_pod_status_unschedulable',
+    'Describes the unschedulable status for the pod.',
+    'gauge',
+  );
   const cInfo = e.family(
     'kube_pod_container_info',
     'Information about a container in a pod.',
@@ -196,12 +208,13 @@ export function renderKsm(
     const w = view.slot.workload;
     const p: Labels = { namespace: w.namespace, pod: view.pod.name, uid: view.pod.uid };
     const o = ownerOf(view);
+    const node = view.node?.name ?? '';
     info(
       {
         ...p,
-        host_ip: view.slot.node.internalIp,
+        host_ip: view.node?.internalIp ?? '',
         pod_ip: view.evicted ? '' : podIp(view),
-        node: view.slot.node.name,
+        node,
         created_by_kind: o.kind,
         created_by_name: o.name,
         priority_class: w.priorityClassName ?? '',
@@ -211,7 +224,8 @@ export function renderKsm(
     );
     owner({ ...p, owner_kind: o.kind, owner_name: o.name, owner_is_controller: 'true' }, 1);
     created(p, Math.floor(view.pod.createdAt / 1000));
-    startTime(p, Math.floor((view.pod.createdAt + 300) / 1000));
+    if (view.node) startTime(p, Math.floor(podStartTime(view.pod) / 1000));
+    else unschedulable(p, 1);
     if (view.terminating) deletion(p, Math.floor(view.pod.endsAt / 1000) + 30);
     for (const ph of PHASES) phase({ ...p, phase: ph }, ph === view.phase ? 1 : 0);
     for (const q of QOS) qos({ ...p, qos_class: q }, q === view.qosClass ? 1 : 0);
@@ -219,6 +233,13 @@ export function renderKsm(
       ready({ ...p, condition: s }, (view.ready ? 'true' : 'false') === s ? 1 : 0);
     for (const r of ['Evicted', 'NodeAffinity', 'NodeLost', 'Shutdown', 'UnexpectedAdmissionError'])
       reason({ ...p, reason: r }, view.evicted && r === 'Evicted' ? 1 : 0);
+    for (const model of w.containers) {
+      const c = { ...p, container: model.name };
+      for (const r of resourceSeries(model.requests))
+        requests({ ...c, node, resource: r.resource, unit: r.unit }, r.value);
+      for (const r of resourceSeries(model.limits))
+        limits({ ...c, node, resource: r.resource, unit: r.unit }, r.value);
+    }
     for (const cv of view.containers) {
       const c = { ...p, container: cv.model.name };
       cInfo(
@@ -231,10 +252,6 @@ export function renderKsm(
         },
         1,
       );
-      for (const r of resourceSeries(cv.model.requests))
-        requests({ ...c, node: view.slot.node.name, resource: r.resource, unit: r.unit }, r.value);
-      for (const r of resourceSeries(cv.model.limits))
-        limits({ ...c, node: view.slot.node.name, resource: r.resource, unit: r.unit }, r.value);
       restarts(c, cv.restartCount);
       cReady(c, cv.ready ? 1 : 0);
       running(c, cv.state.kind === 'running' ? 1 : 0);
@@ -274,14 +291,15 @@ export function renderKsm(
   for (const view of pods) {
     const w = view.slot.workload;
     if (w.kind === 'Deployment' && !view.evicted) {
-      const rs = `${w.namespace}/${w.name}-${view.pod.templateHash}`;
+      const rsName = replicaSetNameOf(w, view.pod.templateHash);
+      const rs = `${w.namespace}/${rsName}`;
       if (!seenRs.has(rs)) {
         seenRs.add(rs);
         rsOwner(
           {
             namespace: w.namespace,
-            replicaset: `${w.name}-${view.pod.templateHash}`,
-            owner_kind: 'Deployment',
+            replicaset: rsName,
+            owner_kind: replicaSetOwnerKind(w),
             owner_name: w.name,
             owner_is_controller: 'true',
           },
@@ -293,7 +311,7 @@ export function renderKsm(
       dsCount.set(w.uid, (dsCount.get(w.uid) ?? 0) + 1);
   }
   for (const w of sim.model.workloads) {
-    if (w.kind === 'Deployment')
+    if (w.kind === 'Deployment' && w.ownerKind === undefined)
       depReplicas({ namespace: w.namespace, deployment: w.name }, w.replicas);
     if (w.kind === 'StatefulSet')
       stsReplicas({ namespace: w.namespace, statefulset: w.name }, w.replicas);

@@ -1,7 +1,7 @@
 // Per-node usage at an instant, shared by the kubelet endpoints and cAdvisor: which containers run
 // there and how much they use. Node totals add the system overhead to the pods.
 import type { Simulation } from '../model/simulation.js';
-import { REBOOT_DOWN_MS } from '../model/node-timeline.js';
+import { REBOOT_DOWN_MS, rebootAtOf } from '../model/node-timeline.js';
 import type { NodeModel } from '../model/types.js';
 
 export interface ContainerUsage {
@@ -86,9 +86,9 @@ export function nodeUsage(sim: Simulation, node: NodeModel, t: number): NodeUsag
       containers,
     });
   }
-  const rebooted = node.behaviour.kind === 'reboot' && t >= node.behaviour.at + REBOOT_DOWN_MS;
-  const bootTime =
-    rebooted && node.behaviour.kind === 'reboot' ? node.behaviour.at + 60_000 : node.createdAt;
+  const rebootAt = rebootAtOf(node);
+  const rebooted = rebootAt !== undefined && t >= rebootAt + REBOOT_DOWN_MS;
+  const bootTime = rebooted && rebootAt !== undefined ? rebootAt + 60_000 : node.createdAt;
   const cycle = sim.nodes.cycleAt(node, t);
   const kubeletStart =
     cycle?.kubeletRestart && t >= cycle.kubeletRestart.upAt

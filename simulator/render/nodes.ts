@@ -1,4 +1,5 @@
 // core/v1 Node objects.
+import { cordonedAt } from '../model/node-timeline.js';
 import type { Simulation } from '../model/simulation.js';
 import { uuid } from '../model/rng.js';
 import type { NodeModel } from '../model/types.js';
@@ -14,6 +15,7 @@ export function renderNode(
   // Heartbeats: the kubelet reports status at least every 5 minutes (nodeStatusReportFrequency).
   const heartbeat = Math.floor(t / 300_000) * 300_000;
   const down = !sim.nodes.kubeletUp(node, t);
+  const cordoned = cordonedAt(node, t);
   const arch = 'amd64';
   return {
     kind: 'Node',
@@ -44,14 +46,28 @@ export function renderNode(
       providerID: node.poolLabel.startsWith('cloud.google')
         ? `gce://sim-project/${node.zone}/${node.name}`
         : `aws:///${node.zone}/i-0${uuid(node.index, 7).replaceAll('-', '').slice(0, 16)}`,
-      ...(down
+      ...(cordoned ? { unschedulable: true } : {}),
+      ...(down || cordoned
         ? {
             taints: [
-              {
-                key: 'node.kubernetes.io/unreachable',
-                effect: 'NoSchedule',
-                timeAdded: apiTime(t),
-              },
+              ...(cordoned && node.behaviour.kind === 'drain'
+                ? [
+                    {
+                      key: 'node.kubernetes.io/unschedulable',
+                      effect: 'NoSchedule',
+                      timeAdded: apiTime(node.behaviour.at),
+                    },
+                  ]
+                : []),
+              ...(down
+                ? [
+                    {
+                      key: 'node.kubernetes.io/unreachable',
+                      effect: 'NoSchedule',
+                      timeAdded: apiTime(t),
+                    },
+                  ]
+                : []),
             ],
           }
         : {}),

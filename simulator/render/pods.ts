@@ -1,9 +1,17 @@
 // core/v1 Pod objects: spec with resources as quantity strings, status with container states,
-// lastState.terminated (OOMKilled, exit codes) and restart counts.
-import { TERMINATION_GRACE_MS } from '../model/pod-timeline.js';
+// lastState.terminated (OOMKilled, exit codes) and restart counts. A pod the scheduler has not
+// bound shows what `kubectl describe` shows for one: no nodeName, phase Pending and
+// PodScheduled=False (Unschedulable) with the scheduler's message, and no container statuses.
+import { TERMINATION_GRACE_MS, type Incarnation } from '../model/pod-timeline.js';
 import { hexId, uuid } from '../model/rng.js';
 import type { ContainerView, PodView, Simulation } from '../model/simulation.js';
-import type { ContainerModel, Resources, WorkloadModel } from '../model/types.js';
+import {
+  replicaSetNameOf,
+  type AnySlot,
+  type ContainerModel,
+  type Resources,
+  type WorkloadModel,
+} from '../model/types.js';
 import { apiTime, cpuQuantity, memoryQuantity } from './quantity.js';
 
 export function resourceList(r: Resources): Record<string, string> {
@@ -46,7 +54,7 @@ export function podOwner(
     return {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
-      name: `${w.name}-${templateHash}`,
+      name: replicaSetNameOf(w, templateHash),
       uid: replicaSetUid(sim, w, generation),
       controller: true,
       blockOwnerDeletion: true,
@@ -66,9 +74,20 @@ export function replicaSetUid(sim: Simulation, w: WorkloadModel, generation: num
   return uuid(sim.model.seed, 4, w.index, generation);
 }
 
+/** The pod's IP, from its node's pod CIDR; empty while it is not bound. */
 export function podIp(view: PodView): string {
-  const n = view.slot.node.index;
+  if (!view.node) return '';
+  const n = view.node.index;
   return `10.${100 + (n >> 8)}.${n & 0xff}.${2 + ((view.slot.index * 7 + view.pod.generation * 3 + view.pod.evictions) % 250)}`;
+}
+
+/** When the kubelet took the pod (status.startTime): just after the scheduler bound it. */
+export function podStartTime(pod: Incarnation<AnySlot>): number {
+  return scheduledAt(pod) + 200;
+}
+
+function scheduledAt(pod: Incarnation<AnySlot>): number {
+  return Math.max(pod.createdAt, pod.boundAt) + 100;
 }
 
 function containerState(cv: ContainerView): Record<string, unknown> {
@@ -119,9 +138,8 @@ export function renderPod(
   t: number,
   resourceVersion: string,
 ): Record<string, unknown> {
-  const { pod, slot } = view;
+  const { pod, slot, node } = view;
   const w = slot.workload;
-  const node = slot.node;
   const labels: Record<string, string> = { ...w.labels };
   if (w.kind === 'Deployment') labels['pod-template-hash'] = pod.templateHash;
   if (w.kind === 'StatefulSet') {
@@ -136,11 +154,10 @@ export function renderPod(
   const firstContainer = w.containers[0];
   const readyAt = view.containers.map((c) => (c.run ? c.run.start + 5000 : undefined));
   const readySince = Math.max(...readyAt.map((x) => x ?? created));
-  const ip = podIp(view);
   const phase = view.phase;
   const conditionTimes = {
-    scheduled: created + 100,
-    initialized: created + 300,
+    scheduled: scheduledAt(pod),
+    initialized: podStartTime(pod),
     ready: view.ready
       ? readySince
       : Math.max(...view.containers.map((c) => c.lastTermination?.finishedAt ?? created)),
@@ -174,7 +191,7 @@ export function renderPod(
       dnsPolicy: 'ClusterFirst',
       serviceAccountName: 'default',
       serviceAccount: 'default',
-      nodeName: node.name,
+      ...(node ? { nodeName: node.name } : {}),
       securityContext: {},
       schedulerName: 'default-scheduler',
       ...(w.priorityClassName
@@ -198,95 +215,107 @@ export function renderPod(
       preemptionPolicy: 'PreemptLowerPriority',
       ...(w.kind === 'StatefulSet' ? { hostname: pod.name, subdomain: w.name } : {}),
     },
-    status: {
-      phase,
-      ...(view.evicted
-        ? {
-            reason: 'Evicted',
-            message:
-              'The node was low on resource: memory. Threshold quantity: 100Mi, available: 81920Ki. ',
-          }
-        : {}),
-      conditions: view.evicted
-        ? [
-            {
-              type: 'DisruptionTarget',
-              status: 'True',
-              lastProbeTime: null,
-              lastTransitionTime: apiTime(pod.endsAt),
-              reason: 'TerminationByKubelet',
-              message: 'The node was low on resource: memory.',
-            },
+    status: node
+      ? boundStatus(sim, view, node.internalIp, conditionTimes)
+      : {
+          phase,
+          conditions: [
             {
               type: 'PodScheduled',
-              status: 'True',
+              status: 'False',
               lastProbeTime: null,
-              lastTransitionTime: apiTime(conditionTimes.scheduled),
-            },
-          ]
-        : [
-            {
-              type: 'PodReadyToStartContainers',
-              status: phase === 'Pending' ? 'False' : 'True',
-              lastProbeTime: null,
-              lastTransitionTime: apiTime(conditionTimes.initialized + 900),
-            },
-            {
-              type: 'Initialized',
-              status: 'True',
-              lastProbeTime: null,
-              lastTransitionTime: apiTime(conditionTimes.initialized),
-            },
-            {
-              type: 'Ready',
-              status: view.ready ? 'True' : 'False',
-              lastProbeTime: null,
-              lastTransitionTime: apiTime(conditionTimes.ready),
-              ...(view.ready
-                ? {}
-                : {
-                    reason: 'ContainersNotReady',
-                    message: `containers with unready status: [${view.containers
-                      .filter((c) => !c.ready)
-                      .map((c) => c.model.name)
-                      .join(' ')}]`,
-                  }),
-            },
-            {
-              type: 'ContainersReady',
-              status: view.ready ? 'True' : 'False',
-              lastProbeTime: null,
-              lastTransitionTime: apiTime(conditionTimes.ready),
-              ...(view.ready
-                ? {}
-                : {
-                    reason: 'ContainersNotReady',
-                    message: `containers with unready status: [${view.containers
-                      .filter((c) => !c.ready)
-                      .map((c) => c.model.name)
-                      .join(' ')}]`,
-                  }),
-            },
-            {
-              type: 'PodScheduled',
-              status: 'True',
-              lastProbeTime: null,
-              lastTransitionTime: apiTime(conditionTimes.scheduled),
+              lastTransitionTime: apiTime(created + 100),
+              reason: 'Unschedulable',
+              message: pod.unschedulable ?? '',
             },
           ],
-      hostIP: node.internalIp,
-      hostIPs: [{ ip: node.internalIp }],
-      ...(view.evicted ? {} : { podIP: ip, podIPs: [{ ip }] }),
-      startTime: apiTime(created + 300),
-      containerStatuses: view.containers.map((cv) => containerStatus(sim, cv)),
-      qosClass: view.qosClass,
-    },
+          qosClass: view.qosClass,
+        },
+  };
+}
+
+function boundStatus(
+  sim: Simulation,
+  view: PodView,
+  hostIp: string,
+  conditionTimes: { scheduled: number; initialized: number; ready: number },
+): Record<string, unknown> {
+  const { pod, phase } = view;
+  const ip = podIp(view);
+  return {
+    phase,
+    ...(view.evicted
+      ? {
+          reason: 'Evicted',
+          message:
+            'The node was low on resource: memory. Threshold quantity: 100Mi, available: 81920Ki. ',
+        }
+      : {}),
+    conditions: view.evicted
+      ? [
+          {
+            type: 'DisruptionTarget',
+            status: 'True',
+            lastProbeTime: null,
+            lastTransitionTime: apiTime(pod.endsAt),
+            reason: 'TerminationByKubelet',
+            message: 'The node was low on resource: memory.',
+          },
+          {
+            type: 'PodScheduled',
+            status: 'True',
+            lastProbeTime: null,
+            lastTransitionTime: apiTime(conditionTimes.scheduled),
+          },
+        ]
+      : [
+          {
+            type: 'PodReadyToStartContainers',
+            status: phase === 'Pending' ? 'False' : 'True',
+            lastProbeTime: null,
+            lastTransitionTime: apiTime(conditionTimes.initialized + 900),
+          },
+          {
+            type: 'Initialized',
+            status: 'True',
+            lastProbeTime: null,
+            lastTransitionTime: apiTime(conditionTimes.initialized),
+          },
+          // Ready and ContainersReady say the same thing about the containers.
+          ...(['Ready', 'ContainersReady'] as const).map((type) => ({
+            type,
+            status: view.ready ? 'True' : 'False',
+            lastProbeTime: null,
+            lastTransitionTime: apiTime(conditionTimes.ready),
+            ...(view.ready
+              ? {}
+              : {
+                  reason: 'ContainersNotReady',
+                  message: `containers with unready status: [${view.containers
+                    .filter((c) => !c.ready)
+                    .map((c) => c.model.name)
+                    .join(' ')}]`,
+                }),
+          })),
+          {
+            type: 'PodScheduled',
+            status: 'True',
+            lastProbeTime: null,
+            lastTransitionTime: apiTime(conditionTimes.scheduled),
+          },
+        ],
+    hostIP: hostIp,
+    hostIPs: [{ ip: hostIp }],
+    ...(view.evicted ? {} : { podIP: ip, podIPs: [{ ip }] }),
+    startTime: apiTime(conditionTimes.initialized),
+    containerStatuses: view.containers.map((cv) => containerStatus(sim, cv)),
+    qosClass: view.qosClass,
   };
 }
 
 /** A short fingerprint of everything a watcher would see change, to detect MODIFIED cheaply. */
 export function podFingerprint(view: PodView): string {
-  let s = `${view.phase}|${view.terminating ? 1 : 0}|${view.ready ? 1 : 0}`;
+  let s = `${view.node?.index ?? '-'}|${view.phase}|${view.terminating ? 1 : 0}|${view.ready ? 1 : 0}`;
   for (const c of view.containers) {
     s += `|${c.state.kind}:${c.state.kind === 'waiting' ? c.state.reason : ''}:${c.restartCount}:${c.ready ? 1 : 0}`;
   }

@@ -149,12 +149,12 @@ export function podCells(view: PodView, now: number, ip: string): unknown[] {
       : String(restarts);
   return [
     view.pod.name,
-    `${ready}/${view.containers.length}`,
+    `${ready}/${view.slot.workload.containers.length}`,
     podStatusText(view),
     restartText,
     humanDuration(now - view.pod.createdAt),
-    view.evicted ? '<none>' : ip,
-    view.slot.node.name,
+    view.evicted || !view.node ? '<none>' : ip,
+    view.node?.name ?? '<none>',
     '<none>',
     '<none>',
   ];

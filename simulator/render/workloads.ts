@@ -2,7 +2,13 @@
 // the pods the timeline shows, so replica counts agree with the pod list.
 import type { Simulation } from '../model/simulation.js';
 import { nameSuffix } from '../model/rng.js';
-import type { Slot, WorkloadModel } from '../model/types.js';
+import {
+  replicaSetNameOf,
+  replicaSetOwnerApiVersion,
+  replicaSetOwnerKind,
+  type AnySlot,
+  type WorkloadModel,
+} from '../model/types.js';
 import { containerSpec, replicaSetUid } from './pods.js';
 import { apiTime } from './quantity.js';
 import { humanDuration } from './age.js';
@@ -20,7 +26,7 @@ export interface WorkloadItem {
 }
 
 /** Whether a slot's current pod exists and is ready (from the caller's pod cache). */
-export type Readiness = (slot: Slot) => { exists: boolean; ready: boolean };
+export type Readiness = (slot: AnySlot) => { exists: boolean; ready: boolean };
 
 function template(w: WorkloadModel, extraLabels: Record<string, string>) {
   return {
@@ -36,7 +42,7 @@ function template(w: WorkloadModel, extraLabels: Record<string, string>) {
 }
 
 /** Summary of a workload's pods: how many exist and are ready. */
-function podCounts(readiness: Readiness, slots: Slot[]) {
+function podCounts(readiness: Readiness, slots: AnySlot[]) {
   let ready = 0;
   let total = 0;
   for (const slot of slots) {
@@ -51,7 +57,7 @@ export function workloadItems(
   sim: Simulation,
   resource: WorkloadResource,
   t: number,
-  slotsByWorkload: Slot[][],
+  slotsByWorkload: AnySlot[][],
   readiness: Readiness,
 ): WorkloadItem[] {
   const out: WorkloadItem[] = [];
@@ -76,7 +82,8 @@ export function workloadItems(
       ...extra,
     });
     const selector = { matchLabels: { app: w.labels.app ?? w.name } };
-    if (resource === 'deployments' && w.kind === 'Deployment') {
+    // A ReplicaSet owned by something else (an Argo Rollout) has no Deployment to list.
+    if (resource === 'deployments' && w.kind === 'Deployment' && w.ownerKind === undefined) {
       const { ready, total } = podCounts(readiness, slots);
       out.push({
         uid: w.uid,
@@ -138,6 +145,7 @@ export function workloadItems(
       // The current ReplicaSet and the one before it (scaled to zero), as revisionHistoryLimit keeps.
       for (const g of w.rolloutEveryMs === null ? [generation] : [generation - 1, generation]) {
         const hash = nameSuffix(10, sim.model.seed, w.index, g, 31);
+        const rsName = replicaSetNameOf(w, hash);
         const current = g === generation;
         const created = first ? Math.max(w.createdAt, sim.pods.rolloutTime(first, g)) : w.createdAt;
         const { ready, total } = current ? podCounts(readiness, slots) : { ready: 0, total: 0 };
@@ -145,11 +153,11 @@ export function workloadItems(
         out.push({
           uid,
           namespace: w.namespace,
-          name: `${w.name}-${hash}`,
+          name: rsName,
           labels: { ...w.labels, 'pod-template-hash': hash },
           fingerprint: `${ready}|${total}`,
           cells: (now) => [
-            `${w.name}-${hash}`,
+            rsName,
             current ? w.replicas : 0,
             total,
             ready,
@@ -162,7 +170,7 @@ export function workloadItems(
             kind: 'ReplicaSet',
             apiVersion: 'apps/v1',
             metadata: {
-              ...meta(`${w.name}-${hash}`, uid, created, rv, {
+              ...meta(rsName, uid, created, rv, {
                 annotations: {
                   'deployment.kubernetes.io/revision': String(g + 1),
                   'deployment.kubernetes.io/desired-replicas': String(w.replicas),
@@ -171,8 +179,8 @@ export function workloadItems(
               labels: { ...w.labels, 'pod-template-hash': hash },
               ownerReferences: [
                 {
-                  apiVersion: 'apps/v1',
-                  kind: 'Deployment',
+                  apiVersion: replicaSetOwnerApiVersion(w),
+                  kind: replicaSetOwnerKind(w),
                   name: w.name,
                   uid: w.uid,
                   controller: true,
@@ -213,7 +221,8 @@ export function workloadItems(
               collisionCount: 0,
             }
           : {
-              currentNumberScheduled: slots.length,
+              // A daemon pod counts as scheduled once bound to its node.
+              currentNumberScheduled: slots.filter((s) => s.node !== undefined).length,
               numberMisscheduled: 0,
               desiredNumberScheduled: slots.length,
               numberReady: ready,

@@ -99,11 +99,26 @@ export function addDaemonSets(b: ClusterBuilder): void {
   }
 }
 
-/** Fills the cluster with ordinary services until about `pods` replicas exist. */
-export function addServices(b: ClusterBuilder, pods: number, pool?: string): void {
+/**
+ * How full ordinary services may make a pool (requests over allocatable, cpu and memory): what a
+ * cluster autoscaler keeps a busy cluster at, leaving the scheduler room to place rollouts.
+ */
+export const SERVICES_MAX_REQUESTED = 0.9;
+
+/**
+ * Fills the cluster with ordinary services until about `pods` replicas exist, or until one more
+ * service would take the requests on the pool past `maxRequested` of its allocatable.
+ */
+export function addServices(
+  b: ClusterBuilder,
+  pods: number,
+  pool?: string,
+  maxRequested = SERVICES_MAX_REQUESTED,
+): void {
   let made = 0;
   let n = 0;
   const namespaces = Object.keys(TEAMS);
+  const { requested, allocatable } = b.requestsOn(pool);
   while (made < pods) {
     const namespace = namespaces[n % namespaces.length] ?? 'default';
     const base = NAMES[Math.floor(n / namespaces.length) % NAMES.length] ?? 'svc';
@@ -122,6 +137,15 @@ export function addServices(b: ClusterBuilder, pods: number, pool?: string): voi
       const heapMi = Math.floor((main.limits.memoryBytes * 0.6) / MI);
       main.env = [{ name: 'JAVA_TOOL_OPTIONS', value: `-Xmx${heapMi}m -XX:+UseG1GC` }];
     }
+    const cpuAfter = requested.cpu + replicas * (main.requests.cpuCores ?? 0);
+    const memoryAfter = requested.memory + replicas * (main.requests.memoryBytes ?? 0);
+    if (
+      cpuAfter > maxRequested * allocatable.cpu ||
+      memoryAfter > maxRequested * allocatable.memory
+    )
+      break;
+    requested.cpu = cpuAfter;
+    requested.memory = memoryAfter;
     const spec: WorkloadSpec = {
       kind: stateful ? 'StatefulSet' : 'Deployment',
       namespace,

@@ -6,6 +6,8 @@ import { misfit } from './misfit.js';
 import { mixed, MIXED_DEFAULT_NODES } from './mixed.js';
 import { nodeFlapping } from './node-flapping.js';
 import { oom } from './oom.js';
+import { oomOwners, oomWorkloadKinds } from './oom-owners.js';
+import { nodeAutoscaled, nodeNotMemory } from './node-events.js';
 
 export interface ScenarioDefinition {
   name: string;
@@ -52,6 +54,34 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
     description: 'All three OOM loop kinds and a single OOM.',
     defaultNodes: 8,
     build: oom('all'),
+  },
+  {
+    name: 'oom-workload-kinds',
+    description:
+      'OOM loops in a StatefulSet and a DaemonSet, and one whose kills exit with code 2 (wrapper); one single OOM.',
+    defaultNodes: 4,
+    build: oomWorkloadKinds,
+  },
+  {
+    name: 'oom-owners',
+    description:
+      'OOM loops under a ReplicaSet named off convention (legacy-rs-blue) and one owned by an Argo Rollout.',
+    defaultNodes: 4,
+    build: oomOwners,
+  },
+  {
+    name: 'node-not-memory',
+    description:
+      'Ready flaps from network partitions and a planned drain with reboot: neither is memory flapping.',
+    defaultNodes: 4,
+    build: nodeNotMemory,
+  },
+  {
+    name: 'node-autoscaled',
+    description:
+      'A node drained and deleted by the autoscaler, and a spot node reclaimed with its pods, mid-window.',
+    defaultNodes: 4,
+    build: nodeAutoscaled,
   },
   {
     name: 'misfit',

@@ -25,5 +25,7 @@ export function mixed(b: ClusterBuilder, nodes = MIXED_DEFAULT_NODES): void {
   addSpikeOom(b);
   addSingleOom(b);
   addMisfits(b);
+  // About 27 services per node; on a small cluster the subjects above take a bigger share, and the
+  // services stop at what the pool can hold (SERVICES_MAX_REQUESTED) rather than overflow it.
   addServices(b, Math.max(20, nodes * 27), 'general');
 }

@@ -25,7 +25,8 @@ export function addFlappingNode(b: ClusterBuilder, rebootCandidate: NodeModel): 
   if (!flapping) throw new Error('flapping node not created');
   const rebootAt = b.start + Math.round(2 * DAY + 3 * HOUR + b.rng.next() * 6 * HOUR);
   rebootCandidate.behaviour = { kind: 'reboot', at: rebootAt };
-  // Burstable tenants with generous limits: together they overcommit the node.
+  // Burstable tenants with generous limits: together they overcommit the node's memory (limits
+  // over 150 % of allocatable) while their requests fit it, as the scheduler only looks at requests.
   const etl = wellSized(
     b,
     'etl',
@@ -35,7 +36,7 @@ export function addFlappingNode(b: ClusterBuilder, rebootCandidate: NodeModel): 
     'worker',
   );
   etl.requests = { cpuCores: 0.5, memoryBytes: 512 * MI };
-  etl.limits = { memoryBytes: 4096 * MI };
+  etl.limits = { memoryBytes: 12 * 1024 * MI };
   b.addWorkload({
     kind: 'Deployment',
     namespace: 'batch',

@@ -5,19 +5,10 @@
 // less than a step (right before the pod was replaced, several in one step) are found too, and
 // the kubernetes collector, watching the same simulated cluster, emits the very same ids.
 import assert from 'node:assert/strict';
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import {
-  closeSync,
-  createWriteStream,
-  mkdtempSync,
-  openSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { createServer } from 'node:net';
+import { spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { MemoryBus } from '../../../bus/memory.js';
 import type { ContainerTermination } from '../../../core/domain.js';
@@ -42,6 +33,10 @@ import {
 } from '../../../collectors/prometheus/collector.js';
 import { Publisher } from '../../../collectors/publisher.js';
 import {
+  servePrometheusFromOpenMetrics,
+  type ServedPrometheus,
+} from '../../../eval/prometheus/tsdb.js';
+import {
   createSimulation,
   exportOpenMetrics,
   groundTruth,
@@ -57,67 +52,12 @@ import { requireServices } from '../../support/services.js';
 import { waitFor } from '../../support/wait.js';
 import { logger, quietTelemetry } from '../support.js';
 
-const run = promisify(execFile);
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const STEP = 5 * MINUTE;
 const START = Date.UTC(2025, 0, 6);
 const END = START + 7 * DAY;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-/** A private Prometheus on a free port serving the export's blocks (the shared one is untouched). */
-async function servePrometheus(dir: string, file: string): Promise<[string, ChildProcess]> {
-  await run(
-    'promtool',
-    [
-      'tsdb',
-      'create-blocks-from',
-      'openmetrics',
-      '--max-block-duration=168h',
-      file,
-      join(dir, 'tsdb'),
-    ],
-    { maxBuffer: 16 << 20 },
-  );
-  rmSync(file);
-  writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 1m\n');
-  const port = await freePort();
-  const prometheus = spawn(
-    '/usr/bin/prometheus',
-    [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'tsdb')}`,
-      '--storage.tsdb.retention.time=3650d',
-      `--web.listen-address=127.0.0.1:${port}`,
-    ],
-    { stdio: 'ignore' },
-  );
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(
-    () =>
-      fetch(`${url}/-/ready`).then(
-        (r) => r.status,
-        () => 0,
-      ),
-    (status) => status === 200,
-    { timeoutMs: 60_000, intervalMs: 250, what: 'Prometheus ready' },
-  );
-  return [url, prometheus];
-}
 
 /** A publisher on an in-process bus whose records (all but usage samples) land in `records`. */
 async function collecting(records: AnyEnvelope[], counts = { samples: 0 }) {
@@ -238,7 +178,7 @@ class ClusterView {
 
 describe('prometheus backfill of a 7-day export at a 5-minute scrape', () => {
   let dir: string;
-  let prometheus: ChildProcess | undefined;
+  let prometheus: ServedPrometheus | undefined;
   let sim: Simulation;
   let truth: GroundTruth;
   let cluster: ClusterView;
@@ -281,10 +221,10 @@ describe('prometheus backfill of a 7-day export at a 5-minute scrape', () => {
     const code = await new Promise<number | null>((resolve) => exporter.once('exit', resolve));
     closeSync(fd);
     assert.equal(code, 0, 'export succeeded');
-    let url: string;
-    [url, prometheus] = await servePrometheus(dir, file);
+    prometheus = await servePrometheusFromOpenMetrics({ file, dir });
+    rmSync(file);
     await backfill(
-      url,
+      prometheus.url,
       { stepMs: STEP, chunkMs: 12 * HOUR, backfillDays: 7, usage: true },
       END,
       records,
@@ -293,8 +233,8 @@ describe('prometheus backfill of a 7-day export at a 5-minute scrape', () => {
     rssMb = Math.round(process.memoryUsage().rss / 1e6);
   });
 
-  after(() => {
-    prometheus?.kill('SIGTERM');
+  after(async () => {
+    await prometheus?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -402,8 +342,7 @@ describe('prometheus backfill at a 5-minute step of a 1-minute scrape, beside th
   const TO = START + 26 * HOUR;
   const LIVE_FROM = START + 23 * HOUR + 20 * MINUTE;
   const SCRAPE = MINUTE;
-  let dir: string;
-  let prometheus: ChildProcess | undefined;
+  let prometheus: ServedPrometheus | undefined;
   const sim = createSimulation({ scenario: 'mixed', seed: 1, start: START, nodes: 2 });
   const cluster = new ClusterView(sim, FROM, TO);
   const kills = allKills(groundTruth(sim, { from: FROM, to: TO - STEP }));
@@ -413,17 +352,11 @@ describe('prometheus backfill at a 5-minute step of a 1-minute scrape, beside th
 
   before(async () => {
     await requireServices('prometheus');
-    dir = mkdtempSync(join(tmpdir(), 'plimsoll-prom-'));
-    const file = join(dir, 'evening.om');
-    const out = createWriteStream(file);
-    await exportOpenMetrics(sim, out, { from: FROM, to: TO, stepMs: SCRAPE });
-    await new Promise<void>((resolve, reject) =>
-      out.end((e?: Error | null) => (e ? reject(e) : resolve())),
-    );
-    let url: string;
-    [url, prometheus] = await servePrometheus(dir, file);
+    prometheus = await servePrometheusFromOpenMetrics({
+      write: (out) => exportOpenMetrics(sim, out, { from: FROM, to: TO, stepMs: SCRAPE }),
+    });
     await backfill(
-      url,
+      prometheus.url,
       { stepMs: STEP, chunkMs: 2 * HOUR, backfillDays: (TO - FROM) / DAY, usage: false },
       TO,
       backfilled,
@@ -463,9 +396,8 @@ describe('prometheus backfill at a 5-minute step of a 1-minute scrape, beside th
     }
   });
 
-  after(() => {
-    prometheus?.kill('SIGTERM');
-    if (dir) rmSync(dir, { recursive: true, force: true });
+  after(async () => {
+    await prometheus?.stop();
   });
 
   it('finds every kill of the window with the kubernetes collector’s id, also those shorter than a step', () => {
