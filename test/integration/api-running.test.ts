@@ -5,10 +5,24 @@ import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import type { Finding } from '../../core/domain.js';
+import { disagreements, unwindowedCounts } from '../../eval/agreement.js';
 import { startCli, stop } from '../support/cli.js';
 import { waitFor } from '../support/wait.js';
 
 const READ = 'reader-token-0123456789abcdef';
+
+interface PatchedContainer {
+  name: string;
+  resources: { requests?: Record<string, unknown>; limits?: Record<string, unknown> };
+}
+
+/** The containers list of a strategic-merge patch, wherever the workload kind puts it. */
+function containersIn(value: unknown): PatchedContainer[] {
+  if (typeof value !== 'object' || value === null) return [];
+  const record = value as Record<string, unknown>;
+  if (Array.isArray(record.containers)) return record.containers as PatchedContainer[];
+  return Object.values(record).flatMap(containersIn);
+}
 const ADMIN = 'admin-token-0123456789abcdef';
 
 describe('the API of a running demo (mixed scenario)', () => {
@@ -123,6 +137,33 @@ describe('the API of a running demo (mixed scenario)', () => {
       items: unknown[];
     };
     assert.equal(json.items.length, parseAllDocuments(yaml).length);
+  });
+
+  it('speaks with one voice: findings agree, and no patch feeds a leak', async () => {
+    const open = (
+      (await (await get('/api/v1/findings?status=open&limit=500')).json()) as { items: Finding[] }
+    ).items;
+    assert.deepEqual(disagreements(open), [], 'no contradicting advice on one subject');
+    assert.deepEqual(unwindowedCounts(open), [], 'every kill count says its window');
+    const leaks = open.filter((f) => f.kind === 'oom_loop' && f.category === 'slow_leak');
+    assert.ok(leaks.length > 0, 'the demo has a slow leak');
+    const json = (await (await get('/api/v1/recommendations/export?format=json')).json()) as {
+      items: { workload: { name: string }; patch: unknown }[];
+      excluded: { workload: { name: string }; container: string; findingId: string }[];
+    };
+    for (const leak of leaks) {
+      if (leak.subject.type !== 'workload_container') continue;
+      const { workload, container } = leak.subject;
+      assert.ok(
+        json.excluded.some((e) => e.findingId === leak.id && e.container === container),
+        `${workload.name}/${container} is listed as excluded`,
+      );
+      for (const item of json.items.filter((i) => i.workload.name === workload.name)) {
+        const mine = containersIn(item.patch).find((c) => c.name === container);
+        assert.equal(mine?.resources.requests?.memory, undefined, `${container} memory request`);
+        assert.equal(mine?.resources.limits?.memory, undefined, `${container} memory limit`);
+      }
+    }
   });
 
   it('serves reports in every format and generates one on an admin request', async () => {
