@@ -1,6 +1,15 @@
-// The evaluation as Markdown: one table per analyzer with a row per scenario and a total, then
-// the detail an engineer needs to act on a regression (false alarms, misses, an example finding).
-import type { AnalyzerScore } from './match.js';
+// The evaluation as Markdown: one table per analyzer with a row per scenario and path (the live
+// replay and the Prometheus path at each scrape interval, side by side) and a total per path, the
+// OOM-loop class confusion per path, then the detail an engineer needs to act on a regression
+// (false alarms, misses, an example finding).
+import {
+  FOUND_CLASSES,
+  TRUE_CLASSES,
+  type AnalyzerScore,
+  type ClassConfusion,
+  type FoundClass,
+  type TrueClass,
+} from './match.js';
 import type { ScenarioResult } from './evaluate.js';
 
 export interface Totals {
@@ -38,6 +47,27 @@ export function totals(results: readonly ScenarioResult[], kind: AnalyzerScore['
   };
 }
 
+/** The confusion tables of several results added up. */
+export function classTotals(results: readonly ScenarioResult[]): ClassConfusion {
+  const row = () =>
+    Object.fromEntries(FOUND_CLASSES.map((c) => [c, 0])) as Record<FoundClass, number>;
+  const table = Object.fromEntries(TRUE_CLASSES.map((c) => [c, row()])) as Record<
+    TrueClass,
+    Record<FoundClass, number>
+  >;
+  const noLoop = row();
+  let found = 0;
+  let correct = 0;
+  for (const r of results) {
+    for (const t of TRUE_CLASSES)
+      for (const f of FOUND_CLASSES) table[t][f] += r.oomClasses.table[t][f];
+    for (const f of FOUND_CLASSES) noLoop[f] += r.oomClasses.noLoop[f];
+    found += r.oomClasses.found;
+    correct += r.oomClasses.correct;
+  }
+  return { table, noLoop, found, correct, accuracy: found === 0 ? null : correct / found };
+}
+
 const num = (x: number | null) => (x === null ? 'n/a' : x.toFixed(2));
 
 export function minutes(ms: number | null): string {
@@ -45,44 +75,122 @@ export function minutes(ms: number | null): string {
   return ms < 3_600_000 ? `${Math.round(ms / 60_000)} min` : `${(ms / 3_600_000).toFixed(1)} h`;
 }
 
+/** "live, 5 min" / "prometheus, 1 min": the path and its scrape interval. */
+export function pathLabel(r: Pick<ScenarioResult, 'via' | 'stepMs'>): string {
+  const step = r.stepMs % 60_000 === 0 ? `${r.stepMs / 60_000} min` : `${r.stepMs / 1000} s`;
+  return `${r.via}, ${step}`;
+}
+
+/** Distinct paths in the order they first appear. */
+export function pathsOf(results: readonly ScenarioResult[]): string[] {
+  return [...new Set(results.map(pathLabel))];
+}
+
+const CLASS_TITLES: Record<FoundClass, string> = {
+  slow_leak: 'slow leak',
+  startup: 'start-up',
+  load_spike: 'load spike',
+  limit_too_low: 'limit too low',
+  unknown: 'unknown',
+  none: 'not found',
+};
+
+function confusionTable(c: ClassConfusion): string[] {
+  const lines = [
+    `| planted ↓ / found → | ${FOUND_CLASSES.map((f) => CLASS_TITLES[f]).join(' | ')} |`,
+    `|---|${FOUND_CLASSES.map(() => '---:').join('|')}|`,
+  ];
+  for (const t of TRUE_CLASSES) {
+    lines.push(
+      `| ${CLASS_TITLES[t]} | ${FOUND_CLASSES.map((f) => (f === t ? `**${c.table[t][f]}**` : String(c.table[t][f]))).join(' | ')} |`,
+    );
+  }
+  lines.push(
+    `| no loop planted | ${FOUND_CLASSES.map((f) => (f === 'none' ? '—' : String(c.noLoop[f]))).join(' | ')} |`,
+  );
+  return lines;
+}
+
 export function formatMarkdown(results: readonly ScenarioResult[]): string {
   const lines: string[] = ['# Analyzer evaluation', ''];
+  const paths = pathsOf(results);
+  const ordered = [...results].sort(
+    (a, b) =>
+      scenarioOrder(results, a) - scenarioOrder(results, b) ||
+      paths.indexOf(pathLabel(a)) - paths.indexOf(pathLabel(b)),
+  );
+  const batches = [...new Set(results.map((r) => minutes(r.chunkMs)))].join(' or ');
   lines.push(
-    'Every scenario of the simulator replayed for a week into a fresh in-memory store; the runner judges after each 10-minute ingest batch that brings transitions, kills or memory events, and every 30 minutes otherwise. Findings are matched to the ground truth (flapping by node, OOM loops by workload, container and kind).',
+    `Every scenario of the simulator for a week into a fresh in-memory store; the runner judges in data time after each ingest batch (${batches} of data) that brings transitions, kills or memory events, and every 30 minutes otherwise. Findings are matched to the ground truth (flapping by node, OOM loops by workload, container and kind).`,
     '',
   );
+  if (results.some((r) => r.via === 'live'))
+    lines.push(
+      '- **live**: the simulator replayed straight into the store (Node and Pod objects, Events, terminations, logs, usage at the given scrape interval).',
+    );
+  if (results.some((r) => r.via === 'prometheus'))
+    lines.push(
+      '- **prometheus**: the scenario exported as OpenMetrics at the scrape interval, loaded with `promtool tsdb create-blocks-from openmetrics` into a private Prometheus, and read back only by the prometheus collector (query_range backfill at the same step) through the in-process bus and the ingest consumer.',
+    );
+  lines.push('');
   for (const kind of ['node_memory_flapping', 'oom_loop'] as const) {
+    const loops = kind === 'oom_loop';
     lines.push(`## ${KIND_TITLES[kind]}`, '');
     lines.push(
-      '| scenario | truths | findings | TP | FP | FN | precision | recall | median time to detect |',
+      `| scenario | path | truths | findings | TP | FP | FN | precision | recall | median time to detect |${loops ? ' class accuracy |' : ''}`,
     );
-    lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
-    for (const r of results) {
+    lines.push(`|---|---|---:|---:|---:|---:|---:|---:|---:|---:|${loops ? '---:|' : ''}`);
+    for (const r of ordered) {
       const s = r.scores.find((x) => x.kind === kind);
       if (!s) continue;
+      const accuracy = loops
+        ? ` ${r.oomClasses.found === 0 ? 'n/a' : `${r.oomClasses.correct}/${r.oomClasses.found}`} |`
+        : '';
       lines.push(
-        `| ${r.scenario} | ${s.truths} | ${s.findings} | ${s.tp} | ${s.fp} | ${s.fn} | ${num(s.precision)} | ${num(s.recall)} | ${minutes(s.medianTtdMs)} |`,
+        `| ${r.scenario} | ${pathLabel(r)} | ${s.truths} | ${s.findings} | ${s.tp} | ${s.fp} | ${s.fn} | ${num(s.precision)} | ${num(s.recall)} | ${minutes(s.medianTtdMs)} |${accuracy}`,
       );
     }
-    const t = totals(results, kind);
+    for (const path of paths) {
+      const mine = results.filter((r) => pathLabel(r) === path);
+      const t = totals(mine, kind);
+      const c = classTotals(mine);
+      lines.push(
+        `| **all** | ${path} | | | ${t.tp} | ${t.fp} | ${t.fn} | ${num(t.precision)} | ${num(t.recall)} | |${loops ? ` ${num(c.accuracy)} |` : ''}`,
+      );
+    }
+    lines.push('');
     lines.push(
-      `| **all** | | | ${t.tp} | ${t.fp} | ${t.fn} | ${num(t.precision)} | ${num(t.recall)} | |`,
-      '',
-    );
-    lines.push(
-      kind === 'oom_loop'
-        ? 'Time to detect is measured from the second kill of a loop.'
+      loops
+        ? 'Time to detect is measured from the second kill of a loop. A loop found with the wrong class counts as a false alarm and a miss; class accuracy is correct / found, whatever the class.'
         : 'Time to detect is measured from the first cycle of each flapping episode.',
       '',
     );
   }
+  lines.push('## OOM-loop classes', '');
+  lines.push(
+    'Each planted loop against the category of the first finding raised on its container, all scenarios together; no scenario plants a "limit too low" loop yet.',
+    '',
+  );
+  for (const path of paths) {
+    const c = classTotals(results.filter((r) => pathLabel(r) === path));
+    lines.push(`### ${path} — accuracy ${num(c.accuracy)} (${c.correct}/${c.found})`, '');
+    lines.push(...confusionTable(c), '');
+  }
   lines.push('## Details', '');
-  for (const r of results) {
+  for (const r of ordered) {
     const loops = r.scores.find((s) => s.kind === 'oom_loop');
     const leak = loops?.items.find((i) => i.kind === 'slow_leak');
+    const prep = Object.entries(r.timings)
+      .map(([k, v]) => `${k.replace(/Ms$/, '')} ${(v / 1000).toFixed(1)} s`)
+      .join(', ');
     lines.push(
-      `- **${r.scenario}** (${r.nodes} nodes, ${r.pods} pods, ${r.runs} analysis runs, ${(r.durationMs / 1000).toFixed(1)} s): ${r.findings} findings` +
+      `- **${r.scenario}** via ${pathLabel(r)} (${r.nodes} nodes, ${r.pods} pods, ${r.runs} analysis runs, ${(r.durationMs / 1000).toFixed(1)} s${prep ? `: ${prep}` : ''}): ${r.findings} findings` +
         (leak ? `; slow leak detected after kill #${leak.detectedAfterKill ?? 'never'}` : ''),
+    );
+    lines.push(
+      `  - records: ${Object.entries(r.records)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
     );
     for (const s of r.scores) {
       for (const alarm of s.falseAlarms) lines.push(`  - false alarm: ${alarm}`);
@@ -90,4 +198,8 @@ export function formatMarkdown(results: readonly ScenarioResult[]): string {
     }
   }
   return lines.join('\n') + '\n';
+}
+
+function scenarioOrder(results: readonly ScenarioResult[], r: ScenarioResult): number {
+  return results.findIndex((x) => x.scenario === r.scenario);
 }

@@ -150,3 +150,69 @@ export function scoreOomLoops(truth: GroundTruth, detections: readonly Detection
     items,
   };
 }
+
+/** The kinds of OOM loop a scenario can plant; `limit_too_low` is scored though none plants it yet. */
+export const TRUE_CLASSES = ['slow_leak', 'startup', 'load_spike', 'limit_too_low'] as const;
+export type TrueClass = (typeof TRUE_CLASSES)[number];
+/** What a finding can say, plus `none` for a planted loop no finding was raised on. */
+export const FOUND_CLASSES = [...TRUE_CLASSES, 'unknown', 'none'] as const;
+export type FoundClass = (typeof FOUND_CLASSES)[number];
+
+export interface ClassConfusion {
+  /** True class → category of the first finding raised on the loop's container → loops. */
+  readonly table: Readonly<Record<TrueClass, Readonly<Record<FoundClass, number>>>>;
+  /** Findings on containers where no loop was planted, by category. */
+  readonly noLoop: Readonly<Record<FoundClass, number>>;
+  /** Planted loops with a finding on their container, whatever its category. */
+  readonly found: number;
+  /** Of those, the ones whose category is the planted class. */
+  readonly correct: number;
+  /** correct / found; null when nothing was found. */
+  readonly accuracy: number | null;
+}
+
+function emptyRow(): Record<FoundClass, number> {
+  return Object.fromEntries(FOUND_CLASSES.map((c) => [c, 0])) as Record<FoundClass, number>;
+}
+
+function foundClass(category: string | null | undefined): FoundClass {
+  return (FOUND_CLASSES as readonly string[]).includes(category ?? '')
+    ? (category as FoundClass)
+    : 'unknown';
+}
+
+/**
+ * Class accuracy of the OOM-loop findings: each planted loop against the category of the first
+ * finding opened on its workload and container (matched regardless of category, unlike the TP
+ * count, where a wrong category is a false alarm and a miss).
+ */
+export function classifyOomLoops(
+  truth: GroundTruth,
+  detections: readonly Detection[],
+): ClassConfusion {
+  const table = Object.fromEntries(TRUE_CLASSES.map((c) => [c, emptyRow()])) as Record<
+    TrueClass,
+    Record<FoundClass, number>
+  >;
+  const noLoop = emptyRow();
+  const mine = detections
+    .filter((d) => d.finding.kind === 'oom_loop')
+    .sort((a, b) => a.firstOpenAt - b.firstOpenAt);
+  const onLoop = (d: Detection, loop: GroundTruth['oomLoops'][number]) =>
+    d.finding.subject.type === 'workload_container' &&
+    sameWorkload(d.finding.subject.workload, loop.workload) &&
+    d.finding.subject.container === loop.container;
+  let found = 0;
+  let correct = 0;
+  for (const loop of truth.oomLoops) {
+    const first = mine.find((d) => onLoop(d, loop));
+    const got = first ? foundClass(first.finding.category) : 'none';
+    table[loop.kind][got]++;
+    if (first) found++;
+    if (got === loop.kind) correct++;
+  }
+  for (const d of mine) {
+    if (!truth.oomLoops.some((loop) => onLoop(d, loop))) noLoop[foundClass(d.finding.category)]++;
+  }
+  return { table, noLoop, found, correct, accuracy: found === 0 ? null : correct / found };
+}

@@ -1,14 +1,31 @@
 // `npm run eval`: every simulator scenario through the analyzers, scored against the ground
-// truth, printed as Markdown and written to eval/results/latest.json. When the recommendation
-// backtest (eval/backtest.ts) exists, it runs too. Exits non-zero when flapping or OOM-loop
-// precision or recall falls below 0.95, or when the healthy cluster raises any finding.
-// Usage: npm run eval [-- --scenario NAME ...] [--json]
+// truth, printed as Markdown and written to eval/results/. Two paths: `live` (the simulator's
+// replay straight into the store, written to latest.json; the recommendation backtest of
+// eval/backtest.ts runs with it) and `prometheus` (the scenario's OpenMetrics export served by a
+// real Prometheus and read back by the prometheus collector, at each --scrape interval, written
+// to prometheus.json). Exits non-zero when flapping or OOM-loop precision or recall of the live
+// path falls below 0.95, or when the healthy cluster raises any finding; the same targets are
+// computed and printed for the prometheus path, and enforced there only with --enforce.
+// Usage: npm run eval [-- --via live|prometheus|both] [--scrape 60,300] [--enforce]
+//                     [--scenario NAME ...] [--days N] [--chunk MINUTES] [--lookback 5m] [--json]
+// --scrape (seconds) is the prometheus path's export and read step; the live replay keeps its
+// 5-minute step. --chunk (default 10) is the data time between ingest batches, and so between
+// triggered analyses, on both paths; on the prometheus path it is also the collector's chunk.
+// --lookback sets the served Prometheus' query look-back (default: half the scrape interval, in
+// place of the staleness markers a backfill lacks; eval/prometheus/tsdb.ts).
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
-import { evaluateScenario, type EvalScenario, type ScenarioResult } from './evaluate.js';
-import { formatMarkdown, totals } from './format.js';
+import {
+  DEFAULT_START,
+  evaluateScenario,
+  type EvalPath,
+  type EvalScenario,
+  type ScenarioResult,
+} from './evaluate.js';
+import { formatMarkdown, pathLabel, pathsOf, totals } from './format.js';
+import { requirePrometheusBinaries } from './prometheus/tsdb.js';
 
 /** The catalog, with `mixed` shrunk from 200 to 12 nodes so the whole evaluation stays within minutes on 2 cores. */
 export const EVAL_SCENARIOS: readonly EvalScenario[] = [
@@ -22,6 +39,9 @@ export const EVAL_SCENARIOS: readonly EvalScenario[] = [
 ];
 
 const TARGET = 0.95;
+/** The live replay's scrape interval, as before there were two paths. */
+const LIVE_STEP_MS = 5 * 60_000;
+const DEFAULT_SCRAPE_SECONDS = [60, 300];
 const here = dirname(fileURLToPath(import.meta.url));
 
 interface BacktestModule {
@@ -38,7 +58,8 @@ async function runBacktestIfPresent(scenarios: string[] | undefined): Promise<un
   return report;
 }
 
-function verdicts(results: readonly ScenarioResult[]): string[] {
+/** Targets missed by one path's results (one scrape interval). */
+export function verdicts(results: readonly ScenarioResult[]): string[] {
   const problems: string[] = [];
   for (const kind of ['node_memory_flapping', 'oom_loop'] as const) {
     const t = totals(results, kind);
@@ -52,45 +73,153 @@ function verdicts(results: readonly ScenarioResult[]): string[] {
   return problems;
 }
 
-async function main(argv: readonly string[]): Promise<number> {
-  const names = argv.flatMap((arg, i) => (argv[i - 1] === '--scenario' ? [arg] : []));
-  const selected =
-    names.length > 0 ? EVAL_SCENARIOS.filter((s) => names.includes(s.scenario)) : EVAL_SCENARIOS;
-  const results: ScenarioResult[] = [];
-  for (const spec of selected) {
-    process.stderr.write(`eval: ${spec.scenario} ...\n`);
-    results.push(await evaluateScenario(spec));
-  }
-  const markdown = formatMarkdown(results);
-  process.stdout.write(
-    argv.includes('--json') ? JSON.stringify(results, null, 2) + '\n' : markdown,
-  );
-  let backtest: unknown;
-  try {
-    backtest = await runBacktestIfPresent(names.length > 0 ? names : undefined);
-  } catch (error) {
-    process.stderr.write(
-      `eval: backtest failed: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
-  }
-  await mkdir(join(here, 'results'), { recursive: true });
-  await writeFile(
-    join(here, 'results', 'latest.json'),
-    JSON.stringify({ generatedAt: new Date().toISOString(), results, backtest }, null, 2) + '\n',
-  );
-  const problems = verdicts(results);
-  for (const problem of problems) process.stderr.write(`eval: FAIL ${problem}\n`);
-  return problems.length > 0 ? 1 : 0;
+export interface EvalArgs {
+  readonly scenarios: string[];
+  readonly paths: EvalPath[];
+  readonly scrapeMs: number[];
+  readonly enforce: boolean;
+  readonly json: boolean;
+  readonly days: number | undefined;
+  readonly chunkMs: number | undefined;
+  readonly lookbackDelta: string | undefined;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(
-      `eval: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exitCode = 2;
-  },
-);
+export function parseArgs(argv: readonly string[]): EvalArgs {
+  const values = (flag: string) => argv.flatMap((arg, i) => (argv[i - 1] === flag ? [arg] : []));
+  const via = values('--via').at(-1) ?? 'live';
+  if (!['live', 'prometheus', 'both'].includes(via))
+    throw new Error(`--via must be live, prometheus or both, not ${via}`);
+  const scrape = values('--scrape').at(-1);
+  const scrapeSeconds = scrape
+    ? scrape.split(',').map((s) => Number(s.trim()))
+    : DEFAULT_SCRAPE_SECONDS;
+  if (scrapeSeconds.some((s) => !Number.isInteger(s) || s < 1))
+    throw new Error(`--scrape takes seconds, e.g. 60,300, not ${scrape}`);
+  const days = values('--days').at(-1);
+  if (days !== undefined && !(Number(days) > 0)) throw new Error(`--days must be > 0`);
+  const chunk = values('--chunk').at(-1);
+  if (chunk !== undefined && !(Number(chunk) >= 1))
+    throw new Error(`--chunk takes minutes (at least 1), not ${chunk}`);
+  return {
+    scenarios: values('--scenario'),
+    paths: via === 'both' ? ['live', 'prometheus'] : [via as EvalPath],
+    scrapeMs: scrapeSeconds.map((s) => s * 1000),
+    enforce: argv.includes('--enforce'),
+    json: argv.includes('--json'),
+    days: days === undefined ? undefined : Number(days),
+    chunkMs: chunk === undefined ? undefined : Number(chunk) * 60_000,
+    lookbackDelta: values('--lookback').at(-1),
+  };
+}
+
+async function writeResults(file: string, content: Record<string, unknown>): Promise<void> {
+  await mkdir(join(here, 'results'), { recursive: true });
+  await writeFile(
+    join(here, 'results', file),
+    JSON.stringify({ generatedAt: new Date().toISOString(), ...content }, null, 2) + '\n',
+  );
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv);
+  if (args.paths.includes('prometheus')) requirePrometheusBinaries();
+  const selected =
+    args.scenarios.length > 0
+      ? EVAL_SCENARIOS.filter((s) => args.scenarios.includes(s.scenario))
+      : EVAL_SCENARIOS;
+  const runs: { via: EvalPath; stepMs: number }[] = [
+    ...(args.paths.includes('live') ? [{ via: 'live' as const, stepMs: LIVE_STEP_MS }] : []),
+    ...(args.paths.includes('prometheus')
+      ? args.scrapeMs.map((stepMs) => ({ via: 'prometheus' as const, stepMs }))
+      : []),
+  ];
+  const started = performance.now();
+  const results: ScenarioResult[] = [];
+  for (const spec of selected) {
+    for (const { via, stepMs } of runs) {
+      const label = `${spec.scenario} via ${pathLabel({ via, stepMs })}`;
+      process.stderr.write(`eval: ${label} ...\n`);
+      let day = 0;
+      const result = await evaluateScenario(spec, {
+        via,
+        stepMs,
+        onChunk: (t) => {
+          const d = Math.floor((t - DEFAULT_START) / 86_400_000);
+          if (d <= day) return;
+          day = d;
+          process.stderr.write(`eval: ${label}: day ${d} judged\n`);
+        },
+        ...(args.days === undefined ? {} : { days: args.days }),
+        ...(args.chunkMs === undefined ? {} : { chunkMs: args.chunkMs }),
+        ...(args.lookbackDelta === undefined ? {} : { lookbackDelta: args.lookbackDelta }),
+      });
+      process.stderr.write(`eval: ${label} took ${(result.durationMs / 1000).toFixed(1)} s\n`);
+      results.push(result);
+    }
+  }
+  const live = results.filter((r) => r.via === 'live');
+  const viaPrometheus = results.filter((r) => r.via === 'prometheus');
+  process.stdout.write(
+    args.json ? JSON.stringify(results, null, 2) + '\n' : formatMarkdown(results),
+  );
+  process.stderr.write(
+    `eval: ${results.length} evaluations in ${((performance.now() - started) / 60_000).toFixed(1)} min\n`,
+  );
+  let backtest: unknown;
+  if (live.length > 0) {
+    try {
+      backtest = await runBacktestIfPresent(args.scenarios.length > 0 ? args.scenarios : undefined);
+    } catch (error) {
+      process.stderr.write(
+        `eval: backtest failed: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+    }
+    await writeResults('latest.json', { results: live, backtest });
+  }
+  let failed = false;
+  for (const r of live.length > 0 ? verdicts(live) : []) {
+    process.stderr.write(`eval: FAIL live: ${r}\n`);
+    failed = true;
+  }
+  const missed: Record<string, string[]> = {};
+  for (const path of pathsOf(viaPrometheus)) {
+    const problems = verdicts(viaPrometheus.filter((r) => pathLabel(r) === path));
+    missed[path] = problems;
+    for (const p of problems)
+      process.stderr.write(
+        `eval: ${args.enforce ? 'FAIL' : 'miss (not enforced)'} ${path}: ${p}\n`,
+      );
+    if (args.enforce && problems.length > 0) failed = true;
+  }
+  if (viaPrometheus.length > 0) {
+    await writeResults('prometheus.json', {
+      scrapeSeconds: args.scrapeMs.map((ms) => ms / 1000),
+      enforced: args.enforce,
+      targetsMissed: missed,
+      results: viaPrometheus,
+    });
+  }
+  return failed ? 1 : 0;
+}
+
+// Run only as the entry point (the tests import parseArgs and verdicts).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  // Interrupted: exit through process.exit so the private Prometheus and its directory are
+  // removed by their exit hook (tsdb.ts) instead of outliving the evaluation.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => {
+      process.stderr.write(`eval: ${signal}, stopping\n`);
+      process.exit(130);
+    });
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(
+        `eval: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      process.exitCode = 2;
+    },
+  );
+}

@@ -1,0 +1,153 @@
+// The pieces of the evaluation that need no cluster: OOM-loop class accuracy against the ground
+// truth, the confusion table as printed, and the command line of `npm run eval`.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Finding } from '../../core/domain.js';
+import type { ScenarioResult } from '../../eval/evaluate.js';
+import { formatMarkdown } from '../../eval/format.js';
+import { classifyOomLoops, scoreOomLoops, type Detection } from '../../eval/match.js';
+import { parseArgs, verdicts } from '../../eval/run.js';
+import type { GroundTruth } from '../../simulator/index.js';
+
+const H = 3_600_000;
+const workload = (name: string) => ({ namespace: 'shop', kind: 'Deployment', name });
+
+function loop(name: string, kind: GroundTruth['oomLoops'][number]['kind']) {
+  return {
+    workload: workload(name),
+    container: 'app',
+    kind,
+    limitBytes: 1 << 30,
+    crashLoopBackOff: false,
+    kills: [1, 2, 3].map((i) => ({
+      namespace: 'shop',
+      pod: `${name}-1`,
+      podUid: `${name}-uid`,
+      node: 'n1',
+      container: 'app',
+      at: i * H,
+      startedAt: (i - 1) * H,
+      exitCode: 137,
+      restartCount: i,
+      scope: 'cgroup' as const,
+    })),
+  };
+}
+
+function truth(loops: GroundTruth['oomLoops']): GroundTruth {
+  return {
+    scenario: 'test',
+    seed: 1,
+    cluster: 'sim',
+    window: { from: 0, to: 10 * H },
+    flappingNodes: [],
+    reboots: [],
+    oomLoops: loops,
+    singleOoms: [],
+    systemOoms: [],
+    evictions: [],
+    misfits: [],
+  };
+}
+
+function found(name: string, category: string, at: number): Detection {
+  return {
+    firstOpenAt: at,
+    finding: {
+      id: `${name}-${category}`,
+      kind: 'oom_loop',
+      category,
+      subject: {
+        type: 'workload_container',
+        cluster: 'sim',
+        workload: workload(name),
+        container: 'app',
+      },
+      title: `${name} loops`,
+    } as unknown as Finding,
+  };
+}
+
+describe('OOM-loop class accuracy', { timeout: 30_000 }, () => {
+  const planted = truth([
+    loop('leaky', 'slow_leak'),
+    loop('jvm', 'startup'),
+    loop('batch', 'load_spike'),
+  ]);
+
+  it('tables each planted loop against the class of its first finding', () => {
+    const detections = [
+      found('leaky', 'limit_too_low', 3 * H),
+      found('leaky', 'slow_leak', 2 * H), // first opened: this class counts
+      found('jvm', 'unknown', 2 * H),
+      found('other', 'load_spike', 4 * H),
+    ];
+    const c = classifyOomLoops(planted, detections);
+    assert.equal(c.table.slow_leak.slow_leak, 1);
+    assert.equal(c.table.slow_leak.limit_too_low, 0);
+    assert.equal(c.table.startup.unknown, 1);
+    assert.equal(c.table.load_spike.none, 1);
+    assert.equal(c.noLoop.load_spike, 1);
+    assert.deepEqual([c.found, c.correct, c.accuracy], [2, 1, 0.5]);
+    // The TP count still demands the class: the wrong-class finding is a false alarm.
+    const score = scoreOomLoops(planted, detections);
+    assert.deepEqual([score.tp, score.fp, score.fn], [1, 3, 2]);
+  });
+
+  it('prints the table per path beside the scores', () => {
+    const c = classifyOomLoops(planted, [found('leaky', 'slow_leak', 2 * H)]);
+    const result = (via: 'live' | 'prometheus', stepMs: number): ScenarioResult => ({
+      scenario: 'test',
+      via,
+      stepMs,
+      chunkMs: 600_000,
+      nodes: 1,
+      pods: 3,
+      window: planted.window,
+      runs: 1,
+      findings: 1,
+      scores: [scoreOomLoops(planted, [found('leaky', 'slow_leak', 2 * H)])],
+      oomClasses: c,
+      examples: [],
+      records: { container_termination: 9 },
+      timings: {},
+      durationMs: 1,
+    });
+    const text = formatMarkdown([result('live', 300_000), result('prometheus', 60_000)]);
+    assert.match(text, /\| test \| live, 5 min \| 3 \| 1 \| 1 \| 0 \| 2 \|/);
+    assert.match(text, /\| test \| prometheus, 1 min \|/);
+    assert.match(text, /### prometheus, 1 min — accuracy 1\.00 \(1\/1\)/);
+    assert.match(text, /\| slow leak \| \*\*1\*\* \| 0 \| 0 \| 0 \| 0 \| 0 \|/);
+    assert.match(text, /\| load spike \| 0 \| 0 \| \*\*0\*\* \| 0 \| 0 \| 1 \|/);
+    assert.deepEqual(verdicts([result('live', 300_000)]), ['oom_loop recall 0.33 < 0.95']);
+  });
+});
+
+describe('npm run eval arguments', { timeout: 30_000 }, () => {
+  it('defaults to the live path as before', () => {
+    const args = parseArgs([]);
+    assert.deepEqual(args.paths, ['live']);
+    assert.equal(args.enforce, false);
+  });
+
+  it('takes the path, the scrape intervals in seconds, --enforce and scenarios', () => {
+    const args = parseArgs([
+      '--via',
+      'both',
+      '--scrape',
+      '60,300',
+      '--enforce',
+      '--scenario',
+      'mixed',
+    ]);
+    assert.deepEqual(args.paths, ['live', 'prometheus']);
+    assert.deepEqual(args.scrapeMs, [60_000, 300_000]);
+    assert.equal(args.enforce, true);
+    assert.deepEqual(args.scenarios, ['mixed']);
+  });
+
+  it('refuses what it cannot run', () => {
+    assert.throws(() => parseArgs(['--via', 'kafka']), /--via must be/);
+    assert.throws(() => parseArgs(['--scrape', '1m']), /--scrape takes seconds/);
+  });
+});
