@@ -3,7 +3,6 @@
 // process of its own, so that its CPU time and peak resident memory are its alone. The clock runs
 // from the first record handed to the publisher until every record is searchable.
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaBus } from '../../bus/kafka.js';
@@ -17,6 +16,7 @@ import {
   kafkaClient,
   searchableCount,
 } from './ingest-services.js';
+import { freePort } from '../../core/free-port.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = fileURLToPath(new URL('../../bin/plimsoll.js', import.meta.url));
@@ -181,21 +181,6 @@ export async function measurePipeline(options: PipelineOptions): Promise<Pipelin
     );
     await es.close();
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 async function waitForReady(url: string, alive: () => void, timeoutMs: number): Promise<void> {

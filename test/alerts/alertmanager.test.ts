@@ -23,6 +23,7 @@ import { requireServices } from '../support/services.js';
 import { waitFor } from '../support/wait.js';
 import { flappingFinding, NOW } from './findings.js';
 import { loopFindingAt, type LoopScenario } from './loop-scenario.js';
+import { freePort } from '../../core/free-port.js';
 
 const AM_BIN = '/usr/bin/prometheus-alertmanager';
 const AMTOOL = '/usr/bin/amtool';
@@ -39,14 +40,6 @@ interface Notification {
 interface GettableAlert {
   labels: Record<string, string>;
   status: { state: string; inhibitedBy: string[] };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** The example tree with every receiver a webhook to `hook/<receiver>` and timings in seconds. */

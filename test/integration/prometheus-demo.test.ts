@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -11,19 +10,9 @@ import { buildDashboards } from '../../dashboards/index.js';
 import { startCli, stop } from '../support/cli.js';
 import { requireServices } from '../support/services.js';
 import { waitFor } from '../support/wait.js';
+import { freePort } from '../../core/free-port.js';
 
 const CLUSTER = 'sim-mixed';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /** Grafana's variables as a user with "All" selected would send them. */
 function expand(query: string): string {

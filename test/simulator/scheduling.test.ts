@@ -10,63 +10,14 @@ import { createSimulation, groundTruth, SCENARIOS } from '../../simulator/index.
 import { ClusterBuilder } from '../../simulator/model/builder.js';
 import { eventsAt } from '../../simulator/model/events.js';
 import { TERMINATION_GRACE_MS } from '../../simulator/model/pod-timeline.js';
-import { Simulation, type PodView } from '../../simulator/model/simulation.js';
-import {
-  DAY,
-  GI,
-  HOUR,
-  MI,
-  type ContainerModel,
-  type NodeModel,
-  type WorkloadModel,
-} from '../../simulator/model/types.js';
+import { Simulation } from '../../simulator/model/simulation.js';
+import { DAY, GI, HOUR, MI, type ContainerModel } from '../../simulator/model/types.js';
 import { renderKsm } from '../../simulator/render/ksm.js';
 import { renderPod } from '../../simulator/render/pods.js';
+import { overcommitted, requests } from './support/allocatable.js';
 
 const START = Date.UTC(2025, 0, 6);
 const WEEK = 7 * DAY;
-
-/** What the API server defaults a container's requests to: its requests, else its limits. */
-function requests(w: WorkloadModel): { cpu: number; memory: number } {
-  let cpu = 0;
-  let memory = 0;
-  for (const c of w.containers) {
-    cpu += c.requests.cpuCores ?? c.limits.cpuCores ?? 0;
-    memory += c.requests.memoryBytes ?? c.limits.memoryBytes ?? 0;
-  }
-  return { cpu, memory };
-}
-
-/** Every way the pods bound at t break NodeResourcesFit, as readable strings (none: all fine). */
-function overcommitted(views: readonly PodView[], t: number): string[] {
-  const totals = new Map<NodeModel, { cpu: number; memory: number; pods: number }>();
-  const problems: string[] = [];
-  for (const v of views) {
-    if (!v.node) {
-      if (v.phase !== 'Pending' || v.containers.length > 0)
-        problems.push(`${v.pod.name} has no node but is ${v.phase}`);
-      continue;
-    }
-    // Evicted pods are Failed: the scheduler no longer counts them.
-    if (v.phase === 'Failed') continue;
-    const sum = totals.get(v.node) ?? { cpu: 0, memory: 0, pods: 0 };
-    const r = requests(v.slot.workload);
-    sum.cpu += r.cpu;
-    sum.memory += r.memory;
-    sum.pods += 1;
-    totals.set(v.node, sum);
-  }
-  const at = new Date(t).toISOString();
-  for (const [node, sum] of totals) {
-    if (sum.cpu > node.allocatableCpuCores + 1e-9)
-      problems.push(`${at} ${node.name}: cpu ${sum.cpu} > ${node.allocatableCpuCores}`);
-    if (sum.memory > node.allocatableMemoryBytes)
-      problems.push(`${at} ${node.name}: memory ${sum.memory} > ${node.allocatableMemoryBytes}`);
-    if (sum.pods > node.podsCapacity)
-      problems.push(`${at} ${node.name}: ${sum.pods} pods > ${node.podsCapacity}`);
-  }
-  return problems;
-}
 
 function hourly(sim: Simulation): string[] {
   const problems: string[] = [];

@@ -8,11 +8,12 @@ import { describe, it } from 'node:test';
 import { VARIANTS, checkVariants } from '../../eval/variants.js';
 import { createSimulation, groundTruth } from '../../simulator/index.js';
 import { TERMINATION_GRACE_MS } from '../../simulator/model/pod-timeline.js';
-import type { PodView, Simulation } from '../../simulator/model/simulation.js';
-import { DAY, HOUR, type NodeModel, type WorkloadModel } from '../../simulator/model/types.js';
+import type { Simulation } from '../../simulator/model/simulation.js';
+import { DAY, HOUR } from '../../simulator/model/types.js';
 import { renderKsm } from '../../simulator/render/ksm.js';
 import { renderPod } from '../../simulator/render/pods.js';
 import { resolveOptions } from '../../simulator/export/openmetrics/options.js';
+import { overcommitted } from './support/allocatable.js';
 
 const START = Date.UTC(2025, 0, 6);
 const DAYS = 2;
@@ -21,40 +22,6 @@ const NEW = ['oom-workload-kinds', 'oom-owners', 'node-not-memory', 'node-autosc
 
 const sim = (scenario: string): Simulation =>
   createSimulation({ scenario, seed: 1, start: START, nodes: 3 });
-
-function requests(w: WorkloadModel): { cpu: number; memory: number } {
-  let cpu = 0;
-  let memory = 0;
-  for (const c of w.containers) {
-    cpu += c.requests.cpuCores ?? c.limits.cpuCores ?? 0;
-    memory += c.requests.memoryBytes ?? c.limits.memoryBytes ?? 0;
-  }
-  return { cpu, memory };
-}
-
-/** As test/simulator/scheduling.test.ts: every bound, unfinished pod counts against allocatable. */
-function overcommitted(views: readonly PodView[], t: number): string[] {
-  const totals = new Map<NodeModel, { cpu: number; memory: number; pods: number }>();
-  const problems: string[] = [];
-  for (const v of views) {
-    if (!v.node || v.phase === 'Failed') continue;
-    const sum = totals.get(v.node) ?? { cpu: 0, memory: 0, pods: 0 };
-    const r = requests(v.slot.workload);
-    sum.cpu += r.cpu;
-    sum.memory += r.memory;
-    sum.pods += 1;
-    totals.set(v.node, sum);
-  }
-  for (const [node, sum] of totals) {
-    if (sum.cpu > node.allocatableCpuCores + 1e-9)
-      problems.push(`${t} ${node.name}: cpu ${sum.cpu} > ${node.allocatableCpuCores}`);
-    if (sum.memory > node.allocatableMemoryBytes)
-      problems.push(`${t} ${node.name}: memory ${sum.memory} > ${node.allocatableMemoryBytes}`);
-    if (sum.pods > node.podsCapacity)
-      problems.push(`${t} ${node.name}: ${sum.pods} pods > ${node.podsCapacity}`);
-  }
-  return problems;
-}
 
 const ksmAt = (s: Simulation, t: number) =>
   renderKsm(s, t, s.podsAt(t), (n) => s.nodes.conditionsAt(n, t)).text();

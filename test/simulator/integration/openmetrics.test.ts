@@ -4,29 +4,17 @@ import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { requireServices } from '../../support/services.js';
 import { createSimulation, exportOpenMetrics, groundTruth } from '../../../simulator/index.js';
+import { freePort } from '../../../core/free-port.js';
 
 const run = promisify(execFile);
 const START = Date.UTC(2025, 0, 6);
 const DAY = 86_400_000;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 describe('OpenMetrics export', () => {
   let dir: string;
