@@ -1,7 +1,9 @@
 // The recommendation backtest: fit every strategy on days 1–7 of a simulated cluster, replay days
 // 8–14 against what each recommended, and compare would-be OOM kills, CPU above request and the
 // capacity each reserves. The same gatherer and strategies serve the live analyzer, so what is
-// measured here is what users get.
+// measured here is what users get. The fit reads either the simulator's own replay (`live`) or
+// the week as a real Prometheus serves it to the prometheus collector (`prometheus`); the replay
+// is always scored against what the simulated cluster really did.
 import { allUsageStats, gatherHistories } from '../analyzers/recommendations/container-history.js';
 import { monthlyCost, DEFAULT_PRICES } from '../analyzers/recommendations/prices.js';
 import {
@@ -15,7 +17,9 @@ import { loadSimulation } from '../collectors/replay/simulation.js';
 import type { TimeWindow } from '../core/domain.js';
 import { containerKeyString } from '../store/keys.js';
 import { MemoryStore } from '../store/memory.js';
-import { createSimulation } from '../simulator/index.js';
+import { createSimulation, type Simulation } from '../simulator/index.js';
+import type { EvalPath, SourceContext } from './evaluate.js';
+import { prometheusSource } from './prometheus/source.js';
 import {
   OOM_WINDOW_MS,
   scoreContainer,
@@ -40,7 +44,7 @@ const DAY = 86_400_000;
 export const BACKTEST_NODES: Readonly<Record<string, number>> = { misfit: 8, mixed: 12 };
 
 export interface BacktestOptions {
-  readonly scenarios?: string[];
+  readonly scenarios?: readonly string[];
   /** General-pool size per scenario (default BACKTEST_NODES, else the scenario's default). */
   readonly nodes?: Readonly<Record<string, number>>;
   readonly seed?: number;
@@ -52,15 +56,23 @@ export interface BacktestOptions {
   readonly overrides?: StrategyOverrides;
   /** History start; fixed by default so runs are comparable. */
   readonly start?: number;
+  /** Where the fit week is read from (default live). */
+  readonly via?: EvalPath;
+  /** Parent of the prometheus path's temporary directory (default: the OS temp directory). */
+  readonly workDir?: string;
 }
 
+/** The scenarios backtested by default: every misfit kind, and a cluster with everything. */
+export const BACKTEST_SCENARIOS: readonly string[] = ['misfit', 'mixed'];
+
 export async function runBacktest(options: BacktestOptions = {}): Promise<BacktestReport> {
-  const scenarios = options.scenarios ?? ['misfit', 'mixed'];
+  const scenarios = options.scenarios ?? BACKTEST_SCENARIOS;
   const fitDays = options.fitDays ?? 7;
   const replayDays = options.replayDays ?? 7;
   const stepMs = options.stepMs ?? 5 * 60_000;
   const seed = options.seed ?? 1;
   const start = options.start ?? Date.UTC(2026, 9, 5);
+  const via = options.via ?? 'live';
   const results: ScenarioBacktest[] = [];
   for (const scenario of scenarios) {
     const nodes = options.nodes?.[scenario] ?? BACKTEST_NODES[scenario];
@@ -75,10 +87,12 @@ export async function runBacktest(options: BacktestOptions = {}): Promise<Backte
         replay: { from: start + fitDays * DAY, to: start + (fitDays + replayDays) * DAY },
         strategies: options.strategies ?? STRATEGY_NAMES,
         overrides: options.overrides ?? {},
+        via,
+        workDir: options.workDir,
       }),
     );
   }
-  return { fitDays, replayDays, stepMs, seed, scenarios: results };
+  return { via, fitDays, replayDays, stepMs, seed, scenarios: results };
 }
 
 interface ScenarioRun {
@@ -91,6 +105,33 @@ interface ScenarioRun {
   replay: TimeWindow;
   strategies: readonly StrategyName[];
   overrides: StrategyOverrides;
+  via: EvalPath;
+  workDir: string | undefined;
+}
+
+/** The simulated cluster as it really was over `window`, from the simulator's own replay. */
+async function simulatedStore(sim: Simulation, window: TimeWindow, stepMs: number) {
+  const store = new MemoryStore({ retentionDays: 3650 });
+  await loadSimulation(store, sim, window, { stepMs, logs: 'none' });
+  return store;
+}
+
+/** The fit week as the prometheus collector reads it back from a real Prometheus. */
+async function prometheusStore(sim: Simulation, run: ScenarioRun): Promise<MemoryStore> {
+  const store = new MemoryStore({ retentionDays: 3650 });
+  const ctx: SourceContext = {
+    sim,
+    window: run.fit,
+    store,
+    stepMs: run.stepMs,
+    // No judge runs in between: large chunks read the week in few queries.
+    chunkMs: 6 * 3_600_000,
+    workDir: run.workDir,
+    lookbackDelta: undefined,
+    timings: {},
+  };
+  for await (const chunk of prometheusSource(ctx)) void chunk;
+  return store;
 }
 
 async function backtestScenario(run: ScenarioRun): Promise<ScenarioBacktest> {
@@ -101,20 +142,18 @@ async function backtestScenario(run: ScenarioRun): Promise<ScenarioBacktest> {
     ...(run.nodes === undefined ? {} : { nodes: run.nodes }),
   });
   const cluster = sim.model.cluster;
-  const store = new MemoryStore({ retentionDays: 3650 });
-  await loadSimulation(
-    store,
-    sim,
-    { from: run.fit.from, to: run.replay.to },
-    {
-      stepMs: run.stepMs,
-      logs: 'none',
-    },
-  );
+  // Two stores, as at the end of the fit week: sizing sees nothing of the replay (the store keeps
+  // each pod's newest state, so a pod evicted in the replay would otherwise count for nothing).
+  const fitStore =
+    run.via === 'live'
+      ? await simulatedStore(sim, run.fit, run.stepMs)
+      : await prometheusStore(sim, run);
+  const truth = await simulatedStore(sim, run.replay, run.stepMs);
   const strategies = run.strategies.map((name) => createStrategy(name, run.overrides));
+  const replay = await replayEvidence(truth, cluster, run.replay);
   const histories = (
     await gatherHistories({
-      store,
+      store: fitStore,
       cluster,
       window: run.fit,
       inventoryAt: run.fit.to - 1,
@@ -125,6 +164,11 @@ async function backtestScenario(run: ScenarioRun): Promise<ScenarioBacktest> {
   const sized: { history: ContainerHistory; sizings: Map<string, Sizing> }[] = [];
   let skipped = 0;
   for (const history of histories) {
+    // Sized from the fit source but absent from what the cluster ran afterwards: nothing to score.
+    if (!replay.has(containerKeyString(history.key))) {
+      skipped++;
+      continue;
+    }
     const sizings = new Map<string, Sizing>();
     sizings.set('current', history.current!);
     for (const strategy of strategies) {
@@ -136,18 +180,15 @@ async function backtestScenario(run: ScenarioRun): Promise<ScenarioBacktest> {
     else skipped++;
   }
 
-  const replay = await replayEvidence(
-    store,
-    cluster,
-    run.replay,
-    sized.map((s) => s.history),
-  );
+  const evidence = new Map<string, ReplayEvidence>();
+  for (const { history } of sized)
+    evidence.set(containerKeyString(history.key), await replay.evidence(history));
   const names = ['current', ...strategies.map((s) => s.name)];
   const details: ContainerDetail[] = [];
   const scores: StrategyTotals[] = names.map((strategy) => {
     const perContainer: ContainerScore[] = sized.map(({ history, sizings }) => {
       const sizing = sizings.get(strategy)!;
-      const score = scoreContainer(sizing, replay.get(containerKeyString(history.key))!);
+      const score = scoreContainer(sizing, evidence.get(containerKeyString(history.key))!);
       details.push({
         container: containerKeyString(history.key).split('\u0000').slice(1).join('/'),
         strategy,
@@ -174,12 +215,18 @@ function sizingOf(result: Recommendation): Sizing {
   return { requests: result.requests, limits: result.limits };
 }
 
+interface Replay {
+  /** Whether the container ran during the replay at all. */
+  has(key: string): boolean;
+  evidence(history: ContainerHistory): Promise<ReplayEvidence>;
+}
+
+/** What the cluster did during the replay, per container. */
 async function replayEvidence(
   store: MemoryStore,
   cluster: string,
   window: TimeWindow,
-  histories: readonly ContainerHistory[],
-): Promise<Map<string, ReplayEvidence>> {
+): Promise<Replay> {
   const [cpu, memory, kills] = await Promise.all([
     allUsageStats(store, { cluster, metric: 'cpu_usage_cores', window, percentiles: SHARE_GRID }),
     allUsageStats(store, {
@@ -196,25 +243,26 @@ async function replayEvidence(
     const key = containerKeyString({ cluster, workload: kill.workload, container: kill.container });
     killLimits.set(key, [...(killLimits.get(key) ?? []), kill.limits.memoryBytes]);
   }
-  const out = new Map<string, ReplayEvidence>();
-  for (const history of histories) {
-    const key = containerKeyString(history.key);
-    const peaks = await store.usageSeries({
-      cluster,
-      metric: 'memory_working_set_bytes',
-      subject: { type: 'workload_container', key: history.key },
-      window,
-      stepMs: OOM_WINDOW_MS,
-    });
-    out.set(key, {
-      memoryWindowPeaks: peaks.map((p) => p.max),
-      killLimits: killLimits.get(key) ?? [],
-      cpu: cpu.get(key),
-      memory: memory.get(key),
-      replicas: history.replicas,
-    });
-  }
-  return out;
+  return {
+    has: (key) => memory.has(key) || cpu.has(key) || killLimits.has(key),
+    async evidence(history) {
+      const key = containerKeyString(history.key);
+      const peaks = await store.usageSeries({
+        cluster,
+        metric: 'memory_working_set_bytes',
+        subject: { type: 'workload_container', key: history.key },
+        window,
+        stepMs: OOM_WINDOW_MS,
+      });
+      return {
+        memoryWindowPeaks: peaks.map((p) => p.max),
+        killLimits: killLimits.get(key) ?? [],
+        cpu: cpu.get(key),
+        memory: memory.get(key),
+        replicas: history.replicas,
+      };
+    },
+  };
 }
 
 function totals(strategy: string, scores: readonly ContainerScore[]): StrategyTotals {

@@ -9,7 +9,12 @@ import type { AnyEnvelope } from '../core/envelope.js';
 import { replayChunks } from '../collectors/replay/simulation.js';
 import { createAnalyzers, FLAPPING_ANALYZER, OOM_LOOP_ANALYZER } from '../analyzers/index.js';
 import { AnalyzerRunner } from '../analyzers/runner.js';
-import { createSimulation, groundTruth, type Simulation } from '../simulator/index.js';
+import {
+  createSimulation,
+  groundTruth,
+  type ExportOptions,
+  type Simulation,
+} from '../simulator/index.js';
 import { MemoryStore } from '../store/memory.js';
 import {
   classifyOomLoops,
@@ -20,6 +25,7 @@ import {
   type Detection,
 } from './match.js';
 import { prometheusSource } from './prometheus/source.js';
+import { disagreements, unwindowedCounts, type Disagreement } from './agreement.js';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -58,7 +64,11 @@ export interface EvalOptions {
   readonly lookbackDelta?: string;
   /** Told the data time judged after every chunk, e.g. to print progress. */
   readonly onChunk?: (dataTime: number) => void;
+  /** The prometheus path's export dialect: kube-state-metrics generation, cAdvisor labels, families left out. */
+  readonly exportOptions?: DialectOptions;
 }
+
+export type DialectOptions = Pick<ExportOptions, 'ksmVersion' | 'cadvisorLabels' | 'omit'>;
 
 /**
  * A stretch of data time whose records are in the store by the time it is handed to the judge.
@@ -82,6 +92,8 @@ export interface SourceContext {
   readonly lookbackDelta: string | undefined;
   /** Stages the source took (e.g. export and serve, collect and judge), in ms, for the results. */
   readonly timings: Record<string, number>;
+  /** Export dialect of a source that exports (default: current names, every family). */
+  readonly exportOptions?: DialectOptions;
 }
 
 /** Fills ctx.store chunk by chunk, in time order, and yields each chunk once it is stored. */
@@ -89,6 +101,8 @@ export type RecordSource = (ctx: SourceContext) => AsyncIterable<DataChunk>;
 
 export interface ScenarioResult {
   readonly scenario: string;
+  /** The evaluation variant (eval/variants.ts) this result is of, if any. */
+  readonly variant?: string;
   readonly via: EvalPath;
   readonly stepMs: number;
   /** Data time between ingest batches (and triggered analyses). */
@@ -107,6 +121,15 @@ export interface ScenarioResult {
   >[];
   /** Records the store received, per kind. */
   readonly records: Readonly<Record<string, number>>;
+  /**
+   * One voice at the end of the window, every analyzer run once more: pairs of open findings on
+   * one subject with contradicting advice, and kill counts that do not state their window.
+   */
+  readonly agreement: {
+    readonly openFindings: number;
+    readonly disagreements: readonly Disagreement[];
+    readonly unwindowedCounts: readonly string[];
+  };
   /** Preparation stages of the source (ms), e.g. export, blocks, serve. */
   readonly timings: Readonly<Record<string, number>>;
   readonly durationMs: number;
@@ -154,6 +177,7 @@ export async function evaluateScenario(
     workDir: options.workDir,
     lookbackDelta: options.lookbackDelta,
     timings: {},
+    ...(options.exportOptions ? { exportOptions: options.exportOptions } : {}),
   };
   const judged = await judge(source(ctx), {
     cluster: sim.model.cluster,
@@ -162,6 +186,7 @@ export async function evaluateScenario(
     scheduleMs: options.scheduleMs ?? 30 * MINUTE,
     ...(options.onChunk ? { onChunk: options.onChunk } : {}),
   });
+  const agreement = await speaksWithOneVoice(store, sim.model.cluster, window.to);
   const truth = groundTruth(sim, window);
   const examples = new Map<string, Finding>();
   for (const f of judged.findings) {
@@ -190,8 +215,34 @@ export async function evaluateScenario(
       }),
     ),
     records: judged.records,
+    agreement,
     timings: ctx.timings,
     durationMs: performance.now() - started,
+  };
+}
+
+/**
+ * Every analyzer over the judged store at the end of the window — sizing and capacity beside the
+ * scored flapping and OOM loops, memory advice following each open loop — and what the open
+ * findings say together.
+ */
+async function speaksWithOneVoice(
+  store: MemoryStore,
+  cluster: string,
+  now: number,
+): Promise<ScenarioResult['agreement']> {
+  const runner = new AnalyzerRunner({
+    cluster,
+    analyzers: createAnalyzers(),
+    reader: store,
+    findings: store,
+  });
+  await runner.run({ now });
+  const open = (await store.findings({ cluster, status: 'open', limit: 10_000 })).items;
+  return {
+    openFindings: open.length,
+    disagreements: disagreements(open),
+    unwindowedCounts: unwindowedCounts(open),
   };
 }
 

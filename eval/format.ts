@@ -192,12 +192,61 @@ export function formatMarkdown(results: readonly ScenarioResult[]): string {
         .map(([k, v]) => `${k} ${v}`)
         .join(', ')}`,
     );
+    lines.push(`  - ${agreementLine(r)}`);
     for (const s of r.scores) {
       for (const alarm of s.falseAlarms) lines.push(`  - false alarm: ${alarm}`);
       for (const miss of s.missed) lines.push(`  - missed: ${miss}`);
     }
   }
   return lines.join('\n') + '\n';
+}
+
+/** One row per variant: what it varies, and how each analyzer and the OOM classes fared. */
+export function formatVariants(
+  results: readonly ScenarioResult[],
+  catalog: readonly { name: string; description: string; degraded?: string }[],
+): string {
+  const lines = [
+    '## Variants (prometheus path)',
+    '',
+    'Small clusters exported in the dialects and with the gaps real clusters have, each at its own scrape interval; flapping and OOM loops as precision / recall (TP FP FN), OOM classes as correct / found.',
+    '',
+    '| variant | what it varies | scrape | days | flapping | OOM loops | OOM classes |',
+    '|---|---|---:|---:|---|---|---:|',
+  ];
+  const cell = (r: ScenarioResult, kind: AnalyzerScore['kind']) => {
+    const s = r.scores.find((x) => x.kind === kind);
+    if (!s || s.truths + s.findings === 0) return 'none planted, none found';
+    return `${num(s.precision)} / ${num(s.recall)} (${s.tp} ${s.fp} ${s.fn})`;
+  };
+  const notes: string[] = [];
+  for (const r of results) {
+    const v = catalog.find((c) => c.name === r.variant);
+    const days = (r.window.to - r.window.from) / 86_400_000;
+    lines.push(
+      `| ${r.variant ?? r.scenario}${v?.degraded ? ' †' : ''} | ${v?.description ?? r.scenario} | ${r.stepMs / 1000} s | ${days} | ${cell(r, 'node_memory_flapping')} | ${cell(r, 'oom_loop')} | ${r.oomClasses.found === 0 ? 'n/a' : `${r.oomClasses.correct}/${r.oomClasses.found}`} |`,
+    );
+    notes.push(`- ${r.variant}: ${agreementLine(r)}`);
+    if (v?.degraded) notes.push(`† ${r.variant}: not held to the targets — ${v.degraded}.`);
+    for (const s of r.scores) {
+      for (const alarm of s.falseAlarms) notes.push(`- ${r.variant}: false alarm: ${alarm}`);
+      for (const miss of s.missed) notes.push(`- ${r.variant}: missed: ${miss}`);
+    }
+  }
+  return [...lines, '', ...notes, ''].join('\n');
+}
+
+/** What every analyzer's open findings said together at the end of the window. */
+function agreementLine(r: ScenarioResult): string {
+  const { openFindings, disagreements, unwindowedCounts } = r.agreement;
+  const contradictions = disagreements.map(
+    (d) =>
+      `${d.subject} ${d.resource}: ${d.a.kind} ${d.a.direction} vs ${d.b.kind} ${d.b.direction}`,
+  );
+  return (
+    `one voice: ${openFindings} open findings of every analyzer, ${disagreements.length} contradicting, ${unwindowedCounts.length} kill counts without a window` +
+    [...contradictions, ...unwindowedCounts].map((x) => `; ${x}`).join('')
+  );
 }
 
 function scenarioOrder(results: readonly ScenarioResult[], r: ScenarioResult): number {

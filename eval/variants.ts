@@ -19,6 +19,11 @@ export interface EvalVariant {
   readonly exportOptions: Pick<ExportOptions, 'ksmVersion' | 'cadvisorLabels' | 'omit'>;
   /** What the variant exercises. */
   readonly description: string;
+  /**
+   * Why this variant cannot meet the targets — the data a cluster exposes does not carry what
+   * the ground truth is stated in. Reported, not held to the targets.
+   */
+  readonly degraded?: string;
 }
 
 const SECOND = 1000;
@@ -128,6 +133,9 @@ export const VARIANTS: readonly EvalVariant[] = [
     exportOptions: { omit: ['kube_replicaset_owner'] },
     description:
       'the same without kube_replicaset_owner: owners cannot be resolved past the ReplicaSet',
+    degraded:
+      'without kube_replicaset_owner a ReplicaSet named off convention is reported as itself, ' +
+      'not as the Deployment the ground truth names',
   },
   {
     name: 'node-not-memory',

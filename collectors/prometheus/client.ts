@@ -38,10 +38,16 @@ interface ApiResponse {
   data?: { resultType?: string; result?: unknown };
 }
 
-function seriesOf(data: ApiResponse): PromSeries[] {
+/** A query short enough for a log line: which one failed is what an operator needs. */
+function excerpt(query: string): string {
+  const flat = query.replace(/\s+/g, ' ');
+  return flat.length <= 240 ? flat : `${flat.slice(0, 240)}…`;
+}
+
+function seriesOf(data: ApiResponse, query: string): PromSeries[] {
   if (data.status !== 'success' || !Array.isArray(data.data?.result)) {
     throw new PromQueryError(
-      `Prometheus error: ${data.error ?? 'unexpected response'}`,
+      `Prometheus error: ${data.error ?? 'unexpected response'} (query: ${excerpt(query)})`,
       'rejected',
     );
   }
@@ -98,7 +104,7 @@ export class HttpPromClient implements PromClient {
           'unavailable',
         );
       }
-      return seriesOf(response.data);
+      return seriesOf(response.data, form.query ?? '');
     } catch (error) {
       if (error instanceof PromQueryError) throw error;
       const e = error as { code?: string; message: string };

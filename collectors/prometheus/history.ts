@@ -99,14 +99,28 @@ interface UsageQuery {
   readonly expr: (ns: string, by: string, filter: string) => string;
 }
 
+/**
+ * A container's gauge from its newest instance alone. Each run of a container is its own cAdvisor
+ * series (its `id`). A Prometheus that scraped the run's end marks the old series stale, but blocks
+ * backfilled from files carry no staleness markers, so a dead run stays visible for the whole query
+ * look-back and a `max` over instances would start the new run at the dead run's last value — the
+ * near-limit working set of a leak that was just killed. The live instance is the one whose sample
+ * is freshest.
+ */
+export function newestInstanceGauge(selector: string, by: string): string {
+  const sampledAt = `timestamp(${selector})`;
+  const freshest = `${sampledAt} == on (${by}) group_left () max by (${by}) (${sampledAt})`;
+  return `max by (${by}) (${selector} and (${freshest}))`;
+}
+
 const USAGE_QUERIES = (w: string): UsageQuery[] => [
   {
     metric: 'memory_working_set_bytes',
-    expr: (ns, by, f) => `max by (${by}) (container_memory_working_set_bytes{${ns}, ${f}})`,
+    expr: (ns, by, f) => newestInstanceGauge(`container_memory_working_set_bytes{${ns}, ${f}}`, by),
   },
   {
     metric: 'memory_rss_bytes',
-    expr: (ns, by, f) => `max by (${by}) (container_memory_rss{${ns}, ${f}})`,
+    expr: (ns, by, f) => newestInstanceGauge(`container_memory_rss{${ns}, ${f}}`, by),
   },
   {
     metric: 'cpu_usage_cores',

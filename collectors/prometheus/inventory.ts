@@ -71,8 +71,18 @@ const POD_FAMILIES = [
   'kube_job_owner',
 ] as const;
 
-const NODE_PRESENCE =
-  '{__name__=~"kube_node_info|kube_node_status_condition|kube_node_status_capacity.*"}';
+/**
+ * Families whose samples show a node is there, read one family per query: timestamp() drops the
+ * metric name, and kube-state-metrics v1 writes capacity as one family per resource with the same
+ * labels (`kube_node_status_capacity_cpu_cores{node}`, `…_memory_bytes{node}`), which a single
+ * regex selector would turn into duplicate series that Prometheus rejects.
+ */
+const NODE_PRESENCE_FAMILIES = [
+  'kube_node_info',
+  'kube_node_status_condition',
+  'kube_node_status_capacity',
+  'kube_node_status_capacity_memory_bytes',
+] as const;
 
 function seconds(ms: number): string {
   return `${Math.max(1, Math.round(ms / 1000))}s`;
@@ -142,6 +152,25 @@ async function presence(
   return out;
 }
 
+/** Each object's oldest and newest sample across several presence reads. */
+function mergePresence(
+  reads: readonly Map<string, { first: number; last: number }>[],
+): Map<string, { first: number; last: number }> {
+  const out = new Map<string, { first: number; last: number }>();
+  for (const read of reads) {
+    for (const [key, { first, last }] of read) {
+      const seen = out.get(key);
+      out.set(
+        key,
+        seen
+          ? { first: Math.min(seen.first, first), last: Math.max(seen.last, last) }
+          : { first, last },
+      );
+    }
+  }
+  return out;
+}
+
 function hashOf(value: unknown): string {
   return createHash('sha1').update(JSON.stringify(value)).digest('base64url');
 }
@@ -185,10 +214,13 @@ export interface NodeInventory {
 }
 
 export async function nodeInventory(input: ChunkInput): Promise<NodeInventory> {
-  const [samples, seen] = await Promise.all([
+  const [samples, ...seenPerFamily] = await Promise.all([
     lastValues(input, NODE_FAMILIES, ''),
-    presence(input, NODE_PRESENCE, 'node', (l) => l.node || undefined),
+    ...NODE_PRESENCE_FAMILIES.map((family) =>
+      presence(input, `{${nameSelector([family])}}`, 'node', (l) => l.node || undefined),
+    ),
   ]);
+  const seen = mergePresence(seenPerFamily);
   const snapshot = buildKsmSnapshot(samples);
   const nodes: Node[] = [];
   const changed: Node[] = [];

@@ -1,5 +1,5 @@
 // Usage samples of a simulated cluster on a scrape grid, as the kubelet collector publishes them:
-// working set and CPU per running container, and per node its working set, CPU and
+// working set, CPU and (under a CPU limit) the share of CFS periods throttled per running container, and per node its working set, CPU and
 // memory.available (capacity minus working set, the number the kubelet evicts on). While a
 // node's kubelet is down nothing is scraped from it, exactly as in a real cluster.
 import type { UsageSample, WorkloadRef } from '../../core/domain.js';
@@ -7,6 +7,7 @@ import { envelope, type AnyEnvelope } from '../../core/envelope.js';
 import type { Incarnation, Run } from '../../simulator/model/pod-timeline.js';
 import type { Simulation } from '../../simulator/model/simulation.js';
 import type { NodeModel } from '../../simulator/model/types.js';
+import { cpuShape } from '../../simulator/model/usage.js';
 
 interface NodeTotals {
   workingSet: Float64Array;
@@ -44,6 +45,9 @@ export class UsageChunk {
     const last = times[times.length - 1]!;
     const totals = this.totalsOf(node);
     pod.slot.workload.containers.forEach((container, ci) => {
+      // The share cAdvisor's throttled/total period counters give between two scrapes.
+      const throttled =
+        container.limits.cpuCores === undefined ? undefined : cpuShape(container).throttleRatio;
       const runs = this.sim.pods.runs(pod, ci, Math.min(last + 1, pod.endsAt));
       let r = 0;
       times.forEach((t, i) => {
@@ -67,6 +71,8 @@ export class UsageChunk {
         };
         this.push({ ...base, metric: 'memory_working_set_bytes', value: memory });
         this.push({ ...base, metric: 'cpu_usage_cores', value: cpu });
+        if (throttled !== undefined)
+          this.push({ ...base, metric: 'cpu_throttled_ratio', value: throttled });
       });
     });
   }

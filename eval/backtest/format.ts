@@ -6,7 +6,7 @@ const GIB = 2 ** 30;
 export function formatBacktest(report: BacktestReport): string {
   const lines: string[] = [];
   lines.push(
-    `Fit on days 1–${report.fitDays}, replay days ${report.fitDays + 1}–${report.fitDays + report.replayDays}; usage sampled every ${report.stepMs / 1000} s; simulator seed ${report.seed}.`,
+    `Fit on days 1–${report.fitDays}, replay days ${report.fitDays + 1}–${report.fitDays + report.replayDays}; fit read ${report.via === 'prometheus' ? 'back from a real Prometheus by the prometheus collector' : "from the simulator's replay"}, replay scored against what the cluster did; usage sampled every ${report.stepMs / 1000} s; simulator seed ${report.seed}.`,
     '',
   );
   for (const scenario of report.scenarios) {

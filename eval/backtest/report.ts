@@ -36,6 +36,8 @@ export interface ContainerDetail {
 }
 
 export interface BacktestReport {
+  /** Where the fit week was read from. */
+  readonly via: 'live' | 'prometheus';
   readonly fitDays: number;
   readonly replayDays: number;
   readonly stepMs: number;

@@ -105,7 +105,13 @@ export const prometheusSource: RecordSource = async function* (ctx) {
     mark = now;
   };
   const prometheus = await servePrometheusFromOpenMetrics({
-    write: (out) => exportOpenMetrics(sim, out, { from: window.from, to: window.to, stepMs }),
+    write: (out) =>
+      exportOpenMetrics(sim, out, {
+        ...ctx.exportOptions,
+        from: window.from,
+        to: window.to,
+        stepMs,
+      }),
     ...(workDir === undefined ? {} : { dir: workDir }),
     lookbackDelta,
   });

@@ -7,6 +7,7 @@ import type { ScenarioResult } from '../../eval/evaluate.js';
 import { formatMarkdown } from '../../eval/format.js';
 import { classifyOomLoops, scoreOomLoops, type Detection } from '../../eval/match.js';
 import { parseArgs, verdicts } from '../../eval/run.js';
+import { VARIANTS } from '../../eval/variants.js';
 import type { GroundTruth } from '../../simulator/index.js';
 
 const H = 3_600_000;
@@ -103,6 +104,7 @@ describe('OOM-loop class accuracy', { timeout: 30_000 }, () => {
       chunkMs: 600_000,
       nodes: 1,
       pods: 3,
+      agreement: { openFindings: 1, disagreements: [], unwindowedCounts: [] },
       window: planted.window,
       runs: 1,
       findings: 1,
@@ -119,11 +121,42 @@ describe('OOM-loop class accuracy', { timeout: 30_000 }, () => {
     assert.match(text, /### prometheus, 1 min — accuracy 1\.00 \(1\/1\)/);
     assert.match(text, /\| slow leak \| \*\*1\*\* \| 0 \| 0 \| 0 \| 0 \| 0 \|/);
     assert.match(text, /\| load spike \| 0 \| 0 \| \*\*0\*\* \| 0 \| 0 \| 1 \|/);
-    assert.deepEqual(verdicts([result('live', 300_000)]), ['oom_loop recall 0.33 < 0.95']);
+    assert.deepEqual(verdicts([result('live', 300_000)]), ['oom_loop recall 0.33 < 0.98']);
+    const disagreeing: ScenarioResult = {
+      ...result('live', 300_000),
+      agreement: {
+        openFindings: 2,
+        disagreements: [
+          {
+            subject: 'shop/cart/app',
+            resource: 'memory_limit',
+            a: { id: 'a', kind: 'oom_loop', category: 'slow_leak', direction: 'hold' },
+            b: { id: 'b', kind: 'requests_misfit', direction: 'raise' },
+          },
+        ],
+        unwindowedCounts: ['oom_loop a: "killed 9 times"'],
+      },
+    };
+    assert.deepEqual(verdicts([disagreeing]).slice(1), [
+      'test: 1 contradicting findings',
+      'test: 1 kill counts without a window',
+    ]);
   });
 });
 
 describe('npm run eval arguments', { timeout: 30_000 }, () => {
+  it('runs every variant on the prometheus path unless scenarios or variants are named', () => {
+    assert.equal(parseArgs(['--via', 'prometheus']).variants.length, VARIANTS.length);
+    assert.deepEqual(parseArgs(['--scenario', 'mixed']).variants, []);
+    assert.deepEqual(
+      parseArgs(['--variant', 'ksm-v1', '--variant', 'scrape-300s']).variants.map((v) => v.name),
+      ['ksm-v1', 'scrape-300s'],
+    );
+    assert.equal(parseArgs(['--variant', 'all']).variants.length, VARIANTS.length);
+    assert.deepEqual(parseArgs(['--via', 'prometheus', '--no-variants']).variants, []);
+    assert.throws(() => parseArgs(['--variant', 'nope']), /unknown variant "nope"; known: ksm-v1/);
+  });
+
   it('defaults to the live path as before', () => {
     const args = parseArgs([]);
     assert.deepEqual(args.paths, ['live']);

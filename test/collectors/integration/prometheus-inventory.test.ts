@@ -107,6 +107,8 @@ function clusterHistory(): History {
     ...n2Life,
     () => 8 * GI,
   );
+  // v1 writes one capacity family per resource, with the same labels.
+  h.series('kube_node_status_capacity_cpu_cores', { ...ksm, node: 'n2' }, ...n2Life, () => 2);
   h.series(
     'kube_node_status_allocatable_memory_bytes',
     { ...ksm, node: 'n2' },
@@ -329,6 +331,22 @@ function clusterHistory(): History {
     END,
     () => (T0 + 5 * HOUR + 5_000) / 1000,
   );
+  // Each run's working set is its own series: the first run dies near its limit, the second starts
+  // low. No staleness marker ends the first, so it stays visible for the 5-minute look-back.
+  h.series(
+    'container_memory_working_set_bytes',
+    { ...cadvisor, id: '/kubepods/pod-canary/c1' },
+    T0,
+    T0 + 5 * HOUR,
+    () => 1.9 * GI,
+  );
+  h.series(
+    'container_memory_working_set_bytes',
+    { ...cadvisor, id: '/kubepods/pod-canary/c2' },
+    T0 + 5 * HOUR,
+    END,
+    () => 0.25 * GI,
+  );
   return h;
 }
 
@@ -418,6 +436,7 @@ describe(
     it('reads v1 capacity names and marks a node that left as deleted when its series ended', async () => {
       const n2 = await node('n2', T0 + 3 * HOUR);
       assert.equal(n2?.capacity.memoryBytes, 8 * GI);
+      assert.equal(n2?.capacity.cpuCores, 2);
       assert.equal(n2?.allocatable.memoryBytes, 7 * GI);
       assert.equal(await node('n2', N2_GONE + 30 * MINUTE), undefined, 'n2 is gone after it left');
       const last = of('node')
@@ -523,6 +542,19 @@ describe(
       );
       assert.equal(report[1]?.termination.startedAt, T0 + 6 * HOUR);
       assert.equal(report[1]?.termination.startedAtSource, 'previous_termination');
+    });
+
+    it("reads a container's working set from its newest run only, not a killed run still in the look-back", () => {
+      const canary = of('usage_sample').filter(
+        (u) => u.pod === 'checkout-5c7b9d-q2' && u.metric === 'memory_working_set_bytes',
+      );
+      const at = (from: number, to: number) =>
+        canary.filter((u) => u.timestamp >= from && u.timestamp < to).map((u) => u.value);
+      const before = at(T0 + 4 * HOUR, T0 + 5 * HOUR);
+      const after = at(T0 + 5 * HOUR, T0 + 5 * HOUR + 10 * MINUTE);
+      assert.ok(before.length > 0 && before.every((v) => v === 1.9 * GI));
+      assert.ok(after.length >= 9, `samples of the new run: ${after.length}`);
+      assert.deepEqual(new Set(after), new Set([0.25 * GI]), 'the new run starts low');
     });
 
     it('lets the flapping analyzer judge the node from Prometheus data alone', async () => {

@@ -1,8 +1,8 @@
 // The evaluation's Prometheus path end to end on a small cluster: two days of `oom-slow-leak` at a
 // 5-minute scrape exported as OpenMetrics, served by a real Prometheus, read back by the
 // prometheus collector alone and judged in data time. What a user pointing Plimsoll at their
-// Prometheus would notice: the leaking container's OOM loop is reported, nothing else is, and no
-// Prometheus process or temporary file is left behind.
+// Prometheus would notice: the leaking container's OOM loop is reported, nothing else is, every
+// analyzer's findings agree, and no Prometheus process or temporary file is left behind.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -73,6 +73,14 @@ describe('evaluation through a real Prometheus', { timeout: 15 * 60_000 }, () =>
     assert.equal(result.oomClasses.table.slow_leak.slow_leak, loops.truths, 'classed a slow leak');
     assert.ok(loops.medianTtdMs !== null && loops.medianTtdMs <= 30 * 60_000);
     assert.equal(result.scores.find((s) => s.kind === 'node_memory_flapping')?.findings, 0);
+  });
+
+  it('speaks with one voice: every analyzer on the Prometheus data, no contradicting advice', () => {
+    const { openFindings, disagreements, unwindowedCounts } = result.agreement;
+    // The loop, and what sizing and capacity say about the same cluster.
+    assert.ok(openFindings > 1, `open findings: ${openFindings}`);
+    assert.deepEqual(disagreements, []);
+    assert.deepEqual(unwindowedCounts, []);
   });
 
   it('leaves no Prometheus process and no temporary directory behind', async () => {
