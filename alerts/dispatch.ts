@@ -20,6 +20,8 @@ export interface AlertSink {
   readonly name: string;
   /** Every alert that should be active now; the sink ends what it sent that is missing here. */
   deliver(alerts: readonly ProblemAlert[]): Promise<SinkReport>;
+  /** Persists what it must remember across restarts; called once the dispatcher stops. */
+  close?(): Promise<void>;
 }
 
 export interface DispatcherOptions {
@@ -105,6 +107,7 @@ export class AlertDispatcher {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.running;
+    for (const sink of this.options.sinks) if (sink.close) await sink.close();
   }
 
   private async logged(): Promise<void> {

@@ -49,6 +49,7 @@ export function createAlerting(config: Config, deps: AlertingDeps): AlertDispatc
       new DirectNotifier({
         routes,
         repeatIntervalMs: a.repeatSeconds * 1000,
+        stateFile: a.stateFile,
         logger: deps.logger.child({ component: 'alerts.direct' }),
       }),
     );

@@ -81,6 +81,10 @@ export class Checkpoint {
     }
   }
 
+  keys(section: string): string[] {
+    return Object.keys(this.sections[section] ?? {});
+  }
+
   size(section: string): number {
     return Object.keys(this.sections[section] ?? {}).length;
   }

@@ -3,6 +3,9 @@
 // resolves once when it goes away; a ticket held back while a page of the same problem fires
 // (Alertmanager's inhibition) is neither sent nor resolved until the page ends. Each receiver has
 // its own rate limit; a failed send is logged without its URL and retried on the next cycle.
+// What was sent where survives a restart in a checkpoint file (alerting.stateFile): an alert still
+// open is not sent again, and one that ended while Plimsoll was down is resolved.
+import { Checkpoint } from '../../collectors/checkpoint.js';
 import type { Logger } from '../../core/logger.js';
 import type { AlertSink, SinkReport } from '../dispatch.js';
 import type { AlertRoute } from '../policy.js';
@@ -26,6 +29,8 @@ export interface NotifierOptions {
   readonly now?: () => number;
   /** Tests inject limiters with a fake clock; by receiver name. */
   readonly limiters?: ReadonlyMap<string, RateLimiter>;
+  /** JSON file of what was sent where (undefined: in memory only). */
+  readonly stateFile?: string | undefined;
 }
 
 interface Sent {
@@ -34,17 +39,42 @@ interface Sent {
   readonly notification: FindingNotification;
 }
 
+/** A Sent as the checkpoint keeps it: the receiver by name. */
+interface SavedSent {
+  readonly at: number;
+  readonly receiver: string;
+  readonly notification: FindingNotification;
+}
+
+const SECTION = 'sent';
+/** Kept past the checkpoint's default 30 days: a ticket may stay open that long and more. */
+const STATE_RETENTION_MS = 365 * 86_400_000;
+
 export class DirectNotifier implements AlertSink {
   readonly name = 'direct';
   /** receiver name + alert key → what was last sent there. */
   private readonly sent = new Map<string, Sent>();
   private readonly limiters = new Map<string, RateLimiter>();
+  private readonly state: Checkpoint;
+  private loaded: Promise<void> | undefined;
 
   constructor(private readonly options: NotifierOptions) {
     for (const [name, limiter] of options.limiters ?? []) this.limiters.set(name, limiter);
+    this.state = new Checkpoint({
+      file: options.stateFile,
+      retentionMs: STATE_RETENTION_MS,
+      logger: options.logger,
+    });
+  }
+
+  /** Writes what was sent to the state file; call on shutdown. */
+  async close(): Promise<void> {
+    await this.loaded;
+    await this.state.close();
   }
 
   async deliver(alerts: readonly ProblemAlert[]): Promise<SinkReport> {
+    await (this.loaded ??= this.restore());
     const now = (this.options.now ?? Date.now)();
     const repeat = this.options.repeatIntervalMs ?? 0;
     const paging = new Set(alerts.filter((a) => a.route === 'page').map((a) => a.finding.id));
@@ -72,6 +102,7 @@ export class DirectNotifier implements AlertSink {
       const resolve = { ...state.notification, action: 'resolve' as const };
       if (await this.send(state.receiver, resolve)) {
         this.sent.delete(key);
+        this.state.delete(SECTION, key);
         resolved += 1;
       } else failed += 1;
     }
@@ -79,10 +110,35 @@ export class DirectNotifier implements AlertSink {
       const notification = notificationOf(alert, 'trigger');
       if (await this.send(receiver, notification)) {
         this.sent.set(key, { at: now, receiver, notification });
+        this.state.set(SECTION, key, {
+          at: now,
+          receiver: receiver.name,
+          notification,
+        } satisfies SavedSent);
         sent += 1;
       } else failed += 1;
     }
     return { sent, resolved, failed };
+  }
+
+  /** What an earlier run sent, to receivers still configured. */
+  private async restore(): Promise<void> {
+    await this.state.load();
+    const receivers = new Map(this.options.routes.map((r) => [r.receiver.name, r.receiver]));
+    for (const key of this.state.keys(SECTION)) {
+      const saved = this.state.get<SavedSent>(SECTION, key);
+      const receiver = saved && receivers.get(saved.receiver);
+      if (!saved || !receiver) {
+        // Its receiver is gone from the configuration: nothing can resolve it there.
+        this.options.logger.warn(
+          { receiver: saved?.receiver, key },
+          'sent alert of a receiver no longer configured; forgotten',
+        );
+        this.state.delete(SECTION, key);
+        continue;
+      }
+      this.sent.set(key, { at: saved.at, receiver, notification: saved.notification });
+    }
   }
 
   private routesFor(alert: ProblemAlert): Route[] {

@@ -553,6 +553,9 @@ export const AlertingSchema = Type.Object(
       default: 0,
       description: 'Direct receivers: re-send a still-open alert this often (0: never)',
     }),
+    stateFile: FilePath(
+      'Direct receivers: what was sent where, kept across restarts so an open alert is not sent again and one that ended while down is resolved (default: in memory only)',
+    ),
   },
   { additionalProperties: false, default: {} },
 );

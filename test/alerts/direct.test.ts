@@ -113,9 +113,22 @@ describe('direct receivers wired into the analysis runtime', { timeout: 120_000 
     await Promise.all(started.splice(0).flatMap((a) => (a.alerts ? [a.alerts.stop()] : [])));
   });
 
+  /** The chat heard the ticket open and close; the audit hook heard page and ticket each open and close. */
+  function assertTicketAndPageEnded(): void {
+    assert.deepEqual(
+      slack.accepted().map((b) => String(b.text).split(' ')[0]),
+      [':large_orange_circle:', ':white_check_mark:'],
+    );
+    assert.deepEqual(
+      hook.accepted().map((b) => `${String(b.route)} ${String(b.status)}`),
+      ['page firing', 'page resolved', 'ticket firing', 'ticket resolved'],
+    );
+  }
+
   function start(
     alerting: Record<string, unknown>,
     clock: () => number,
+    store = new MemoryStore(),
   ): { analysis: Analysis; store: MemoryStore } {
     const file = (name: string, text: string) => {
       writeFileSync(join(dir, name), `${text}\n`);
@@ -145,7 +158,6 @@ describe('direct receivers wired into the analysis runtime', { timeout: 120_000 
         ...alerting,
       },
     });
-    const store = new MemoryStore();
     const analysis = createAnalysis(config, {
       store,
       telemetry: new Telemetry({ defaultMetrics: false }),
@@ -218,17 +230,50 @@ describe('direct receivers wired into the analysis runtime', { timeout: 120_000 
       clock += 48 * HOUR;
       await analysis.runner.run({ now: Date.now() + 48 * HOUR });
       await analysis.alerts!.trigger();
-      assert.deepEqual(
-        slack.accepted().map((b) => String(b.text).split(' ')[0]),
-        [':large_orange_circle:', ':white_check_mark:'],
-      );
-      assert.deepEqual(
-        hook.accepted().map((b) => `${String(b.route)} ${String(b.status)}`),
-        ['page firing', 'page resolved', 'ticket firing', 'ticket resolved'],
-      );
+      assertTicketAndPageEnded();
       assert.ok(hook.accepted().every((b) => b.team === 'checkout'));
       assert.equal(rejected, 0, 'every webhook request carried a valid, fresh signature');
       assert.equal(pager.accepted().length, 2);
+    },
+  );
+
+  it(
+    'remembers across a restart what it sent: no second ticket, and a resolve for what ended while down',
+    { timeout: 60_000 },
+    async () => {
+      const stateFile = join(dir, 'state', 'alerts.json');
+      let clock = Date.now();
+      const kills = [...loopKills('cart', 5 * MIN), podRecord({ labels: { team: 'checkout' } })];
+      const first = start({ stateFile }, () => clock);
+      await first.store.write(kills);
+      first.analysis.alerts!.start(3_600_000);
+      await first.analysis.runner.run();
+      await waitFor(
+        () => pager.accepted(),
+        (got) => got.length === 1,
+        { what: 'the page' },
+      );
+      clock += HOUR + MIN;
+      await first.analysis.alerts!.trigger();
+      assert.equal(slack.accepted().length, 1, 'the ticket');
+      await first.analysis.alerts!.stop();
+      const before = slack.requests.length + pager.requests.length + hook.requests.length;
+
+      // Restarted with the loop still open (findings persist in the store): nothing is sent again.
+      const second = start({ stateFile }, () => clock, first.store);
+      second.analysis.alerts!.start(3_600_000);
+      await second.analysis.runner.run();
+      await second.analysis.alerts!.trigger();
+      assert.equal(slack.requests.length + pager.requests.length + hook.requests.length, before);
+      await second.analysis.alerts!.stop();
+
+      // The loop ended while Plimsoll was down (no open finding any more): the first cycle after
+      // the restart resolves the ticket it sent.
+      const third = start({ stateFile }, () => clock, new MemoryStore());
+      third.analysis.alerts!.start(3_600_000);
+      await third.analysis.alerts!.trigger();
+      assertTicketAndPageEnded();
+      assert.equal(pager.accepted().length, 2, 'the page was resolved before the restarts');
     },
   );
 
