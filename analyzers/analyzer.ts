@@ -20,6 +20,11 @@ export interface AnalysisInput {
    * follow. Absent where nobody judged OOM loops first (e.g. a backtest of sizing alone).
    */
   readonly verdicts?: VerdictBook | undefined;
+  /**
+   * Per node name, the open memory-flapping finding that is the node's primary verdict; node
+   * capacity findings about the same node link to it.
+   */
+  readonly nodeVerdicts?: ReadonlyMap<string, string> | undefined;
 }
 
 export interface Analyzer {

@@ -14,7 +14,7 @@ import type { FindingStore } from '../store/store.js';
 import type { AnalysisReader, Analyzer } from './analyzer.js';
 import { subjectKey } from './ids.js';
 import { sharedReader } from './shared-reader.js';
-import { verdictsFrom, type VerdictBook } from './verdicts.js';
+import { nodeVerdictsFrom, verdictsFrom, type VerdictBook } from './verdicts.js';
 
 /**
  * Finding kinds that link to the container's OOM-loop verdict: misfit and recommendations follow
@@ -278,11 +278,21 @@ export class AnalyzerRunner implements Component {
     let verdicts = selected.some((a) => a.kinds.some((k) => FOLLOWS_VERDICTS.has(k)))
       ? verdictsFrom(await this.openFindings(['oom_loop']))
       : undefined;
+    // Likewise a node's capacity findings point at its open flapping finding.
+    let nodeVerdicts = selected.some((a) => a.kinds.includes('node_capacity_misfit'))
+      ? nodeVerdictsFrom(await this.openFindings(['node_memory_flapping']))
+      : undefined;
     for (const analyzer of selected) {
-      const { outcome, open } = await this.runOne(analyzer, now, reader, verdicts);
+      const { outcome, open } = await this.runOne(analyzer, now, reader, {
+        verdicts,
+        nodeVerdicts,
+      });
       outcomes.push(outcome);
       if (outcome.ok && analyzer.kinds.includes('oom_loop') && verdicts) {
         verdicts = verdictsFrom(open);
+      }
+      if (outcome.ok && analyzer.kinds.includes('node_memory_flapping') && nodeVerdicts) {
+        nodeVerdicts = nodeVerdictsFrom(open);
       }
     }
     const failed = outcomes.filter((o) => !o.ok);
@@ -301,7 +311,10 @@ export class AnalyzerRunner implements Component {
     analyzer: Analyzer,
     now: number,
     reader: AnalysisReader,
-    verdicts: VerdictBook | undefined,
+    books: {
+      verdicts: VerdictBook | undefined;
+      nodeVerdicts: ReadonlyMap<string, string> | undefined;
+    },
   ): Promise<{ outcome: AnalyzerOutcome; open: Finding[] }> {
     const started = performance.now();
     const timeoutMs = this.options.timeoutMs ?? 60_000;
@@ -313,7 +326,7 @@ export class AnalyzerRunner implements Component {
           window: { from: now - analyzer.windowMs, to: now },
           now,
           store: reader,
-          verdicts,
+          ...books,
         }),
         new Promise<never>((_, reject) => {
           timeout = setTimeout(

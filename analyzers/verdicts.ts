@@ -73,6 +73,16 @@ export function verdictsFrom(findings: readonly Finding[]): Map<string, MemoryVe
   return book;
 }
 
+/** Per node name, its open memory-flapping finding: the node's primary verdict. */
+export function nodeVerdictsFrom(findings: readonly Finding[]): Map<string, string> {
+  const book = new Map<string, string>();
+  for (const f of findings) {
+    if (f.kind === 'node_memory_flapping' && f.status === 'open' && f.subject.type === 'node')
+      book.set(f.subject.node, f.id);
+  }
+  return book;
+}
+
 /**
  * A sizing made to agree with the verdict on memory: a leak keeps its limit and request (more
  * memory only delays the next kill), a heap that does not fit keeps its limit (the heap flags are

@@ -2,9 +2,8 @@
 // runs out (reservations, overcommit, BestEffort pods, who used the memory), and what to change.
 // Pure: numbers in, text out.
 import type { WorkloadRef } from '../../core/domain.js';
+import { reservationFor } from '../node-reservation.js';
 import { duration, plural, quantity } from '../oom-loop/wording.js';
-
-const GI = 1024 ** 3;
 
 export interface MemoryEvidence {
   readonly memoryPressureFlaps: number;
@@ -56,26 +55,6 @@ export function hasMemoryEvidence(e: MemoryEvidence): boolean {
     e.nearThreshold ||
     e.kubeletRestarts > 1
   );
-}
-
-/** A system reservation for a node of this size (the tiered rule GKE and AKS apply). */
-export function recommendedReserveBytes(capacityBytes: number): number {
-  const tiers: [number, number][] = [
-    [4 * GI, 0.25],
-    [4 * GI, 0.2],
-    [8 * GI, 0.1],
-    [112 * GI, 0.06],
-    [Infinity, 0.02],
-  ];
-  let left = capacityBytes;
-  let reserve = 0;
-  for (const [size, share] of tiers) {
-    const part = Math.min(left, size);
-    reserve += part * share;
-    left -= part;
-    if (left <= 0) break;
-  }
-  return Math.ceil(reserve / (GI / 10)) * (GI / 10);
 }
 
 function time(at: number): string {
@@ -156,20 +135,13 @@ function recommend(s: FlappingSummary): string {
   const c = s.cause;
   const steps: string[] = [];
   if (c.capacityBytes !== undefined && c.allocatableBytes !== undefined) {
-    const reserve = recommendedReserveBytes(c.capacityBytes);
-    if (c.capacityBytes - c.allocatableBytes < reserve) {
-      const kube = Math.ceil((reserve * 0.7) / (GI / 10)) * (GI / 10);
+    const r = reservationFor(c.capacityBytes);
+    if (c.capacityBytes - c.allocatableBytes < r.reserveBytes) {
       steps.push(
-        `reserve about ${quantity(reserve)} for the system (kubelet flags --kube-reserved=memory=${quantity(kube)} --system-reserved=memory=${quantity(reserve - kube)}), which lowers allocatable to ${quantity(c.capacityBytes - reserve)}`,
+        `reserve about ${quantity(r.reserveBytes)} for the system (kubelet flags ${r.reservedFlags}), which lowers allocatable to ${quantity(c.capacityBytes - r.reserveBytes)}`,
       );
     }
-    const hard = Math.max(
-      500 * 1024 ** 2,
-      Math.round((c.capacityBytes * 0.03) / 1024 ** 2) * 1024 ** 2,
-    );
-    steps.push(
-      `set eviction thresholds that act before the kernel OOM killer: --eviction-hard=memory.available<${quantity(hard)} --eviction-soft=memory.available<${quantity(hard * 2)} --eviction-soft-grace-period=memory.available=1m`,
-    );
+    steps.push(`set eviction thresholds that act before the kernel OOM killer: ${r.evictionFlags}`);
   }
   const grown = new Map<string, { workload: WorkloadRef; bytes: number }>();
   for (const flap of c.flaps) {

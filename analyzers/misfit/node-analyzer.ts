@@ -81,6 +81,8 @@ function toFinding(issue: CapacityIssue, input: AnalysisInput): Finding {
       ? ({ type: 'node', cluster: input.cluster, node: issue.scope.node } as const)
       : ({ type: 'cluster', cluster: input.cluster } as const);
   const pool = issue.scope.type === 'pool' ? issue.scope.pool : '';
+  const verdict =
+    issue.scope.type === 'node' ? input.nodeVerdicts?.get(issue.scope.node) : undefined;
   return {
     id: stableId('finding', 'node_capacity_misfit', subjectKey(subject), pool, issue.category),
     kind: 'node_capacity_misfit',
@@ -95,5 +97,6 @@ function toFinding(issue: CapacityIssue, input: AnalysisInput): Finding {
     status: 'open',
     firstSeen: input.window.from,
     lastSeen: Math.min(input.now, input.window.to),
+    ...(verdict && { relatedTo: verdict }),
   };
 }

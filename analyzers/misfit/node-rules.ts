@@ -12,6 +12,8 @@
 //   memory on nodes with < 10 % (or < 0.25 cores) CPU unrequested. Reported from 1 core or 2 GiB;
 //   warning from $100/month, else info.
 import type { Node, Pod, Severity } from '../../core/domain.js';
+import { reservationFor } from '../node-reservation.js';
+import { quantity } from '../oom-loop/wording.js';
 import { monthlyCost, type Prices } from '../recommendations/prices.js';
 import {
   formatBytes,
@@ -109,6 +111,8 @@ export function nodeIssues(load: NodeLoad): CapacityIssue[] {
   const allocCpu = node.allocatable.cpuCores;
   const numbers = nodeNumbers(load);
   if (allocMem !== undefined && capMem !== undefined && allocMem >= capMem) {
+    // The flapping finding on the same node sizes the reservation with the same function.
+    const reservation = reservationFor(capMem);
     issues.push({
       scope: { type: 'node', node: node.name },
       category: 'no_system_reserved',
@@ -117,7 +121,7 @@ export function nodeIssues(load: NodeLoad): CapacityIssue[] {
       explanation:
         `Node ${node.name} offers all ${formatBytes(capMem)} of its memory to pods (allocatable = capacity${allocCpu !== undefined && node.capacity.cpuCores !== undefined ? `; CPU ${formatCores(allocCpu)} of ${formatCores(node.capacity.cpuCores)}` : ''}). ${numbers}` +
         ` The kubelet, container runtime and OS still need memory, so once pods use what they were promised the node runs out before the scheduler or the eviction threshold notice — the classic start of memory-pressure flapping.`,
-      recommendation: `Set kube-reserved and system-reserved on ${load.pool} nodes (e.g. kubelet --kube-reserved=memory=1Gi --system-reserved=memory=500Mi, or the pool's node config) and an eviction threshold such as --eviction-hard=memory.available<500Mi, then replace the nodes.`,
+      recommendation: `Reserve about ${quantity(reservation.reserveBytes)} for the system on ${load.pool} nodes (kubelet ${reservation.reservedFlags}, or the pool's node config) and set eviction thresholds (${reservation.evictionFlags}), then replace the nodes.`,
       evidence: { ...nodeEvidence(load) },
     });
   }

@@ -11,7 +11,7 @@ export function formatBacktest(report: BacktestReport): string {
   );
   for (const scenario of report.scenarios) {
     lines.push(
-      `**${scenario.scenario}** (${scenario.nodes} nodes, ${scenario.containersCompared} workload containers every strategy sized; ${scenario.skipped} skipped for not enough data)`,
+      `**${scenario.scenario}** (${scenario.nodes} nodes, ${scenario.containersCompared} workload containers every strategy sized; ${scenario.skipped} skipped: not enough data to size, or gone by the replay week)`,
       '',
       '| strategy | would-be OOM kills | (5-min windows over limit + uncovered kills) | containers with OOMs | CPU above request | memory above request | reserved CPU (cores) | reserved memory (GiB) | cost/month |',
       '|---|---:|---:|---:|---:|---:|---:|---:|---:|',

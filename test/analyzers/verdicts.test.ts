@@ -1,6 +1,7 @@
 // One problem, one verdict: a container whose OOM loop is a slow leak is told to fix the leak by
 // every finding about it — misfit and recommendation keep its memory limit and link to the loop —
-// and the patch export leaves its memory out, saying why.
+// and the patch export leaves its memory out, saying why. A flapping node is the verdict on that
+// node: its capacity findings link to it and size the system reservation the same way.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ContainerTermination, Finding, Pod } from '../../core/domain.js';
@@ -10,6 +11,8 @@ import { excludedChanges, recommendationPatches } from '../../analyzers/recommen
 import { AnalyzerRunner } from '../../analyzers/runner.js';
 import { adviceOf, followVerdict, type MemoryVerdict } from '../../analyzers/verdicts.js';
 import { disagreements, unwindowedCounts } from '../../eval/agreement.js';
+import { replayChunks } from '../../collectors/replay/simulation.js';
+import { judgedScenario } from '../support/judged-scenario.js';
 import { MemoryStore } from '../../store/memory.js';
 
 const MI = 1024 * 1024;
@@ -172,5 +175,41 @@ describe('one verdict per container', { timeout: 120_000 }, () => {
     );
     assert.equal(sized.limits.memoryBytes, 1536 * MI);
     assert.match(sized.basis.join(' '), /OOM-loop verdict/);
+  });
+});
+
+describe('one verdict per node', { timeout: 180_000 }, () => {
+  it('links a flapping node’s capacity findings to the flapping finding, with the same reservation', async () => {
+    const start = Date.UTC(2025, 0, 6);
+    const { sim, cluster, store, runner } = judgedScenario('node-flapping', start);
+    let linked: { flapping: Finding; capacity: Finding[] } | undefined;
+    for await (const chunk of replayChunks(
+      sim,
+      { from: start, to: start + 2 * 24 * HOUR },
+      { stepMs: 5 * MIN, chunkMs: HOUR, batchSize: Number.MAX_SAFE_INTEGER },
+    )) {
+      await store.write(chunk.records);
+      // Every analyzer each hour, as the scheduled run does: judged while the node flaps.
+      await runner.run({ now: chunk.to });
+      const open = (await store.findings({ cluster, status: 'open', limit: 5_000 })).items;
+      const flapping = open.find((f) => f.kind === 'node_memory_flapping');
+      if (!flapping || flapping.subject.type !== 'node') continue;
+      const node = flapping.subject.node;
+      const capacity = open.filter(
+        (f) =>
+          f.kind === 'node_capacity_misfit' && f.subject.type === 'node' && f.subject.node === node,
+      );
+      if (capacity.some((f) => f.category === 'no_system_reserved')) {
+        linked = { flapping, capacity };
+        break;
+      }
+    }
+    assert.ok(linked, 'a flapping node with nothing reserved for the system');
+    for (const f of linked.capacity) assert.equal(f.relatedTo, linked.flapping.id, f.title);
+    const flags = /--kube-reserved=memory=\S+ --system-reserved=memory=[^\s),]+/;
+    const fromFlapping = linked.flapping.recommendation.match(flags)?.[0];
+    const noReserve = linked.capacity.find((f) => f.category === 'no_system_reserved')!;
+    assert.ok(fromFlapping, linked.flapping.recommendation);
+    assert.equal(noReserve.recommendation.match(flags)?.[0], fromFlapping);
   });
 });

@@ -4,14 +4,11 @@
 // of kills says over what window it was counted.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createAnalyzers } from '../../analyzers/index.js';
-import { AnalyzerRunner } from '../../analyzers/runner.js';
 import { replayChunks } from '../../collectors/replay/simulation.js';
 import type { Finding } from '../../core/domain.js';
 import { disagreements, unwindowedCounts } from '../../eval/agreement.js';
-import { createSimulation } from '../../simulator/index.js';
 import { scenarioNames } from '../../simulator/scenarios/index.js';
-import { MemoryStore } from '../../store/memory.js';
+import { judgedScenario } from '../support/judged-scenario.js';
 
 const HOUR = 3_600_000;
 const START = Date.UTC(2025, 0, 6);
@@ -19,15 +16,7 @@ const END = START + 48 * HOUR;
 
 async function openFindings(scenario: string): Promise<Finding[]> {
   // Small clusters: the property is about what the analyzers say together, not about scale.
-  const sim = createSimulation({ scenario, seed: 1, start: START, nodes: 3 });
-  const cluster = sim.model.cluster;
-  const store = new MemoryStore();
-  const runner = new AnalyzerRunner({
-    cluster,
-    analyzers: createAnalyzers(),
-    reader: store,
-    findings: store,
-  });
+  const { sim, cluster, store, runner } = judgedScenario(scenario, START);
   for await (const chunk of replayChunks(
     sim,
     { from: START, to: END },
@@ -55,7 +44,33 @@ describe('every scenario speaks with one voice', () => {
       for (const f of findings) {
         if (f.relatedTo === undefined) continue;
         const primary = findings.find((p) => p.id === f.relatedTo);
-        assert.equal(primary?.kind, 'oom_loop', `${f.id} links to an open OOM loop`);
+        const expected = f.subject.type === 'node' ? 'node_memory_flapping' : 'oom_loop';
+        assert.equal(primary?.kind, expected, `${f.id} links to an open ${expected}`);
+      }
+      // A flapping node: its capacity findings link to the flapping finding and size the
+      // system reservation with the same numbers.
+      for (const flapping of findings.filter((f) => f.kind === 'node_memory_flapping')) {
+        const node = flapping.subject.type === 'node' ? flapping.subject.node : '';
+        const flags = flapping.recommendation.match(
+          /--kube-reserved=memory=\S+ --system-reserved=memory=\S+\)/,
+        )?.[0];
+        for (const capacity of findings.filter(
+          (f) =>
+            f.kind === 'node_capacity_misfit' &&
+            f.subject.type === 'node' &&
+            f.subject.node === node,
+        )) {
+          assert.equal(
+            capacity.relatedTo,
+            flapping.id,
+            `${capacity.id} links to the flapping finding`,
+          );
+          if (capacity.category === 'no_system_reserved' && flags)
+            assert.ok(
+              capacity.recommendation.includes(flags.slice(0, -1)),
+              `${capacity.recommendation} names ${flags}`,
+            );
+        }
       }
     });
   }
