@@ -108,13 +108,15 @@ export const TerminationSchema = Type.Object(
         [
           Type.Literal('kube_state_metrics'),
           Type.Literal('cadvisor'),
+          Type.Literal('first_sample'),
           Type.Literal('previous_termination'),
         ],
         {
           description:
             'Where startedAt came from when not from the container status: ' +
-            'kube_pod_container_state_started, cAdvisor container_start_time_seconds, or the ' +
-            'previous run’s finish (an upper bound on how long the run lasted)',
+            'kube_pod_container_state_started, cAdvisor container_start_time_seconds, the first ' +
+            'cAdvisor sample of the run (within a scrape interval), or the previous run’s ' +
+            'finish (an upper bound on how long the run lasted)',
         },
       ),
     ),

@@ -162,7 +162,7 @@ export function formatMarkdown(results: readonly ScenarioResult[]): string {
     lines.push(
       loops
         ? 'Time to detect is measured from the second kill of a loop. A loop found with the wrong class counts as a false alarm and a miss; class accuracy is correct / found, whatever the class.'
-        : 'Time to detect is measured from the first cycle of each flapping episode.',
+        : 'Time to detect is measured from the first cycle of each flapping episode. Only memory flapping is scored: a node flipping NotReady without memory evidence is reported as `not_ready` and counts as neither a hit nor an alarm.',
       '',
     );
   }

@@ -51,7 +51,11 @@ export function median(values: readonly number[]): number | null {
 }
 
 export function scoreFlapping(truth: GroundTruth, detections: readonly Detection[]): AnalyzerScore {
-  const mine = detections.filter((d) => d.finding.kind === 'node_memory_flapping');
+  // Memory flapping is what is scored: a node flipping NotReady without memory evidence is
+  // reported as `not_ready` (a network or runtime problem), which is neither a hit nor an alarm.
+  const mine = detections.filter(
+    (d) => d.finding.kind === 'node_memory_flapping' && d.finding.category === 'memory_pressure',
+  );
   const nodeOf = (d: Detection) =>
     d.finding.subject.type === 'node' ? d.finding.subject.node : '';
   const truthNodes = new Set(truth.flappingNodes.map((n) => n.node));

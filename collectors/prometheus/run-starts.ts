@@ -4,7 +4,10 @@
 //   1. kube_pod_container_state_started — the current run's start, so the start of a run that
 //      ended is the newest value seen before its finish;
 //   2. cAdvisor's container_start_time_seconds — one series per container instance;
-//   3. the previous run's finish — the run cannot have started earlier, so the duration is an
+//   3. the first working-set sample of each cAdvisor container instance — its start within a
+//      scrape interval (only instances that appeared inside the range read, never one already
+//      there when it opened);
+//   4. the previous run's finish — the run cannot have started earlier, so the duration is an
 //      upper bound (it includes the restart back-off).
 // A start older than the previous run's finish belongs to an earlier run (the run that ended was
 // never scraped while running) and is not used.
@@ -20,6 +23,8 @@ export interface RunStarts {
   readonly kubeStateMetrics: ReadonlyMap<string, readonly number[]>;
   /** The same from cAdvisor. */
   readonly cadvisor: ReadonlyMap<string, readonly number[]>;
+  /** The first working-set sample of each cAdvisor container instance that appeared in the range. */
+  readonly firstSamples?: ReadonlyMap<string, readonly number[]>;
 }
 
 export const runKey = (namespace: string, pod: string, container: string) =>
@@ -53,13 +58,29 @@ export async function readRunStarts(
   const window = `${Math.max(1, Math.round(input.stepMs / 1000))}s`;
   const ksm = new Map<string, Set<number>>();
   const cadvisor = new Map<string, Set<number>>();
-  const [started, ...instances] = await Promise.all([
+  const firstSamples = new Map<string, Set<number>>();
+  const range = inventoryRange(input);
+  const step = `${Math.max(1, Math.round(input.stepMs / 1000))}s`;
+  // An instance whose first sample in the range is at its opening may have begun long before.
+  const opened = (input.to - 1) / 1000 - Number(range.slice(0, -1)) + 2 * (input.stepMs / 1000);
+  const [started, appeared, ...instances] = await Promise.all([
     // The value changes at every restart: read per step.
     input.client.queryRange(
       `max by (namespace, pod, container) (last_over_time(kube_pod_container_state_started{${ns}}[${window}]))`,
       input.from,
       input.to - input.stepMs,
       input.stepMs,
+    ),
+    // Each instance's first sample: its start, where no exporter says it.
+    Promise.all(
+      CADVISOR_DIALECTS.map((d) =>
+        input.client.query(
+          `min by (namespace, ${d.pod}, ${d.container}, id) (min_over_time(timestamp(` +
+            `container_memory_working_set_bytes{${ns}, ${d.container}!="", ${d.container}!="POD"}` +
+            `)[${range}:${step}])) > ${opened}`,
+          input.to - 1,
+        ),
+      ),
     ),
     // One series per container instance: its last value over the chunk is its start.
     ...CADVISOR_DIALECTS.map((d) =>
@@ -73,7 +94,12 @@ export async function readRunStarts(
   ]);
   for (const s of started) collect(ksm, s.metric, s.values);
   for (const s of instances.flat()) collect(cadvisor, s.metric, s.values);
-  return { kubeStateMetrics: sorted(ksm), cadvisor: sorted(cadvisor) };
+  for (const s of appeared.flat()) collect(firstSamples, s.metric, s.values);
+  return {
+    kubeStateMetrics: sorted(ksm),
+    cadvisor: sorted(cadvisor),
+    firstSamples: sorted(firstSamples),
+  };
 }
 
 /** Newest start in `starts` that lies in [after, before). */
@@ -95,25 +121,41 @@ export function startOfRun(
   previousFinish: number | undefined,
   ksm: readonly number[] | undefined,
   cadvisor: readonly number[] | undefined,
+  firstSamples?: readonly number[],
 ): { startedAt: number; source: StartSource } | undefined {
   const after = previousFinish ?? -Infinity;
   const fromKsm = newestBetween(ksm, after, finishedAt);
   if (fromKsm !== undefined) return { startedAt: fromKsm, source: 'kube_state_metrics' };
   const fromCadvisor = newestBetween(cadvisor, after, finishedAt);
   if (fromCadvisor !== undefined) return { startedAt: fromCadvisor, source: 'cadvisor' };
+  const fromSample = newestBetween(firstSamples, after, finishedAt);
+  if (fromSample !== undefined) return { startedAt: fromSample, source: 'first_sample' };
   if (previousFinish !== undefined && previousFinish < finishedAt)
     return { startedAt: previousFinish, source: 'previous_termination' };
   return undefined;
 }
 
+/** Oldest start in `starts` that lies in (after, until]. */
+function oldestWithin(
+  starts: readonly number[] | undefined,
+  after: number,
+  until: number,
+): number | undefined {
+  return starts?.find((t) => t > after && t <= until);
+}
+
 /**
  * The terminations with their run start where one is known. `priorFinish` is the finish of the
- * newest termination before these, per namespace/pod/container.
+ * newest termination before these, per namespace/pod/container. `finishedAfter` holds, for a
+ * termination timed only where its restart became visible (no last-terminated timestamp), the
+ * last step at which the run was still counted: the kill lies between that step and the recorded
+ * finish, and a start in that span is the next run's, which also bounds the kill from above.
  */
 export function withRunStarts(
   terminations: readonly ContainerTermination[],
   starts: RunStarts,
   priorFinish: ReadonlyMap<string, number>,
+  finishedAfter: ReadonlyMap<ContainerTermination, number> = new Map(),
 ): ContainerTermination[] {
   const order = terminations
     .map((t, index) => ({ t, index }))
@@ -122,17 +164,29 @@ export function withRunStarts(
   const out: ContainerTermination[] = [...terminations];
   for (const { t, index } of order) {
     const key = runKey(t.namespace, t.pod, t.container);
-    const start = startOfRun(
-      t.termination.finishedAt,
-      previous.get(key),
-      starts.kubeStateMetrics.get(key),
-      starts.cadvisor.get(key),
-    );
-    previous.set(key, t.termination.finishedAt);
-    if (start === undefined) continue;
+    const ksm = starts.kubeStateMetrics.get(key);
+    const cadvisor = starts.cadvisor.get(key);
+    const firstSamples = starts.firstSamples?.get(key);
+    let finishedAt = t.termination.finishedAt;
+    let searchBefore = finishedAt;
+    const lowerBound = finishedAfter.get(t);
+    if (lowerBound !== undefined) {
+      const next = [ksm, cadvisor, firstSamples]
+        .map((list) => oldestWithin(list, lowerBound, finishedAt))
+        .filter((x): x is number => x !== undefined);
+      if (next.length > 0) finishedAt = Math.min(...next);
+      searchBefore = Math.min(finishedAt, lowerBound + 1);
+    }
+    const start = startOfRun(searchBefore, previous.get(key), ksm, cadvisor, firstSamples);
+    previous.set(key, finishedAt);
+    if (start === undefined && finishedAt === t.termination.finishedAt) continue;
     out[index] = {
       ...t,
-      termination: { ...t.termination, startedAt: start.startedAt, startedAtSource: start.source },
+      termination: {
+        ...t.termination,
+        finishedAt,
+        ...(start && { startedAt: start.startedAt, startedAtSource: start.source }),
+      },
     };
   }
   return out;

@@ -190,10 +190,12 @@ export async function terminations(
 
   const out: ContainerTermination[] = [];
   const pending: Pending[] = [];
-  const emit = (entry: ContainerSteps, run: number, details: Details) => {
+  /** Terminations timed where their restart became visible: the step before, when it was not. */
+  const finishedAfter = new Map<ContainerTermination, number>();
+  const emit = (entry: ContainerSteps, run: number, details: Details, notBefore?: number) => {
     const meta = pods.get(`${entry.namespace}/${entry.pod}`);
     const reason = details.reason ?? 'Unknown';
-    out.push({
+    const termination: ContainerTermination = {
       cluster: input.cluster,
       namespace: entry.namespace,
       pod: entry.pod,
@@ -209,7 +211,9 @@ export async function terminations(
       restartCount: run,
       requests: amounts(meta?.requests.get(entry.container)),
       limits: amounts(meta?.limits.get(entry.container)),
-    });
+    };
+    out.push(termination);
+    if (notBefore !== undefined) finishedAfter.set(termination, notBefore);
   };
 
   const priorFinish = new Map<string, number>();
@@ -256,8 +260,10 @@ export async function terminations(
           const guess = Math.max(t - input.stepMs, input.historyFrom ?? -Infinity);
           pending.push({ entry, at: t, runs: unseen, guess: details(guess) });
         } else {
-          // No finish times exported: the restart-count fallback, timed where it became visible.
-          for (const run of unseen) emit(entry, run, details(t));
+          // No finish times exported: the restart-count fallback, timed where it became visible;
+          // the kill came after the step that still showed the old count.
+          const notBefore = mark?.seenAt ?? t - input.stepMs;
+          for (const run of unseen) emit(entry, run, details(t), notBefore);
         }
       }
       previous = count;
@@ -277,7 +283,7 @@ export async function terminations(
     }
   }
   if (out.length === 0) return out;
-  return withRunStarts(out, await readRunStarts(input, namespaces), priorFinish);
+  return withRunStarts(out, await readRunStarts(input, namespaces), priorFinish, finishedAfter);
 }
 
 /**

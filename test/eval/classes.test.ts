@@ -5,7 +5,12 @@ import { describe, it } from 'node:test';
 import type { Finding } from '../../core/domain.js';
 import type { ScenarioResult } from '../../eval/evaluate.js';
 import { formatMarkdown } from '../../eval/format.js';
-import { classifyOomLoops, scoreOomLoops, type Detection } from '../../eval/match.js';
+import {
+  classifyOomLoops,
+  scoreFlapping,
+  scoreOomLoops,
+  type Detection,
+} from '../../eval/match.js';
 import { parseArgs, verdicts } from '../../eval/run.js';
 import { VARIANTS } from '../../eval/variants.js';
 import type { GroundTruth } from '../../simulator/index.js';
@@ -141,6 +146,58 @@ describe('OOM-loop class accuracy', { timeout: 30_000 }, () => {
       'test: 1 contradicting findings',
       'test: 1 kill counts without a window',
     ]);
+  });
+});
+
+describe('memory-flapping score', { timeout: 30_000 }, () => {
+  const flapping = (node: string, category: string): Detection => ({
+    firstOpenAt: 2 * H,
+    finding: {
+      id: `${node}-${category}`,
+      kind: 'node_memory_flapping',
+      category,
+      subject: { type: 'node', cluster: 'sim', node },
+      window: { from: H, to: 3 * H },
+      title: `${node} flapping`,
+    } as unknown as Finding,
+  });
+
+  it('scores memory flapping only: a NotReady-only finding is neither a hit nor an alarm', () => {
+    const planted: GroundTruth = {
+      ...truth([]),
+      flappingNodes: [
+        {
+          node: 'n1',
+          pool: 'general',
+          cause: {
+            allocatableEqualsCapacity: true,
+            bestEffortWorkloads: [],
+            memoryLimitOvercommit: 1.5,
+          },
+          episodes: [
+            {
+              from: H,
+              to: 3 * H,
+              cycles: 3,
+              memoryPressureTrue: [],
+              notReady: [],
+              readyAgain: [],
+              systemOoms: [],
+              evictions: [],
+            },
+          ],
+        },
+      ],
+    };
+    const score = scoreFlapping(planted, [
+      flapping('n1', 'memory_pressure'),
+      // A network problem on another node, reported as not_ready: not memory flapping.
+      flapping('n2', 'not_ready'),
+    ]);
+    assert.deepEqual([score.tp, score.fp, score.fn], [1, 0, 0]);
+    // The planted node reported only as not_ready is a miss.
+    const missed = scoreFlapping(planted, [flapping('n1', 'not_ready')]);
+    assert.deepEqual([missed.tp, missed.fp, missed.fn], [0, 0, 1]);
   });
 });
 

@@ -74,6 +74,9 @@ const flapping = (t: number) => FLAPS.some((f) => between(t, f, f + 5 * MINUTE))
 const N2_GONE = T0 + 6 * HOUR;
 const EVICTED_AT = T0 + 2 * HOUR + 2 * MINUTE;
 const DELETED_AT = T0 + 3 * HOUR;
+const LEGACY_KILL = T0 + 7 * HOUR + 30_000;
+const SIDECAR_START = T0 + 7 * HOUR;
+const SIDECAR_KILL = T0 + 8 * HOUR + 50 * MINUTE;
 
 function clusterHistory(): History {
   const h = new History();
@@ -331,6 +334,102 @@ function clusterHistory(): History {
     END,
     () => (T0 + 5 * HOUR + 5_000) / 1000,
   );
+  // An exporter without last-terminated timestamps: the kill is seen only as the restart counter
+  // stepping up, a step after it happened; the next run's start bounds it from above.
+  const legacy = pod('legacy-exporter-x1', 'u-legacy', 'n1');
+  const sidecar = pod('sidecar-y1', 'u-sidecar', 'n1');
+  const legacyRun = {
+    ...ksm,
+    namespace: 'shop',
+    pod: legacy.pod,
+    uid: legacy.uid,
+    container: 'app',
+  };
+  for (const p of [legacy, sidecar]) {
+    h.series('kube_pod_info', { ...ksm, ...p }, T0, END, () => 1);
+    h.series(
+      'kube_pod_status_qos_class',
+      { ...ksm, namespace: 'shop', pod: p.pod, uid: p.uid, qos_class: 'Burstable' },
+      T0,
+      END,
+      () => 1,
+    );
+  }
+  h.series(
+    'kube_pod_container_status_restarts',
+    legacyRun,
+    T0,
+    END,
+    (t) => (t > LEGACY_KILL ? 1 : 0),
+    {
+      type: 'counter',
+      suffix: '_total',
+    },
+  );
+  h.series(
+    'kube_pod_container_status_last_terminated_reason',
+    { ...legacyRun, reason: 'OOMKilled' },
+    LEGACY_KILL + MINUTE,
+    END,
+    () => 1,
+  );
+  h.series('kube_pod_container_state_started', legacyRun, T0, END, (t) =>
+    t <= LEGACY_KILL ? (T0 + 2 * HOUR) / 1000 : (LEGACY_KILL + 20_000) / 1000,
+  );
+  // No start time anywhere: the run's start is its first cAdvisor sample.
+  const sidecarRun = {
+    ...ksm,
+    namespace: 'shop',
+    pod: sidecar.pod,
+    uid: sidecar.uid,
+    container: 'app',
+  };
+  h.series(
+    'kube_pod_container_status_restarts',
+    sidecarRun,
+    T0,
+    END,
+    (t) => (t >= SIDECAR_KILL ? 1 : 0),
+    {
+      type: 'counter',
+      suffix: '_total',
+    },
+  );
+  h.series(
+    'kube_pod_container_status_last_terminated_timestamp',
+    sidecarRun,
+    SIDECAR_KILL,
+    END,
+    () => SIDECAR_KILL / 1000,
+  );
+  h.series(
+    'kube_pod_container_status_last_terminated_reason',
+    { ...sidecarRun, reason: 'OOMKilled' },
+    SIDECAR_KILL,
+    END,
+    () => 1,
+  );
+  const sidecarCadvisor = {
+    job: 'kubelet',
+    namespace: 'shop',
+    pod: sidecar.pod,
+    container: 'app',
+    node: 'n1',
+  };
+  h.series(
+    'container_memory_working_set_bytes',
+    { ...sidecarCadvisor, id: '/kubepods/pod-sidecar/s1' },
+    SIDECAR_START,
+    SIDECAR_KILL,
+    () => 0.5 * GI,
+  );
+  h.series(
+    'container_memory_working_set_bytes',
+    { ...sidecarCadvisor, id: '/kubepods/pod-sidecar/s2' },
+    SIDECAR_KILL + MINUTE,
+    END,
+    () => 0.2 * GI,
+  );
   // Each run's working set is its own series: the first run dies near its limit, the second starts
   // low. No staleness marker ends the first, so it stays visible for the 5-minute look-back.
   h.series(
@@ -542,6 +641,15 @@ describe(
       );
       assert.equal(report[1]?.termination.startedAt, T0 + 6 * HOUR);
       assert.equal(report[1]?.termination.startedAtSource, 'previous_termination');
+      // Only the restart counter: the kill is after the step that still showed the old count and
+      // no later than the next run's start, and the run that ended began at the older start.
+      const [legacyKill] = byPod('legacy-exporter-x1');
+      assert.equal(legacyKill?.termination.finishedAt, LEGACY_KILL + 20_000);
+      assert.equal(legacyKill?.termination.startedAt, T0 + 2 * HOUR);
+      assert.equal(legacyKill?.termination.startedAtSource, 'kube_state_metrics');
+      const [sidecarKill] = byPod('sidecar-y1');
+      assert.equal(sidecarKill?.termination.startedAt, SIDECAR_START);
+      assert.equal(sidecarKill?.termination.startedAtSource, 'first_sample');
     });
 
     it("reads a container's working set from its newest run only, not a killed run still in the look-back", () => {

@@ -1,6 +1,8 @@
 // A PromClient over in-memory raw samples that answers the query shapes terminations.ts sends:
-// `max by (...) (last_over_time({__name__=...}[Ns]) [== 1])` over a range, and `{...}[Ns]` at an
-// instant (raw samples). Ranges include both ends, as Prometheus 2.x selects them.
+// `max by (...) (last_over_time({__name__=...}[Ns]) [== 1])` over a range, `{...}[Ns]` at an
+// instant (raw samples), and the first sample of each series in a range
+// (`min_over_time(timestamp({...})[Ns:Ms]) > T`). Ranges include both ends, as Prometheus 2.x
+// selects them.
 import type { PromClient, PromSeries } from '../../../collectors/prometheus/client.js';
 
 export interface RawSeries {
@@ -17,7 +19,7 @@ interface Parsed {
 }
 
 function parse(query: string): Parsed {
-  const selector = /([a-zA-Z_:][\w:]*)?\{([^}]*)\}\[(\d+)s\]/.exec(query);
+  const selector = /([a-zA-Z_:][\w:]*)?\{([^}]*)\}\)?\[(\d+)s(?::\d+s)?\]/.exec(query);
   if (!selector) throw new Error(`fake Prometheus cannot read: ${query}`);
   const matchers: [string, RegExp][] = [];
   if (selector[1]) matchers.push(['__name__', new RegExp(`^${selector[1]}$`)]);
@@ -85,6 +87,16 @@ export class FakePrometheus implements PromClient {
   query(query: string, atMs: number): Promise<PromSeries[]> {
     this.queries.push(query);
     const parsed = parse(query);
+    if (query.includes('min_over_time(timestamp(')) {
+      const above = Number(/>\s*([\d.]+)\s*$/.exec(query)?.[1] ?? '-Infinity');
+      return Promise.resolve(
+        this.matching(parsed).flatMap((s) => {
+          const first = s.samples.find(([at]) => at >= atMs - parsed.rangeMs && at <= atMs);
+          if (!first || !(first[0] / 1000 > above)) return [];
+          return [{ metric: { ...s.labels }, values: [[atMs / 1000, String(first[0] / 1000)]] }];
+        }),
+      );
+    }
     return Promise.resolve(
       this.matching(parsed)
         .map((s) => ({
