@@ -265,7 +265,8 @@ async function main(argv: readonly string[]): Promise<number> {
   process.stderr.write(
     `eval: ${results.length} evaluations in ${((performance.now() - started) / 60_000).toFixed(1)} min\n`,
   );
-  const backtestScenarios = backtestScenariosOf(args.scenarios);
+  // The backtest goes with the catalog, not with a run of variants alone.
+  const backtestScenarios = variantsOnly ? [] : backtestScenariosOf(args.scenarios);
   if (live.length > 0) {
     const backtest = await backtestVia('live', backtestScenarios);
     await writeResults('latest.json', { results: live, backtest });
