@@ -14,7 +14,7 @@
 import type { ContainerTermination, Termination } from '../../core/domain.js';
 import { CADVISOR_DIALECTS, containerIdentity, nsSelector } from './compat.js';
 import type { ChunkInput } from './history.js';
-import { inventoryRange } from './inventory.js';
+import { INVENTORY_OVERLAP_MS, inventoryRange } from './inventory.js';
 
 type StartSource = NonNullable<Termination['startedAtSource']>;
 
@@ -60,9 +60,8 @@ export async function readRunStarts(
   const cadvisor = new Map<string, Set<number>>();
   const firstSamples = new Map<string, Set<number>>();
   const range = inventoryRange(input);
-  const step = `${Math.max(1, Math.round(input.stepMs / 1000))}s`;
   // An instance whose first sample in the range is at its opening may have begun long before.
-  const opened = (input.to - 1) / 1000 - Number(range.slice(0, -1)) + 2 * (input.stepMs / 1000);
+  const opened = (input.from - INVENTORY_OVERLAP_MS + 2 * input.stepMs) / 1000;
   const [started, appeared, ...instances] = await Promise.all([
     // The value changes at every restart: read per step.
     input.client.queryRange(
@@ -77,7 +76,7 @@ export async function readRunStarts(
         input.client.query(
           `min by (namespace, ${d.pod}, ${d.container}, id) (min_over_time(timestamp(` +
             `container_memory_working_set_bytes{${ns}, ${d.container}!="", ${d.container}!="POD"}` +
-            `)[${range}:${step}])) > ${opened}`,
+            `)[${range}:${window}])) > ${opened}`,
           input.to - 1,
         ),
       ),
