@@ -309,9 +309,11 @@ async function main(argv: readonly string[]): Promise<number> {
 // Run only as the entry point (the tests import parseArgs and verdicts).
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   // Interrupted: exit through process.exit so the private Prometheus and its directory are
-  // removed by their exit hook (tsdb.ts) instead of outliving the evaluation.
+  // removed by their exit hook (tsdb.ts) instead of outliving the evaluation. Every signal is
+  // handled, not just the first: a wrapper such as timeout(1) forwards a second SIGTERM, whose
+  // default action would end the process halfway through removing a many-gigabyte export.
   for (const signal of ['SIGINT', 'SIGTERM'] as const)
-    process.once(signal, () => {
+    process.on(signal, () => {
       process.stderr.write(`eval: ${signal}, stopping\n`);
       process.exit(130);
     });
