@@ -134,8 +134,9 @@ export const VARIANTS: readonly EvalVariant[] = [
     description:
       'the same without kube_replicaset_owner: owners cannot be resolved past the ReplicaSet',
     degraded:
-      'without kube_replicaset_owner a ReplicaSet named off convention is reported as itself, ' +
-      'not as the Deployment the ground truth names',
+      'without kube_replicaset_owner owners come from the naming convention: a ReplicaSet named ' +
+      'off it is reported as itself, one owned by an Argo Rollout as a Deployment, not as the ' +
+      'owners the ground truth names',
   },
   {
     name: 'node-not-memory',
