@@ -263,7 +263,7 @@ async function main(argv: readonly string[]): Promise<number> {
           (variantResults.length > 0 ? `\n${formatVariants(variantResults, VARIANTS)}` : ''),
   );
   process.stderr.write(
-    `eval: ${results.length} evaluations in ${((performance.now() - started) / 60_000).toFixed(1)} min\n`,
+    `eval: ${results.length + variantResults.length} evaluations in ${((performance.now() - started) / 60_000).toFixed(1)} min\n`,
   );
   // The backtest goes with the catalog, not with a run of variants alone.
   const backtestScenarios = variantsOnly ? [] : backtestScenariosOf(args.scenarios);
@@ -292,7 +292,7 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`eval: ${args.enforce ? 'FAIL' : 'miss (not enforced)'} variants: ${p}\n`);
     if (args.enforce) failed = true;
   }
-  if (viaPrometheus.length > 0) {
+  if (viaPrometheus.length > 0 || variantResults.length > 0) {
     const backtest = await backtestVia('prometheus', backtestScenarios);
     await writeResults('prometheus.json', {
       backtest,
