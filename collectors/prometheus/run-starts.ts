@@ -58,28 +58,13 @@ export async function readRunStarts(
   const window = `${Math.max(1, Math.round(input.stepMs / 1000))}s`;
   const ksm = new Map<string, Set<number>>();
   const cadvisor = new Map<string, Set<number>>();
-  const firstSamples = new Map<string, Set<number>>();
-  const range = inventoryRange(input);
-  // An instance whose first sample in the range is at its opening may have begun long before.
-  const opened = (input.from - INVENTORY_OVERLAP_MS + 2 * input.stepMs) / 1000;
-  const [started, appeared, ...instances] = await Promise.all([
+  const [started, ...instances] = await Promise.all([
     // The value changes at every restart: read per step.
     input.client.queryRange(
       `max by (namespace, pod, container) (last_over_time(kube_pod_container_state_started{${ns}}[${window}]))`,
       input.from,
       input.to - input.stepMs,
       input.stepMs,
-    ),
-    // Each instance's first sample: its start, where no exporter says it.
-    Promise.all(
-      CADVISOR_DIALECTS.map((d) =>
-        input.client.query(
-          `min by (namespace, ${d.pod}, ${d.container}, id) (min_over_time(timestamp(` +
-            `container_memory_working_set_bytes{${ns}, ${d.container}!="", ${d.container}!="POD"}` +
-            `)[${range}:${window}])) > ${opened}`,
-          input.to - 1,
-        ),
-      ),
     ),
     // One series per container instance: its last value over the chunk is its start.
     ...CADVISOR_DIALECTS.map((d) =>
@@ -93,12 +78,52 @@ export async function readRunStarts(
   ]);
   for (const s of started) collect(ksm, s.metric, s.values);
   for (const s of instances.flat()) collect(cadvisor, s.metric, s.values);
+  return { kubeStateMetrics: sorted(ksm), cadvisor: sorted(cadvisor) };
+}
+
+/**
+ * Each cAdvisor container instance's first working-set sample inside the range read: its start,
+ * where no exporter says it. A subquery over the whole range, so read only when needed.
+ */
+export async function readFirstSamples(
+  input: ChunkInput,
+  namespaces: readonly string[],
+): Promise<ReadonlyMap<string, readonly number[]>> {
+  const ns = nsSelector(namespaces);
+  const step = `${Math.max(1, Math.round(input.stepMs / 1000))}s`;
+  // An instance whose first sample in the range is at its opening may have begun long before.
+  const opened = (input.from - INVENTORY_OVERLAP_MS + 2 * input.stepMs) / 1000;
+  const firstSamples = new Map<string, Set<number>>();
+  const appeared = await Promise.all(
+    CADVISOR_DIALECTS.map((d) =>
+      input.client.query(
+        `min by (namespace, ${d.pod}, ${d.container}, id) (min_over_time(timestamp(` +
+          `container_memory_working_set_bytes{${ns}, ${d.container}!="", ${d.container}!="POD"}` +
+          `)[${inventoryRange(input)}:${step}])) > ${opened}`,
+        input.to - 1,
+      ),
+    ),
+  );
   for (const s of appeared.flat()) collect(firstSamples, s.metric, s.values);
-  return {
-    kubeStateMetrics: sorted(ksm),
-    cadvisor: sorted(cadvisor),
-    firstSamples: sorted(firstSamples),
-  };
+  return sorted(firstSamples);
+}
+
+/**
+ * Whether first samples could change what withRunStarts made of these terminations: a kill
+ * without a start from kube-state-metrics or cAdvisor, or one whose finish is only bounded.
+ */
+export function needsFirstSamples(
+  withStarts: readonly ContainerTermination[],
+  finishedAfter: ReadonlyMap<ContainerTermination, number>,
+): boolean {
+  return (
+    finishedAfter.size > 0 ||
+    withStarts.some(
+      (t) =>
+        t.termination.startedAtSource !== 'kube_state_metrics' &&
+        t.termination.startedAtSource !== 'cadvisor',
+    )
+  );
 }
 
 /** Newest start in `starts` that lies in [after, before). */

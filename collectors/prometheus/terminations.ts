@@ -15,7 +15,13 @@ import type { ContainerTermination, ResourceAmounts } from '../../core/domain.js
 import type { PromSeries } from './client.js';
 import { containerIdentity, METRIC_NAMES, nameSelector } from './compat.js';
 import type { ChunkInput, PodMeta } from './history.js';
-import { readRunStarts, runKey, withRunStarts } from './run-starts.js';
+import {
+  needsFirstSamples,
+  readFirstSamples,
+  readRunStarts,
+  runKey,
+  withRunStarts,
+} from './run-starts.js';
 
 /** What earlier chunks saw of one container; replaced, never mutated (chunks retry on a copy). */
 export interface RestartMark {
@@ -283,7 +289,11 @@ export async function terminations(
     }
   }
   if (out.length === 0) return out;
-  return withRunStarts(out, await readRunStarts(input, namespaces), priorFinish, finishedAfter);
+  const starts = await readRunStarts(input, namespaces);
+  const found = withRunStarts(out, starts, priorFinish, finishedAfter);
+  if (!needsFirstSamples(found, finishedAfter)) return found;
+  const firstSamples = await readFirstSamples(input, namespaces);
+  return withRunStarts(out, { ...starts, firstSamples }, priorFinish, finishedAfter);
 }
 
 /**
