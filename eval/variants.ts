@@ -54,7 +54,7 @@ export const VARIANTS: readonly EvalVariant[] = [
     stepMs: STEP,
     exportOptions: { omit: ['kube_pod_container_status_last_terminated_timestamp'] },
     description:
-      'no kube_pod_container_status_last_terminated_timestamp (kube-state-metrics < 2.9)',
+      'no kube_pod_container_status_last_terminated_timestamp (kube-state-metrics < 2.12)',
   },
   {
     name: 'omit-start-times',
