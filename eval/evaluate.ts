@@ -34,6 +34,11 @@ export interface EvalScenario {
   readonly scenario: string;
   /** General pool size; undefined keeps the scenario's default. */
   readonly nodes?: number;
+  /**
+   * General pool size on the Prometheus path, where the export grows with nodes × samples (a
+   * 1-minute week of the 32-node `healthy` cluster is over 60 GB); undefined keeps `nodes`.
+   */
+  readonly prometheusNodes?: number;
 }
 
 /** Where the records come from: the simulator's replay, or a real Prometheus. */
@@ -159,11 +164,12 @@ export async function evaluateScenario(
   const via = options.via ?? 'live';
   const start = options.start ?? DEFAULT_START;
   const window = { from: start, to: start + (options.days ?? 7) * DAY };
+  const nodes = via === 'prometheus' ? (spec.prometheusNodes ?? spec.nodes) : spec.nodes;
   const sim = createSimulation({
     scenario: spec.scenario,
     seed: options.seed ?? 1,
     start,
-    ...(spec.nodes === undefined ? {} : { nodes: spec.nodes }),
+    ...(nodes === undefined ? {} : { nodes }),
   });
   const source = via === 'live' ? liveSource : prometheusSource;
   const stepMs = options.stepMs ?? 5 * MINUTE;

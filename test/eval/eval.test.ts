@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { evaluateScenario } from '../../eval/evaluate.js';
+import { createSimulation } from '../../simulator/index.js';
 
 describe('evaluation against the ground truth', () => {
   it('finds the slow leak after its second kill and nothing else', async () => {
@@ -26,7 +27,16 @@ describe('evaluation against the ground truth', () => {
   });
 
   it('raises no finding at all on a healthy cluster', async () => {
-    const result = await evaluateScenario({ scenario: 'healthy', nodes: 8 }, { days: 2 });
+    const result = await evaluateScenario(
+      { scenario: 'healthy', nodes: 8, prometheusNodes: 4 },
+      { days: 2 },
+    );
     assert.equal(result.findings, 0);
+    const eightNodePool = createSimulation({ scenario: 'healthy', nodes: 8, seed: 1 });
+    assert.equal(
+      result.nodes,
+      eightNodePool.model.nodes.length,
+      'the Prometheus size is not used live',
+    );
   });
 });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { evaluateScenario, type ScenarioResult } from '../../../eval/evaluate.js';
 import { PROMETHEUS_BIN } from '../../../eval/prometheus/tsdb.js';
+import { createSimulation } from '../../../simulator/index.js';
 import { requireServices } from '../../support/services.js';
 import { waitFor } from '../../support/wait.js';
 
@@ -46,7 +47,7 @@ describe('evaluation through a real Prometheus', { timeout: 15 * 60_000 }, () =>
     }, 500);
     try {
       result = await evaluateScenario(
-        { scenario: 'oom-slow-leak', nodes: 3 },
+        { scenario: 'oom-slow-leak', nodes: 6, prometheusNodes: 3 },
         { via: 'prometheus', days: 2, stepMs: 5 * 60_000, workDir },
       );
     } finally {
@@ -60,6 +61,8 @@ describe('evaluation through a real Prometheus', { timeout: 15 * 60_000 }, () =>
 
   it('finds the planted OOM loop from Prometheus data, with its class, and raises nothing else', () => {
     assert.equal(result.via, 'prometheus');
+    const threeNodePool = createSimulation({ scenario: 'oom-slow-leak', nodes: 3, seed: 1 });
+    assert.equal(result.nodes, threeNodePool.model.nodes.length, 'sized for the Prometheus path');
     // Only what the prometheus collector emits reached the store: no container logs.
     assert.ok((result.records.container_termination ?? 0) > 0, JSON.stringify(result.records));
     assert.ok((result.records.usage_sample ?? 0) > 0, JSON.stringify(result.records));
