@@ -9,6 +9,15 @@
 // matter: open before resolved, then by the family's own ranking); the number of subjects cut is
 // exported as plimsoll_finding_metrics_truncated_series{family}.
 import { Gauge, type Registry } from 'prom-client';
+import {
+  addResources,
+  allocatableOf,
+  capacityOf,
+  NO_REQUESTS,
+  requestsByNode,
+  strandedOnNode,
+  type Resources,
+} from '../core/capacity.js';
 import type {
   EpochMs,
   Finding,
@@ -361,34 +370,26 @@ export class FindingMetrics {
     const nodes = await this.reader.nodes({ cluster, at: now });
     const pods = await this.reader.pods({ cluster, at: now });
     const part = newPart();
-    const byNode = new Map<string, Totals>();
-    const requests = zero();
-    const limits = zero();
-    for (const pod of pods) {
-      if (!pod.nodeName || pod.phase === 'Succeeded' || pod.phase === 'Failed') continue;
-      const nodeTotals = byNode.get(pod.nodeName) ?? zero();
-      byNode.set(pod.nodeName, nodeTotals);
-      for (const c of pod.containers) {
-        if (c.init) continue;
-        add(requests, c.resources.requests.cpuCores, c.resources.requests.memoryBytes);
-        add(limits, c.resources.limits.cpuCores, c.resources.limits.memoryBytes);
-        add(nodeTotals, c.resources.requests.cpuCores, c.resources.requests.memoryBytes);
-      }
+    const byNode = requestsByNode(pods);
+    let requests = NO_REQUESTS.requests;
+    let limits = NO_REQUESTS.limits;
+    for (const sum of byNode.values()) {
+      requests = addResources(requests, sum.requests);
+      limits = addResources(limits, sum.limits);
     }
-    const capacity = zero();
-    const allocatable = zero();
-    const stranded = zero();
+    let capacity = NO_REQUESTS.requests;
+    let allocatable = NO_REQUESTS.requests;
+    let stranded = NO_REQUESTS.requests;
     for (const node of nodes) {
-      add(capacity, node.capacity.cpuCores, node.capacity.memoryBytes);
-      add(allocatable, node.allocatable.cpuCores, node.allocatable.memoryBytes);
-      if (!node.unschedulable) {
-        const s = strandedOnNode(node, byNode.get(node.name) ?? zero());
-        add(stranded, s.cpu, s.memory);
-      }
+      capacity = addResources(capacity, capacityOf(node));
+      allocatable = addResources(allocatable, allocatableOf(node));
+      const onNode = byNode.get(node.name)?.requests ?? NO_REQUESTS.requests;
+      stranded = addResources(stranded, strandedOnNode(node, onNode));
     }
-    const usage = zero();
-    usage.cpu = await this.meanUsage(cluster, 'cpu_usage_cores', now);
-    usage.memory = await this.meanUsage(cluster, 'memory_working_set_bytes', now);
+    const usage: Resources = {
+      cpuCores: await this.meanUsage(cluster, 'cpu_usage_cores', now),
+      memoryBytes: await this.meanUsage(cluster, 'memory_working_set_bytes', now),
+    };
     part.samples.clusterNodes = [{ labels: { cluster }, value: nodes.length }];
     part.samples.clusterCapacity = resourceSamples(cluster, capacity);
     part.samples.clusterAllocatable = resourceSamples(cluster, allocatable);
@@ -428,26 +429,6 @@ interface Part {
 interface Totals {
   cpu: number;
   memory: number;
-}
-
-const GIB = 2 ** 30;
-
-/**
- * A node's free CPU is stranded when its memory is (almost) fully requested, and its free memory
- * when its CPU is: the rule the node misfit analyzer uses, so the gauge and the finding agree.
- */
-export function strandedOnNode(node: Node, requested: Totals): Totals {
-  const aCpu = node.allocatable.cpuCores ?? 0;
-  const aMem = node.allocatable.memoryBytes ?? 0;
-  const freeCpu = Math.max(0, aCpu - requested.cpu);
-  const freeMem = Math.max(0, aMem - requested.memory);
-  if (freeMem < Math.max(0.1 * aMem, GIB) && freeCpu >= 0.25 * aCpu && freeCpu >= 0.5) {
-    return { cpu: freeCpu, memory: 0 };
-  }
-  if (freeCpu < Math.max(0.1 * aCpu, 0.25) && freeMem >= 0.25 * aMem && freeMem >= GIB) {
-    return { cpu: 0, memory: freeMem };
-  }
-  return { cpu: 0, memory: 0 };
 }
 
 function findingCounts(cluster: string, open: Finding[], resolved: Finding[]): Part {
@@ -613,7 +594,7 @@ function misfitSeries(cluster: string, open: Finding[], topN: number): Part {
         part.samples.limitPeakRatio.push({ labels: { ...fit.labels, resource }, value: lp });
     }
   }
-  const namespaces = rank([...waste.entries()], ([, w]) => w.money + w.memory / GIB + w.cpu);
+  const namespaces = rank([...waste.entries()], ([, w]) => w.money + w.memory / 2 ** 30 + w.cpu);
   part.truncated.misfitWaste = Math.max(0, namespaces.length - topN);
   part.samples.misfitWaste = [];
   part.samples.misfitMonthlyWaste = [];
@@ -781,19 +762,10 @@ function record(value: unknown): Record<string, unknown> | undefined {
     : undefined;
 }
 
-function zero(): Totals {
-  return { cpu: 0, memory: 0 };
-}
-
-function add(totals: Totals, cpu: number | undefined, memory: number | undefined): void {
-  totals.cpu += cpu ?? 0;
-  totals.memory += memory ?? 0;
-}
-
-function resourceSamples(cluster: string, totals: Totals): Sample[] {
+function resourceSamples(cluster: string, totals: Resources): Sample[] {
   return [
-    { labels: { cluster, resource: 'cpu' }, value: totals.cpu },
-    { labels: { cluster, resource: 'memory' }, value: totals.memory },
+    { labels: { cluster, resource: 'cpu' }, value: totals.cpuCores },
+    { labels: { cluster, resource: 'memory' }, value: totals.memoryBytes },
   ];
 }
 

@@ -9,6 +9,7 @@
 // Usage of a workload container = per-replica figure × average replicas, split across pools by
 // where its replicas ran. Store samples are pooled across replicas, which is why the replica
 // count has to come from the inventory.
+import { allocatableOf, capacityOf, holdsResources, podResources } from '../core/capacity.js';
 import type { Node, Pod, TimeWindow, UsageMetric, WorkloadRef } from '../core/domain.js';
 import type { Store, UsageStats } from '../store/store.js';
 import type { CapacityFigures, PoolFigures, Resources, WeekFigures } from './model.js';
@@ -62,24 +63,6 @@ const emptyFigures = (): MutableFigures => ({
   usageMean: zero(),
   usagePeak: zero(),
 });
-
-/** Pods that hold their requests on a node: everything but finished pods (as the API counts). */
-export const holdsResources = (pod: Pod) => pod.phase !== 'Succeeded' && pod.phase !== 'Failed';
-
-/** Requests and limits of a pod's app containers; a missing request defaults to the limit. */
-export function podResources(pod: Pod): { requests: Acc; limits: Acc } {
-  const requests = zero();
-  const limits = zero();
-  for (const container of pod.containers) {
-    if (container.init) continue;
-    const { requests: r, limits: l } = container.resources;
-    requests.cpuCores += r.cpuCores ?? l.cpuCores ?? 0;
-    requests.memoryBytes += r.memoryBytes ?? l.memoryBytes ?? 0;
-    limits.cpuCores += l.cpuCores ?? 0;
-    limits.memoryBytes += l.memoryBytes ?? 0;
-  }
-  return { requests, limits };
-}
 
 export const workloadKey = (w: WorkloadRef) => `${w.namespace}\u0000${w.kind}\u0000${w.name}`;
 
@@ -161,7 +144,7 @@ export async function gatherWeekInventory(store: Store, query: WeekQuery): Promi
   for (const node of lastNodes) {
     const figures = pool(node.pool ?? UNKNOWN_POOL);
     figures.nodes += 1;
-    add(figures.capacity, amountsOf(node.capacity));
+    add(figures.capacity, capacityOf(node));
     add(figures.allocatable, allocatableOf(node));
   }
   const byNode = new Map<string, Acc>();
@@ -251,18 +234,6 @@ export async function gatherWeekInventory(store: Store, query: WeekQuery): Promi
     requests: byNode.get(node.name) ?? zero(),
   }));
   return { figures, loads };
-}
-
-/** A node that reports no allocatable offers its capacity (nothing known to be reserved). */
-export function allocatableOf(node: Node): Resources {
-  return {
-    cpuCores: node.allocatable.cpuCores ?? node.capacity.cpuCores ?? 0,
-    memoryBytes: node.allocatable.memoryBytes ?? node.capacity.memoryBytes ?? 0,
-  };
-}
-
-function amountsOf(value: { cpuCores?: number | undefined; memoryBytes?: number | undefined }) {
-  return { cpuCores: value.cpuCores ?? 0, memoryBytes: value.memoryBytes ?? 0 };
 }
 
 function freeze(figures: MutableFigures): CapacityFigures {

@@ -1,13 +1,10 @@
 // The weekly report as plain typed data. Every renderer (HTML, Markdown, CSV) and the API read
 // these figures and nothing else, so a number in the report and the same number from the API
 // cannot disagree. docs/reports.md says which Store call produces each field.
+import type { Resources } from '../core/capacity.js';
 import type { EpochMs, ResourceAmounts, Severity, TimeWindow } from '../core/domain.js';
 
-/** CPU in cores, memory in bytes; zero when nothing is known. */
-export interface Resources {
-  readonly cpuCores: number;
-  readonly memoryBytes: number;
-}
+export type { Resources } from '../core/capacity.js';
 
 export interface CapacityFigures {
   readonly nodes: number;

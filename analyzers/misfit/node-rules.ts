@@ -8,9 +8,15 @@
 // - requests_saturated (pool): CPU or memory requests ≥ 90 % of the pool's allocatable → warning.
 //   New or rescheduled pods will wait for capacity.
 // - stranded_capacity (pool): capacity that cannot be used because the other resource ran out on
-//   the same node — free CPU on nodes with < 10 % (or < 1 GiB) memory unrequested, and free
-//   memory on nodes with < 10 % (or < 0.25 cores) CPU unrequested. Reported from 1 core or 2 GiB;
-//   warning from $100/month, else info.
+//   the same node (`strandedOnNode` in core/capacity.ts, which the report and the gauges use too).
+//   Reported from 1 core or 2 GiB; warning from $100/month, else info.
+import {
+  allocatableOf,
+  NO_REQUESTS,
+  requestsByNode,
+  strandedOnNode,
+  type Resources,
+} from '../../core/capacity.js';
 import type { Node, Pod, Severity } from '../../core/domain.js';
 import { reservationFor } from '../node-reservation.js';
 import { quantity } from '../oom-loop/wording.js';
@@ -36,8 +42,8 @@ export interface NodeLoad {
   readonly node: Node;
   readonly pool: string;
   readonly pods: number;
-  readonly requests: { cpuCores: number; memoryBytes: number };
-  readonly limits: { cpuCores: number; memoryBytes: number };
+  readonly requests: Resources;
+  readonly limits: Resources;
   /** Pods on the node without a memory limit (their use is bounded by nothing). */
   readonly podsWithoutMemoryLimit: number;
   readonly usage: NodeUsage;
@@ -54,50 +60,22 @@ export interface CapacityIssue {
   readonly evidence: Record<string, unknown>;
 }
 
-const RESERVING_PHASES = new Set(['Running', 'Pending']);
-
-/** Requests and limits of the pods on each node, summed; init containers are left out. */
+/** Requests and limits of the pods on each node, summed (one rule: `core/capacity.ts`). */
 export function nodeLoads(
   nodes: readonly Node[],
   pods: readonly Pod[],
   usage: ReadonlyMap<string, NodeUsage>,
 ): NodeLoad[] {
-  const sums = new Map<
-    string,
-    { pods: number; requests: NodeLoad['requests']; limits: NodeLoad['limits']; unbounded: number }
-  >();
-  for (const pod of pods) {
-    if (!pod.nodeName || !RESERVING_PHASES.has(pod.phase)) continue;
-    const sum = sums.get(pod.nodeName) ?? {
-      pods: 0,
-      requests: { cpuCores: 0, memoryBytes: 0 },
-      limits: { cpuCores: 0, memoryBytes: 0 },
-      unbounded: 0,
-    };
-    sum.pods += 1;
-    let unbounded = false;
-    for (const c of pod.containers) {
-      if (c.init) continue;
-      const { requests, limits } = c.resources;
-      // The API defaults a missing request to the limit.
-      sum.requests.cpuCores += requests.cpuCores ?? limits.cpuCores ?? 0;
-      sum.requests.memoryBytes += requests.memoryBytes ?? limits.memoryBytes ?? 0;
-      sum.limits.cpuCores += limits.cpuCores ?? 0;
-      sum.limits.memoryBytes += limits.memoryBytes ?? 0;
-      if (limits.memoryBytes === undefined) unbounded = true;
-    }
-    if (unbounded) sum.unbounded += 1;
-    sums.set(pod.nodeName, sum);
-  }
+  const byNode = requestsByNode(pods);
   return nodes.map((node) => {
-    const sum = sums.get(node.name);
+    const sum = byNode.get(node.name) ?? NO_REQUESTS;
     return {
       node,
       pool: node.pool ?? 'default',
-      pods: sum?.pods ?? 0,
-      requests: sum?.requests ?? { cpuCores: 0, memoryBytes: 0 },
-      limits: sum?.limits ?? { cpuCores: 0, memoryBytes: 0 },
-      podsWithoutMemoryLimit: sum?.unbounded ?? 0,
+      pods: sum.pods,
+      requests: sum.requests,
+      limits: sum.limits,
+      podsWithoutMemoryLimit: sum.podsWithoutMemoryLimit,
       usage: usage.get(node.name) ?? {},
     };
   });
@@ -162,22 +140,19 @@ export function poolIssues(
   const cpuStrandingNodes: string[] = [];
   const memStrandingNodes: string[] = [];
   for (const load of loads) {
-    const aCpu = load.node.allocatable.cpuCores ?? 0;
-    const aMem = load.node.allocatable.memoryBytes ?? 0;
-    alloc.cpu += aCpu;
-    alloc.mem += aMem;
+    const allocatable = allocatableOf(load.node);
+    alloc.cpu += allocatable.cpuCores;
+    alloc.mem += allocatable.memoryBytes;
     req.cpu += load.requests.cpuCores;
     req.mem += load.requests.memoryBytes;
     usage.cpuPeak += load.usage.cpuPeak ?? 0;
     usage.memPeak += load.usage.memoryPeak ?? 0;
-    if (load.node.unschedulable) continue;
-    const freeCpu = Math.max(0, aCpu - load.requests.cpuCores);
-    const freeMem = Math.max(0, aMem - load.requests.memoryBytes);
-    if (freeMem < Math.max(0.1 * aMem, GIB) && freeCpu >= 0.25 * aCpu && freeCpu >= 0.5) {
-      strandedCpu += freeCpu;
+    const stranded = strandedOnNode(load.node, load.requests);
+    if (stranded.cpuCores > 0) {
+      strandedCpu += stranded.cpuCores;
       cpuStrandingNodes.push(load.node.name);
-    } else if (freeCpu < Math.max(0.1 * aCpu, 0.25) && freeMem >= 0.25 * aMem && freeMem >= GIB) {
-      strandedMem += freeMem;
+    } else if (stranded.memoryBytes > 0) {
+      strandedMem += stranded.memoryBytes;
       memStrandingNodes.push(load.node.name);
     }
   }

@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Registry } from 'prom-client';
-import {
-  FINDING_METRIC_FAMILIES,
-  FindingMetrics,
-  strandedOnNode,
-} from '../../analyzers/metrics.js';
+import { FINDING_METRIC_FAMILIES, FindingMetrics } from '../../analyzers/metrics.js';
+import { strandedOnNode } from '../../core/capacity.js';
 import { MemoryStore } from '../../store/memory.js';
 import { nodeRecord, sampleRecord } from '../support/records.js';
 import {
@@ -188,9 +185,12 @@ describe('FindingMetrics', () => {
 
   it('counts free CPU as stranded on a node whose memory is fully requested', () => {
     const node = nodeRecord().payload;
-    const stranded = strandedOnNode(node, { cpu: 2, memory: 29.5 * GIB });
-    assert.ok(Math.abs(stranded.cpu - 5.9) < 1e-9);
-    assert.equal(stranded.memory, 0);
-    assert.deepEqual(strandedOnNode(node, { cpu: 2, memory: 10 * GIB }), { cpu: 0, memory: 0 });
+    const stranded = strandedOnNode(node, { cpuCores: 2, memoryBytes: 29.5 * GIB });
+    assert.ok(Math.abs(stranded.cpuCores - 5.9) < 1e-9);
+    assert.equal(stranded.memoryBytes, 0);
+    assert.deepEqual(strandedOnNode(node, { cpuCores: 2, memoryBytes: 10 * GIB }), {
+      cpuCores: 0,
+      memoryBytes: 0,
+    });
   });
 });
