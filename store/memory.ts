@@ -29,6 +29,7 @@ import {
   sameWorkload,
 } from './keys.js';
 import type {
+  CoverageQuery,
   EventQuery,
   FindingQuery,
   InventoryQuery,
@@ -304,6 +305,22 @@ export class MemoryStore implements Store {
         .sort(([a], [b]) => a - b)
         .map(([t, b]) => ({ t, min: b.min, max: b.max, mean: b.sum / b.n })),
     );
+  }
+
+  usageCoverage(query: CoverageQuery): Promise<number[]> {
+    const { from, to } = query.window;
+    const covered = new Set<number>();
+    for (const series of this.series.values()) {
+      if (series.meta.cluster !== query.cluster) continue;
+      const end = lowerBound(series.times, to);
+      // One binary search per covered bucket, not one step per sample.
+      for (let i = lowerBound(series.times, from); i < end;) {
+        const start = series.times[i]! - ((series.times[i]! - from) % query.stepMs);
+        covered.add(start);
+        i = lowerBound(series.times, start + query.stepMs);
+      }
+    }
+    return Promise.resolve([...covered].sort((a, b) => a - b));
   }
 
   nodeTransitions(query: {

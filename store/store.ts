@@ -92,6 +92,13 @@ export interface SeriesQuery {
   readonly stepMs: number;
 }
 
+export interface CoverageQuery {
+  readonly cluster: string;
+  readonly window: TimeWindow;
+  /** Bucket width, counted from window.from (e.g. an hour). */
+  readonly stepMs: number;
+}
+
 export interface SeriesPoint {
   readonly t: EpochMs;
   readonly min: number;
@@ -211,6 +218,14 @@ export interface UsageReader {
   usageSeries(query: SeriesQuery): Promise<SeriesPoint[]>;
 }
 
+export interface CoverageReader {
+  /**
+   * Start of each `stepMs` bucket of the window holding at least one usage sample of any metric
+   * (raw or rolled up), ascending: where the data a figure rests on is, and where it is missing.
+   */
+  usageCoverage(query: CoverageQuery): Promise<EpochMs[]>;
+}
+
 export interface EventReader {
   nodeTransitions(query: {
     cluster: string;
@@ -261,6 +276,7 @@ export interface Store
     Component,
     RecordSink,
     UsageReader,
+    CoverageReader,
     EventReader,
     InventoryReader,
     FindingStore,

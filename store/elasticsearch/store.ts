@@ -7,6 +7,7 @@ import type { AnyEnvelope, RecordKind } from '../../core/envelope.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import type { ErrorType } from '../../core/telemetry.js';
 import type {
+  CoverageQuery,
   EventQuery,
   FindingQuery,
   InventoryQuery,
@@ -27,6 +28,7 @@ import type {
 } from '../store.js';
 import type {
   ContainerTermination,
+  EpochMs,
   Finding,
   KubeEvent,
   LogLine,
@@ -220,6 +222,10 @@ export class ElasticsearchStore implements Store {
 
   usageSeries(query: SeriesQuery): Promise<SeriesPoint[]> {
     return this.usage.usageSeries(query);
+  }
+
+  usageCoverage(query: CoverageQuery): Promise<EpochMs[]> {
+    return this.usage.usageCoverage(query);
   }
 
   nodeTransitions(query: {

@@ -3,7 +3,7 @@
 // every 5-minute window in range; only those bucket counts (a few hundred per container) reach
 // Node, where the quantile is read off with the sketch's guaranteed relative error.
 import type { Client, estypes } from '@elastic/elasticsearch';
-import type { TimeWindow } from '../../core/domain.js';
+import type { EpochMs, TimeWindow } from '../../core/domain.js';
 import {
   decodeCursor,
   encodeCursor,
@@ -11,7 +11,14 @@ import {
   parseContainerSeries,
   percentileKey,
 } from '../keys.js';
-import type { Page, SeriesPoint, SeriesQuery, UsageStats, UsageStatsQuery } from '../store.js';
+import type {
+  CoverageQuery,
+  Page,
+  SeriesPoint,
+  SeriesQuery,
+  UsageStats,
+  UsageStatsQuery,
+} from '../store.js';
 import { DAY_MS, startOfDay } from './daily-rollups.js';
 import type { IndexNames } from './layout.js';
 import { readSummary, sketchOf, summaryAggregations } from './rollup-summary.js';
@@ -165,6 +172,26 @@ export class UsageQueries {
     return raw.length > 0 ? raw : this.rollupSeries(query);
   }
 
+  /** Buckets with raw samples or 5-minute rollups (raw samples may have aged out already). */
+  async usageCoverage(query: CoverageQuery): Promise<EpochMs[]> {
+    const window = range('@timestamp', query.window.from, query.window.to);
+    const [raw, rolled] = await Promise.all([
+      this.histogram(
+        this.indices.pattern('samples'),
+        [term('orchestrator.cluster.name', query.cluster), window],
+        query,
+        {},
+      ),
+      this.histogram(
+        this.indices.pattern('rollups'),
+        [term(`${R}.cluster`, query.cluster), term(`${R}.window_ms`, ROLLUP_WINDOW_MS), window],
+        query,
+        {},
+      ),
+    ]);
+    return [...new Set([...raw, ...rolled].map((point) => point.t))].sort((a, b) => a - b);
+  }
+
   private async rawSeries(query: SeriesQuery): Promise<SeriesPoint[]> {
     const filters: estypes.QueryDslQueryContainer[] = [
       term('orchestrator.cluster.name', query.cluster),
@@ -223,7 +250,7 @@ export class UsageQueries {
   private async histogram(
     index: string,
     filters: estypes.QueryDslQueryContainer[],
-    query: SeriesQuery,
+    query: { readonly window: TimeWindow; readonly stepMs: number },
     aggs: Record<string, estypes.AggregationsAggregationContainer>,
   ): Promise<SeriesPoint[]> {
     const response = await this.client.search({

@@ -61,6 +61,7 @@ function assertMatches(row: UsageStats | undefined, values: number[]) {
 
 describe('Elasticsearch daily rollup tier', () => {
   let store: ElasticsearchStore;
+  const indexPrefix = `plimsoll-test-${randomUUID().slice(0, 8)}`;
   const containers = Array.from({ length: 7 }, (_, i) => `c${i}`);
   const data = new Map(containers.map((c, i) => [c, samples(c, 100 + 10 * i)]));
 
@@ -68,7 +69,7 @@ describe('Elasticsearch daily rollup tier', () => {
     await requireServices('elasticsearch');
     store = new ElasticsearchStore({
       node: SERVICE_URLS.elasticsearch,
-      indexPrefix: `plimsoll-test-${randomUUID().slice(0, 8)}`,
+      indexPrefix,
     });
     await store.start();
     const all = [...data.values()].flat();
@@ -130,5 +131,24 @@ describe('Elasticsearch daily rollup tier', () => {
     const row = (await stats()).items.find((r) => r.key.container === 'c0');
     assert.equal(row?.max, 9 * 2 ** 30);
     assertMatches(row, valuesIn(data.get('c0')!, WINDOW));
+  });
+
+  it('states which hours hold data from the 5-minute rollups once raw samples have aged out', async () => {
+    const hours = { cluster: 'test', window: WINDOW, stepMs: HOUR };
+    const expected = Array.from(
+      { length: (WINDOW.to - WINDOW.from) / HOUR },
+      (_, i) => WINDOW.from + i * HOUR,
+    );
+    assert.deepEqual(await store.usageCoverage(hours), expected);
+    // Raw sample indices are daily; retention drops them whole (by name: no wildcard deletes).
+    const es = SERVICE_URLS.elasticsearch;
+    const listed = await fetch(`${es}/_cat/indices/${indexPrefix}-samples-*?h=index&format=json`);
+    const indices = ((await listed.json()) as { index: string }[]).map((i) => i.index);
+    assert.ok(indices.length > 0, 'raw sample indices exist');
+    for (const index of indices) {
+      const deleted = await fetch(`${es}/${index}`, { method: 'DELETE' });
+      assert.equal(deleted.status, 200, await deleted.text());
+    }
+    assert.deepEqual(await store.usageCoverage(hours), expected);
   });
 });

@@ -282,6 +282,37 @@ export function storeQueryConformance(name: string, open: () => Promise<StoreFix
       assert.ok(points[49]!.min < points[0]!.min);
     });
 
+    it('says which buckets of a window hold usage data, and which do not', async () => {
+      // Container samples run from T0 to T0 + 6 h 39 min; nothing before T0.
+      const hourly = await store.usageCoverage({
+        cluster: 'test',
+        window: { from: T0 - 2 * HOUR, to: T0 + 9 * HOUR },
+        stepMs: HOUR,
+      });
+      assert.deepEqual(
+        hourly.map((t) => (t - T0) / HOUR),
+        [0, 1, 2, 3, 4, 5, 6],
+      );
+      // Buckets count from the window's start, whatever the hour.
+      const offset = await store.usageCoverage({
+        cluster: 'test',
+        window: { from: T0 - 30 * MIN, to: T0 + 8 * HOUR },
+        stepMs: HOUR,
+      });
+      assert.deepEqual(
+        offset.map((t) => (t - T0) / MIN),
+        [-30, 30, 90, 150, 210, 270, 330, 390],
+      );
+      assert.deepEqual(
+        await store.usageCoverage({
+          cluster: 'elsewhere',
+          window: { from: T0, to: T0 + HOUR },
+          stepMs: HOUR,
+        }),
+        [],
+      );
+    });
+
     it('returns a pod container series', async () => {
       const points = await store.usageSeries({
         cluster: 'test',
