@@ -2,7 +2,9 @@
 // the units a planner reads (cores, GiB, dollars, hours into the week) before they reach the
 // spec, so axis labels need no expressions and the SVG says the same numbers as the tables.
 import type { TopLevelSpec } from 'vega-lite';
+import { coverageText } from './format.js';
 import type { ReportData } from './model.js';
+import { countsForTrend, MIN_TREND_DAYS } from './trend.js';
 
 const GIB = 2 ** 30;
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif';
@@ -76,20 +78,28 @@ export function capacityChart(data: ReportData, resource: 'cpu' | 'memory'): Cha
 
 export function trendChart(data: ReportData, resource: 'cpu' | 'memory'): ChartSpec {
   const f = field(resource);
-  const values = data.trend
-    .filter((w) => w.hasData)
-    .flatMap((w) => [
-      { week: w.week, series: 'allocatable', value: scaled(resource, w.cluster.allocatable[f]) },
-      { week: w.week, series: 'requests', value: scaled(resource, w.cluster.requests[f]) },
-      { week: w.week, series: 'peak usage', value: scaled(resource, w.cluster.usagePeak[f]) },
-      { week: w.week, series: 'mean usage', value: scaled(resource, w.cluster.usageMean[f]) },
-    ]);
+  // A week without data is a gap, not a zero; usage of a week with too little data is left out.
+  const values = data.trend.flatMap((w) => {
+    const inventory = (value: number) => (w.hasData ? scaled(resource, value) : null);
+    const usage = (value: number) => (countsForTrend(w) ? scaled(resource, value) : null);
+    const coverage = w.hasData ? coverageText(w.cluster.coverage) : 'no data';
+    return [
+      { week: w.week, coverage, series: 'allocatable', value: inventory(w.cluster.allocatable[f]) },
+      { week: w.week, coverage, series: 'requests', value: inventory(w.cluster.requests[f]) },
+      { week: w.week, coverage, series: 'peak usage', value: usage(w.cluster.usagePeak[f]) },
+      { week: w.week, coverage, series: 'mean usage', value: usage(w.cluster.usageMean[f]) },
+    ];
+  });
+  const leftOut = data.trend.filter((w) => !countsForTrend(w));
   const label = resource === 'cpu' ? 'CPU' : 'Memory';
   return {
     id: `trend-${resource}`,
     title: `${label}, last ${data.trend.length} weeks (cluster, ${unitOf(resource)})`,
     caption:
-      'Allocatable and requests at each week’s end; usage over each week. The gap between the allocatable line and the requests line is what is left to schedule.',
+      'Allocatable and requests at each week’s end; usage over each week. The gap between the allocatable line and the requests line is what is left to schedule.' +
+      (leftOut.length > 0
+        ? ` Usage not plotted for weeks with under ${MIN_TREND_DAYS} days of data: ${leftOut.map((w) => `${w.week} (${w.hasData ? coverageText(w.cluster.coverage) : 'no data'})`).join(', ')}.`
+        : ''),
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
       config,
@@ -101,7 +111,7 @@ export function trendChart(data: ReportData, resource: 'cpu' | 'memory'): ChartS
           field: 'week',
           type: 'ordinal',
           title: null,
-          sort: data.trend.map((w) => w.week),
+          scale: { domain: data.trend.map((w) => w.week) },
           axis: { labelAngle: 0 },
         },
         y: { field: 'value', type: 'quantitative', title: unitOf(resource), scale: { zero: true } },
@@ -127,8 +137,18 @@ export function trendChart(data: ReportData, resource: 'cpu' | 'memory'): ChartS
         },
       },
       layer: [
-        { mark: { type: 'line', strokeWidth: 2 } },
-        { mark: { type: 'point', filled: true, size: 40, tooltip: true } },
+        { mark: { type: 'line', strokeWidth: 2, invalid: 'break-paths-filter-domains' } },
+        {
+          mark: { type: 'point', filled: true, size: 40, invalid: 'filter' },
+          encoding: {
+            tooltip: [
+              { field: 'week', type: 'ordinal' },
+              { field: 'series', type: 'nominal' },
+              { field: 'value', type: 'quantitative', format: ',.1f' },
+              { field: 'coverage', type: 'nominal', title: 'usage data' },
+            ],
+          },
+        },
       ],
     },
   };

@@ -2,6 +2,7 @@
 // dollars, shares as whole percents, dates on the report time zone's wall clock. One module so
 // the HTML, Markdown and the sentences in the data agree to the digit.
 import type { EpochMs, ResourceAmounts } from '../core/domain.js';
+import type { Coverage, Forecast } from './model.js';
 import { wallClock } from './week.js';
 
 const MIB = 2 ** 20;
@@ -52,9 +53,30 @@ export function signed(text: string, value: number): string {
 
 export function days(value: number | null): string {
   if (value === null) return 'not on current trend';
-  if (value <= 0) return 'exhausted';
+  if (value <= 0) return 'already at or over allocatable';
+  if (value < 1) return 'within a day';
   if (value > 365) return '> 1 year';
-  return `${Math.round(value)} days`;
+  const n = Math.round(value);
+  return `${n} day${n === 1 ? '' : 's'}`;
+}
+
+/** "42 days (30–70)", "already at or over allocatable", or why there is no forecast. */
+export function runsOut(f: Forecast): string {
+  if (f.verdict === 'insufficient_history') return `no forecast: ${f.reason ?? 'not enough data'}`;
+  if (f.verdict === 'exhausted') return days(0);
+  const text = days(f.daysToExhaustion);
+  if (!f.interval || f.daysToExhaustion === null) return text;
+  const bound = (d: number | null) =>
+    d === null ? 'never' : d > 365 ? '> 1 year' : `${Math.round(d)}`;
+  return `${text} (${bound(f.interval.soonest)}–${bound(f.interval.latest)})`;
+}
+
+/** "6.9 of 7 days of data", "3 h of 7 days of data": what a week's usage figures rest on. */
+export function coverageText(c: Coverage): string {
+  const span = `${round(c.hours / 24, 1)} day${c.hours === 24 ? '' : 's'}`;
+  if (c.hoursWithData === 0) return `no usage data in ${span}`;
+  const had = c.hoursWithData < 24 ? `${c.hoursWithData} h` : `${round(c.hoursWithData / 24, 1)}`;
+  return `${had} of ${span} of data`;
 }
 
 /** "cpu 250m / mem 512 MiB" for a request or limit, "–" for what is not set. */

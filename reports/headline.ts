@@ -1,7 +1,8 @@
 // The few sentences at the top of the report: what a capacity planner should take away from the
 // week. Each one restates figures from the data, so it is true exactly when the tables are.
-import { bytes, coresText, dateTime, days, money, share } from './format.js';
+import { bytes, coresText, coverageText, dateTime, money, runsOut, share } from './format.js';
 import type { Forecast, ReportData } from './model.js';
+import { countsForTrend, MIN_TREND_DAYS } from './trend.js';
 
 type HeadlineInput = Omit<ReportData, 'headline'>;
 
@@ -33,6 +34,12 @@ export function headline(data: HeadlineInput): string[] {
     );
   }
   const c = current.cluster;
+  const coverage = c.coverage;
+  if (coverage.hoursWithData < coverage.hours || coverage.longestGapHours > 0) {
+    lines.push(
+      `Usage data: ${coverageText(coverage)} (longest gap ${coverage.longestGapHours} h); usage figures are averages over the hours with data.`,
+    );
+  }
   if (c.nodes > 0) {
     lines.push(
       `${c.nodes} node${c.nodes === 1 ? '' : 's'} offer ${coresText(c.allocatable.cpuCores)} and ${bytes(c.allocatable.memoryBytes)} allocatable. ` +
@@ -43,6 +50,12 @@ export function headline(data: HeadlineInput): string[] {
   } else {
     lines.push(
       `No nodes were known at the end of the week; usage was recorded for ${current.usageContainers} containers.`,
+    );
+  }
+  const leftOut = data.trend.filter((w) => w !== current && !countsForTrend(w));
+  if (leftOut.length > 0) {
+    lines.push(
+      `Left out of the trend for having under ${MIN_TREND_DAYS} days of data: ${leftOut.map((w) => `${w.week} (${w.hasData ? coverageText(w.cluster.coverage) : 'no data'})`).join(', ')}.`,
     );
   }
   const exhausted = data.forecasts.filter((f) => f.verdict === 'exhausted');
@@ -59,17 +72,18 @@ export function headline(data: HeadlineInput): string[] {
   const first = growing[0];
   if (first) {
     lines.push(
-      `${scopeText(first.scope)}: ${RESOURCE_WORDS[first.resource]} ${BASIS_WORDS[first.basis]} ${first.basis === 'requests' ? 'reach' : 'reaches'} allocatable in about ${days(first.daysToExhaustion)} at the ${first.points}-week growth rate (${growthText(first)}).` +
+      `${scopeText(first.scope)}: ${RESOURCE_WORDS[first.resource]} ${BASIS_WORDS[first.basis]} ${first.basis === 'requests' ? 'reach' : 'reaches'} allocatable ${(first.daysToExhaustion ?? Infinity) < 1 ? 'within a day' : `in about ${runsOut(first)}`} at the ${first.points}-week growth rate (${growthText(first)}).` +
         (growing.length > 1
           ? ` ${growing.length - 1} more forecast${growing.length > 2 ? 's' : ''} run out within 180 days.`
           : ''),
     );
-  } else if (data.forecasts.some((f) => f.points >= 2)) {
+  } else if (data.forecasts.some((f) => f.verdict !== 'insufficient_history')) {
     lines.push(
       `Nothing${exhausted.length ? ' else' : ''} is on course to reach allocatable within 180 days on the ${data.trend.length}-week trend.`,
     );
   } else {
-    lines.push('Fewer than two weeks of history: no days-to-exhaustion forecast yet.');
+    const why = data.forecasts.find((f) => f.verdict === 'insufficient_history')?.reason;
+    lines.push(`No days-to-exhaustion forecast yet${why ? `: it ${why}` : ''}.`);
   }
   const top = data.savings.rows[0];
   if (top) {

@@ -12,11 +12,13 @@
 import { allocatableOf, capacityOf, holdsResources, podResources } from '../core/capacity.js';
 import type { Node, Pod, TimeWindow, UsageMetric, WorkloadRef } from '../core/domain.js';
 import type { Store, UsageStats } from '../store/store.js';
-import type { CapacityFigures, PoolFigures, Resources, WeekFigures } from './model.js';
+import type { CapacityFigures, Coverage, PoolFigures, Resources, WeekFigures } from './model.js';
 import { weekWindow } from './week.js';
 
 const DAY = 86_400_000;
+const HOUR = 3_600_000;
 export const UNKNOWN_POOL = 'default';
+const NO_COVERAGE: Coverage = { hoursWithData: 0, hours: 0, longestGapHours: 0 };
 
 export interface WeekQuery {
   readonly cluster: string;
@@ -41,6 +43,7 @@ export interface WeekInventory {
 
 interface MutableFigures {
   nodes: number;
+  coverage: Coverage;
   capacity: Acc;
   allocatable: Acc;
   requests: Acc;
@@ -56,6 +59,7 @@ interface Acc {
 const zero = (): Acc => ({ cpuCores: 0, memoryBytes: 0 });
 const emptyFigures = (): MutableFigures => ({
   nodes: 0,
+  coverage: NO_COVERAGE,
   capacity: zero(),
   allocatable: zero(),
   requests: zero(),
@@ -79,6 +83,31 @@ export function snapshotTimes(window: TimeWindow, end: number, perDay: number): 
   for (let t = window.from + step; t < end; t += step) times.add(Math.floor(t) - 1);
   times.add(end - 1);
   return [...times].sort((a, b) => a - b);
+}
+
+/** Hours of [from, end) with usage data (on `nodes`, when given), and the longest gap. */
+export async function weekCoverage(
+  store: Store,
+  cluster: string,
+  from: number,
+  end: number,
+  nodes?: readonly string[],
+): Promise<{ coverage: Coverage; hoursWithData: ReadonlySet<number> }> {
+  if (end <= from) return { coverage: NO_COVERAGE, hoursWithData: new Set() };
+  const hours = Math.ceil((end - from) / HOUR);
+  const covered = new Set(
+    await store.usageCoverage({ cluster, window: { from, to: end }, stepMs: HOUR, nodes }),
+  );
+  let longestGapHours = 0;
+  let gap = 0;
+  for (let i = 0; i < hours; i++) {
+    gap = covered.has(from + i * HOUR) ? 0 : gap + 1;
+    longestGapHours = Math.max(longestGapHours, gap);
+  }
+  return {
+    coverage: { hoursWithData: covered.size, hours, longestGapHours },
+    hoursWithData: covered,
+  };
 }
 
 export async function allUsageStats(
@@ -117,8 +146,25 @@ export async function gatherWeekInventory(store: Store, query: WeekQuery): Promi
     return figures;
   };
 
-  // Replica-snapshots of each workload per pool, summed over the snapshots.
+  const { coverage, hoursWithData } = await weekCoverage(store, query.cluster, window.from, end);
+  // Usage is a mean over the hours with samples, so replicas are averaged over the same time: a
+  // week with three hours of data is not diluted by snapshots taken before collection began. A
+  // snapshot stands for the interval since the one before it, so it counts if that has data.
+  const interval = DAY / query.snapshotsPerDay;
+  const covered = (at: number) => {
+    const last = window.from + Math.floor((at - window.from) / HOUR) * HOUR;
+    for (let hour = last; hour > at - interval - HOUR && hour >= window.from; hour -= HOUR) {
+      if (hoursWithData.has(hour)) return true;
+    }
+    return false;
+  };
+  // Usage kept only in the daily tier has no hourly coverage: then every snapshot counts.
+  const countsReplicas = hoursWithData.size > 0 ? covered : () => true;
+  const replicaSnapshots = times.filter(countsReplicas).length;
+
+  // Replica-snapshots of each workload per pool, summed over the covered snapshots.
   const placements = new Map<string, Map<string, number>>();
+  const poolNodes = new Map<string, Set<string>>();
   let lastNodes: Node[] = [];
   let lastPods: Pod[] = [];
   let podsSeen = 0;
@@ -129,6 +175,12 @@ export async function gatherWeekInventory(store: Store, query: WeekQuery): Promi
     ]);
     podsSeen += pods.length;
     const poolOf = new Map(nodes.map((n) => [n.name, n.pool ?? UNKNOWN_POOL]));
+    for (const [name, where] of poolOf) {
+      poolNodes.set(where, (poolNodes.get(where) ?? new Set()).add(name));
+    }
+    lastNodes = nodes;
+    lastPods = pods;
+    if (!countsReplicas(at)) continue;
     for (const pod of pods) {
       const where = pod.nodeName ? poolOf.get(pod.nodeName) : undefined;
       if (!holdsResources(pod) || where === undefined) continue;
@@ -137,8 +189,6 @@ export async function gatherWeekInventory(store: Store, query: WeekQuery): Promi
       counts.set(where, (counts.get(where) ?? 0) + 1);
       placements.set(key, counts);
     }
-    lastNodes = nodes;
-    lastPods = pods;
   }
 
   for (const node of lastNodes) {
@@ -189,7 +239,7 @@ export async function gatherWeekInventory(store: Store, query: WeekQuery): Promi
         }
         const peak = row.percentiles[String(query.percentile)] ?? row.max;
         for (const [where, count] of counts) {
-          const replicas = count / times.length;
+          const replicas = count / replicaSnapshots;
           pool(where).usageMean[field] += row.mean * replicas;
           pool(where).usagePeak[field] += peak * replicas;
         }
@@ -197,10 +247,19 @@ export async function gatherWeekInventory(store: Store, query: WeekQuery): Promi
     }
   }
 
+  for (const [name, members] of poolNodes) {
+    const figures = pools.get(name);
+    if (figures) {
+      figures.coverage = (
+        await weekCoverage(store, query.cluster, window.from, end, [...members].sort())
+      ).coverage;
+    }
+  }
   const poolFigures: PoolFigures[] = [...pools]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, figures]) => ({ pool: name, ...freeze(figures) }));
   const cluster = emptyFigures();
+  cluster.coverage = coverage;
   for (const p of poolFigures) {
     cluster.nodes += p.nodes;
     for (const field of [
@@ -239,6 +298,7 @@ export async function gatherWeekInventory(store: Store, query: WeekQuery): Promi
 function freeze(figures: MutableFigures): CapacityFigures {
   return {
     nodes: figures.nodes,
+    coverage: figures.coverage,
     capacity: { ...figures.capacity },
     allocatable: { ...figures.allocatable },
     requests: { ...figures.requests },

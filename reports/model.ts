@@ -6,8 +6,20 @@ import type { EpochMs, ResourceAmounts, Severity, TimeWindow } from '../core/dom
 
 export type { Resources } from '../core/capacity.js';
 
+/** How much of a week (to its end, or to now) the usage figures rest on. */
+export interface Coverage {
+  /** Hours in which usage samples were recorded. */
+  readonly hoursWithData: number;
+  /** Hours the week had (to its end, or to now). */
+  readonly hours: number;
+  /** The longest run of hours without any usage sample. */
+  readonly longestGapHours: number;
+}
+
 export interface CapacityFigures {
   readonly nodes: number;
+  /** Usage data behind these figures: of the whole cluster, or of the pool's nodes. */
+  readonly coverage: Coverage;
   /** Node capacity summed (the machine). */
   readonly capacity: Resources;
   /** Node allocatable summed (what the scheduler may give to pods). */
@@ -62,7 +74,14 @@ export interface Forecast {
   readonly points: number;
   /** Days until the current value reaches allocatable at that slope; null when it never does. */
   readonly daysToExhaustion: number | null;
+  /**
+   * Days to exhaustion at the slope ± one standard error (three or more weeks fitted); `latest`
+   * is null when the slower slope never reaches allocatable.
+   */
+  readonly interval?: { readonly soonest: number; readonly latest: number | null } | undefined;
   readonly verdict: 'exhausted' | 'growing' | 'flat_or_shrinking' | 'insufficient_history';
+  /** Why there is no forecast (verdict insufficient_history). */
+  readonly reason?: string | undefined;
 }
 
 export interface SavingRow {

@@ -5,8 +5,12 @@ import type { CapacityFigures, ReportData } from './model.js';
 
 const HEADER = ['week', 'cluster', 'section', 'scope', 'subject', 'metric', 'unit', 'value'];
 
+/** A text cell a spreadsheet would run as a formula is kept as text (OWASP's CSV injection rule). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
 function quote(value: string | number): string {
-  const text = typeof value === 'number' ? String(value) : value;
+  const raw = typeof value === 'number' ? String(value) : value;
+  const text = typeof value === 'string' && FORMULA_START.test(raw) ? `'${raw}` : raw;
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
@@ -25,6 +29,9 @@ export function renderCsv(data: ReportData): string {
   };
   const capacity = (section: string, week: string, scope: string, f: CapacityFigures) => {
     row(section, scope, week, 'nodes', 'count', f.nodes);
+    row(section, scope, week, 'usage_hours_with_data', 'hours', f.coverage.hoursWithData);
+    row(section, scope, week, 'hours', 'hours', f.coverage.hours);
+    row(section, scope, week, 'longest_usage_gap', 'hours', f.coverage.longestGapHours);
     for (const [name, value] of [
       ['capacity', f.capacity],
       ['allocatable', f.allocatable],
@@ -73,7 +80,12 @@ export function renderCsv(data: ReportData): string {
       f.resource === 'cpu' ? 'cores' : 'bytes',
       f.growthPerDay,
     );
+    row('forecast', f.scope, subject, 'weeks_fitted', 'count', f.points);
     row('forecast', f.scope, subject, 'days_to_exhaustion', 'days', f.daysToExhaustion);
+    if (f.interval) {
+      row('forecast', f.scope, subject, 'days_to_exhaustion_soonest', 'days', f.interval.soonest);
+      row('forecast', f.scope, subject, 'days_to_exhaustion_latest', 'days', f.interval.latest);
+    }
   }
   for (const s of data.savings.rows) {
     const subject = `${s.namespace}/${s.workloadKind}/${s.workload}/${s.container}`;

@@ -5,9 +5,10 @@ import {
   bytes,
   cores,
   coresText,
+  coverageText,
   dateTime,
-  days,
   money,
+  runsOut,
   share,
   signed,
   weekdayTime,
@@ -32,6 +33,7 @@ const capacityRows = (scope: string, f: CapacityFigures): string[][] => [
     `${cores(f.usageMean.cpuCores)} (${share(f.usageMean.cpuCores, f.allocatable.cpuCores)})`,
     `${cores(f.usagePeak.cpuCores)} (${share(f.usagePeak.cpuCores, f.allocatable.cpuCores)})`,
     `${cores(f.limits.cpuCores)} (${share(f.limits.cpuCores, f.allocatable.cpuCores)})`,
+    coverageText(f.coverage),
   ],
   [
     '',
@@ -43,6 +45,7 @@ const capacityRows = (scope: string, f: CapacityFigures): string[][] => [
     `${bytes(f.usageMean.memoryBytes)} (${share(f.usageMean.memoryBytes, f.allocatable.memoryBytes)})`,
     `${bytes(f.usagePeak.memoryBytes)} (${share(f.usagePeak.memoryBytes, f.allocatable.memoryBytes)})`,
     `${bytes(f.limits.memoryBytes)} (${share(f.limits.memoryBytes, f.allocatable.memoryBytes)})`,
+    '',
   ],
 ];
 
@@ -59,6 +62,7 @@ export function capacityTable(data: ReportData): Table {
       'Mean use (% alloc.)',
       `p${p} use (% alloc.)`,
       'Limits (% alloc.)',
+      'Usage data',
     ],
     rows: [
       ...capacityRows('cluster', data.current.cluster),
@@ -93,7 +97,7 @@ export function forecastTable(data: ReportData): Table {
         ? '–'
         : signed(quantity(f.resource, Math.abs(f.growthPerDay * 7)), f.growthPerDay),
       String(f.points),
-      f.verdict === 'insufficient_history' ? 'not enough history' : days(f.daysToExhaustion),
+      runsOut(f),
     ]),
     numeric: [3, 4, 5, 6, 7],
   };

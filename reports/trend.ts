@@ -13,18 +13,42 @@ import type {
 
 const DAY = 86_400_000;
 
-/** Least-squares slope of y over x; undefined for fewer than two distinct x. */
-export function linearSlope(points: readonly { x: number; y: number }[]): number | undefined {
+/** A week's figures count for trends and forecasts from this much usage data (in days). */
+export const MIN_TREND_DAYS = 5;
+/** Forecasts fit a line through at least this many such weeks. */
+export const MIN_TREND_WEEKS = 2;
+
+export const daysWithData = (week: WeekFigures): number => week.cluster.coverage.hoursWithData / 24;
+
+/** The week has enough data to be compared with others (MIN_TREND_DAYS of usage samples). */
+export const countsForTrend = (week: WeekFigures): boolean =>
+  week.hasData && daysWithData(week) >= MIN_TREND_DAYS;
+
+export interface LineFit {
+  /** Slope of y over x. */
+  readonly slope: number;
+  /** Its standard error; undefined with fewer than three points. */
+  readonly slopeError: number | undefined;
+}
+
+/** Least-squares line through the points; undefined for fewer than two distinct x. */
+export function fitLine(points: readonly { x: number; y: number }[]): LineFit | undefined {
   if (points.length < 2) return undefined;
-  const mx = points.reduce((s, p) => s + p.x, 0) / points.length;
-  const my = points.reduce((s, p) => s + p.y, 0) / points.length;
+  const n = points.length;
+  const mx = points.reduce((s, p) => s + p.x, 0) / n;
+  const my = points.reduce((s, p) => s + p.y, 0) / n;
   let sxx = 0;
   let sxy = 0;
   for (const p of points) {
     sxx += (p.x - mx) ** 2;
     sxy += (p.x - mx) * (p.y - my);
   }
-  return sxx > 0 ? sxy / sxx : undefined;
+  if (!(sxx > 0)) return undefined;
+  const slope = sxy / sxx;
+  if (n < 3) return { slope, slopeError: undefined };
+  const intercept = my - slope * mx;
+  const residuals = points.reduce((s, p) => s + (p.y - (intercept + slope * p.x)) ** 2, 0);
+  return { slope, slopeError: Math.sqrt(residuals / (n - 2) / sxx) };
 }
 
 export function scopeFigures(week: WeekFigures, scope: string): CapacityFigures | undefined {
@@ -33,6 +57,8 @@ export function scopeFigures(week: WeekFigures, scope: string): CapacityFigures 
 }
 
 const FIELD = { cpu: 'cpuCores', memory: 'memoryBytes' } as const;
+
+const INSUFFICIENT = `needs ${MIN_TREND_DAYS} days of data in each of ${MIN_TREND_WEEKS} weeks`;
 
 export function forecast(
   trend: readonly WeekFigures[],
@@ -46,29 +72,50 @@ export function forecast(
   const allocatable = now?.allocatable[field] ?? 0;
   if (!now || allocatable <= 0) return undefined;
   const value = now[basis][field];
-  const points = trend.flatMap((week) => {
+  // Weeks without enough data are left out, not read as zero usage.
+  const weeks = trend.filter(countsForTrend);
+  const points = weeks.flatMap((week) => {
     const figures = scopeFigures(week, scope);
     const known = basis === 'requests' ? (figures?.nodes ?? 0) > 0 : week.usageContainers > 0;
-    return figures && week.hasData && known
-      ? [{ x: week.snapshotAt / DAY, y: figures[basis][field] }]
-      : [];
+    return figures && known ? [{ x: week.snapshotAt / DAY, y: figures[basis][field] }] : [];
   });
-  const slope = linearSlope(points);
   const base = { scope, resource, basis, current: value, allocatable, points: points.length };
+  const fit =
+    points.length >= MIN_TREND_WEEKS && countsForTrend(current) ? fitLine(points) : undefined;
   if (value >= allocatable) {
-    return { ...base, growthPerDay: slope ?? 0, daysToExhaustion: 0, verdict: 'exhausted' };
+    return { ...base, growthPerDay: fit?.slope ?? 0, daysToExhaustion: 0, verdict: 'exhausted' };
   }
-  if (slope === undefined) {
-    return { ...base, growthPerDay: 0, daysToExhaustion: null, verdict: 'insufficient_history' };
+  if (fit === undefined) {
+    const reason = countsForTrend(current)
+      ? `${INSUFFICIENT}; ${points.length} week${points.length === 1 ? '' : 's'} had them`
+      : `${INSUFFICIENT}; this week has ${daysWithData(current).toFixed(1)}`;
+    return {
+      ...base,
+      growthPerDay: 0,
+      daysToExhaustion: null,
+      verdict: 'insufficient_history',
+      reason,
+    };
   }
+  const { slope, slopeError } = fit;
   // Noise-level growth (under 0.01 % of allocatable a day) is flat, not a date.
   if (slope <= allocatable * 1e-4) {
     return { ...base, growthPerDay: slope, daysToExhaustion: null, verdict: 'flat_or_shrinking' };
   }
+  const headroom = allocatable - value;
+  const slower = slopeError === undefined ? undefined : slope - slopeError;
   return {
     ...base,
     growthPerDay: slope,
-    daysToExhaustion: (allocatable - value) / slope,
+    daysToExhaustion: headroom / slope,
+    ...(slopeError === undefined
+      ? {}
+      : {
+          interval: {
+            soonest: headroom / (slope + slopeError),
+            latest: slower !== undefined && slower > allocatable * 1e-4 ? headroom / slower : null,
+          },
+        }),
     verdict: 'growing',
   };
 }
@@ -111,7 +158,8 @@ export function weekOverWeek(
   previous: WeekFigures | undefined,
   counts: { current: FindingCounts; previous: FindingCounts },
 ): Delta[] {
-  const before = previous?.hasData ? previous : undefined;
+  // A week with too little data is no baseline: its usage would read as a change.
+  const before = previous && countsForTrend(previous) ? previous : undefined;
   const scopes = [
     'cluster',
     ...new Set([...current.pools, ...(before?.pools ?? [])].map((p) => p.pool)),

@@ -310,8 +310,10 @@ export class MemoryStore implements Store {
   usageCoverage(query: CoverageQuery): Promise<number[]> {
     const { from, to } = query.window;
     const covered = new Set<number>();
+    const nodes = query.nodes && new Set(query.nodes);
     for (const series of this.series.values()) {
       if (series.meta.cluster !== query.cluster) continue;
+      if (nodes && !nodes.has(series.meta.node ?? '')) continue;
       const end = lowerBound(series.times, to);
       // One binary search per covered bucket, not one step per sample.
       for (let i = lowerBound(series.times, from); i < end;) {

@@ -97,6 +97,8 @@ export interface CoverageQuery {
   readonly window: TimeWindow;
   /** Bucket width, counted from window.from (e.g. an hour). */
   readonly stepMs: number;
+  /** Only samples recorded on these nodes (a pool's); all samples when absent. */
+  readonly nodes?: readonly string[] | undefined;
 }
 
 export interface SeriesPoint {

@@ -172,19 +172,29 @@ export class UsageQueries {
     return raw.length > 0 ? raw : this.rollupSeries(query);
   }
 
-  /** Buckets with raw samples or 5-minute rollups (raw samples may have aged out already). */
+  /**
+   * Buckets with raw samples or 5-minute rollups (raw samples may have aged out already); for a
+   * set of nodes, the node-keyed rollups stand for the node's samples.
+   */
   async usageCoverage(query: CoverageQuery): Promise<EpochMs[]> {
     const window = range('@timestamp', query.window.from, query.window.to);
+    const onNodes = (field: string) =>
+      query.nodes ? [{ terms: { [field]: [...query.nodes] } }] : [];
     const [raw, rolled] = await Promise.all([
       this.histogram(
         this.indices.pattern('samples'),
-        [term('orchestrator.cluster.name', query.cluster), window],
+        [term('orchestrator.cluster.name', query.cluster), window, ...onNodes(`${S}.node`)],
         query,
         {},
       ),
       this.histogram(
         this.indices.pattern('rollups'),
-        [term(`${R}.cluster`, query.cluster), term(`${R}.window_ms`, ROLLUP_WINDOW_MS), window],
+        [
+          term(`${R}.cluster`, query.cluster),
+          term(`${R}.window_ms`, ROLLUP_WINDOW_MS),
+          window,
+          ...onNodes(`${R}.node`),
+        ],
         query,
         {},
       ),

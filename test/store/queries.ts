@@ -303,6 +303,15 @@ export function storeQueryConformance(name: string, open: () => Promise<StoreFix
         offset.map((t) => (t - T0) / MIN),
         [-30, 30, 90, 150, 210, 270, 330, 390],
       );
+      const onNodes = (nodes: string[]) =>
+        store.usageCoverage({
+          cluster: 'test',
+          window: { from: T0 - 2 * HOUR, to: T0 + 9 * HOUR },
+          stepMs: HOUR,
+          nodes,
+        });
+      assert.deepEqual(await onNodes(['node-a', 'node-z']), hourly);
+      assert.deepEqual(await onNodes(['node-z']), []);
       assert.deepEqual(
         await store.usageCoverage({
           cluster: 'elsewhere',
