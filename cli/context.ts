@@ -31,3 +31,8 @@ export function commandContext(
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
+
+/** The command ran as asked and found it cannot succeed (exit 1), in one line without a stack. */
+export class CommandFailed extends Error {
+  override readonly name = 'CommandFailed';
+}

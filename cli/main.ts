@@ -12,7 +12,7 @@ import { ingestCommand } from './commands/ingest.js';
 import { reportCommand } from './commands/report.js';
 import { serveCommand } from './commands/serve.js';
 import { simulateCommand } from './commands/simulate.js';
-import { UsageError } from './context.js';
+import { CommandFailed, UsageError } from './context.js';
 
 export function buildProgram(): Command {
   return new Command('plimsoll')
@@ -47,6 +47,10 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     if (error instanceof ConfigError || error instanceof UsageError) {
       process.stderr.write(`plimsoll: ${error.message}\n`);
       process.exit(2);
+    }
+    if (error instanceof CommandFailed) {
+      process.stderr.write(`plimsoll: ${error.message}\n`);
+      process.exit(1);
     }
     process.stderr.write(`plimsoll: ${(error as Error).stack ?? String(error)}\n`);
     process.exit(1);

@@ -17,7 +17,7 @@ import { headline } from './headline.js';
 import { gatherWeekInventory, type WeekInventory } from './inventory.js';
 import type { ReportData } from './model.js';
 import { forecasts, weekOverWeek } from './trend.js';
-import { assertTimeZone, parseIsoWeek, shiftWeek, weekWindow } from './week.js';
+import { assertTimeZone, checkReportableWeek, shiftWeek, weekWindow } from './week.js';
 
 export type { ReportData } from './model.js';
 
@@ -39,6 +39,8 @@ export interface ReportOptions {
   readonly snapshotsPerDay?: number | undefined;
   /** Rows in the savings and risks tables (default 10). */
   readonly top?: number | undefined;
+  /** Days the store keeps usage data: older weeks are refused (WeekError). */
+  readonly retentionDays?: number | undefined;
 }
 
 export const REPORT_DEFAULTS = {
@@ -52,8 +54,8 @@ export const REPORT_DEFAULTS = {
 export async function gatherReportData(store: Store, options: ReportOptions): Promise<ReportData> {
   const timezone = options.timezone ?? REPORT_DEFAULTS.timezone;
   assertTimeZone(timezone);
-  parseIsoWeek(options.week);
   const now = options.now ?? Date.now();
+  checkReportableWeek(options.week, { now, timezone, retentionDays: options.retentionDays });
   const prices = options.prices ?? DEFAULT_PRICES;
   const percentile = options.percentile ?? REPORT_DEFAULTS.percentile;
   const trendWeeks = Math.max(1, options.trendWeeks ?? REPORT_DEFAULTS.trendWeeks);

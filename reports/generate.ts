@@ -56,13 +56,13 @@ export async function renderReport(data: ReportData): Promise<StoredReport['cont
   };
 }
 
-/** Gathers, renders and stores (putReport) the week's report; a week without data says so. */
-export async function generateWeeklyReport(
+/** Gathers and renders the week's report without storing it; a week without data says so. */
+export async function buildWeeklyReport(
   store: Store,
   options: ReportOptions,
 ): Promise<StoredReport> {
   const data = await gatherReportData(store, options);
-  const report: StoredReport = {
+  return {
     id: reportId(data.cluster, data.week),
     cluster: data.cluster,
     week: data.week,
@@ -70,6 +70,14 @@ export async function generateWeeklyReport(
     summary: reportSummary(data),
     content: await renderReport(data),
   };
+}
+
+/** Gathers, renders and stores (putReport) the week's report. */
+export async function generateWeeklyReport(
+  store: Store,
+  options: ReportOptions,
+): Promise<StoredReport> {
+  const report = await buildWeeklyReport(store, options);
   await store.putReport(report);
   return report;
 }

@@ -10,7 +10,7 @@ import type { Component, ComponentHealth } from '../core/component.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import type { Store } from '../store/store.js';
 import { generateWeeklyReport, reportId } from './generate.js';
-import { assertTimeZone, lastCompleteWeek, weekWindow } from './week.js';
+import { assertTimeZone, checkReportableWeek, lastCompleteWeek, weekWindow } from './week.js';
 
 export interface ReportSchedulerOptions {
   readonly store: Store;
@@ -26,6 +26,8 @@ export interface ReportSchedulerOptions {
   /** At start, generate the last ended week if no report of it is stored yet (default true). */
   readonly catchUp?: boolean | undefined;
   readonly prices?: Prices | undefined;
+  /** Days the store keeps usage data: weeks that ended before that are refused. */
+  readonly retentionDays?: number | undefined;
   readonly logger?: Logger | undefined;
   readonly clock?: (() => number) | undefined;
 }
@@ -96,6 +98,15 @@ export class WeeklyReportScheduler implements Component {
     return { ready: true, detail: this.lastError };
   }
 
+  /** Throws WeekError when `week` cannot be reported: malformed, not started, or past retention. */
+  checkWeek(week: string): void {
+    checkReportableWeek(week, {
+      now: this.clock(),
+      timezone: this.timezone,
+      retentionDays: this.options.retentionDays,
+    });
+  }
+
   /**
    * One run for `week` (default: the last week that has ended, in the schedule's time zone);
    * resolves with what happened, never rejects. Concurrent calls share one run.
@@ -131,6 +142,7 @@ export class WeeklyReportScheduler implements Component {
         timezone: this.timezone,
         now,
         prices: this.options.prices,
+        retentionDays: this.options.retentionDays,
       });
       this.lastError = undefined;
       this.logger.info({ week, reportId: report.id }, 'weekly report generated');

@@ -32,6 +32,8 @@ export function parseIsoWeek(text: string): IsoWeek {
   if (!match) throw new WeekError(`"${text}" is not an ISO week; expected e.g. 2026-W47`);
   const year = Number(match[1]);
   const week = Number(match[2]);
+  // Date.UTC reads years 0–99 as 1900–1999, and nothing was collected before 1970 anyway.
+  if (year < 1970) throw new WeekError(`${text}: weeks before 1970 are not reported`);
   if (week < 1 || week > weeksInYear(year)) {
     throw new WeekError(`${text}: ${year} has weeks 01 to ${weeksInYear(year)}`);
   }
@@ -121,4 +123,27 @@ export function isoWeekOf(t: EpochMs, timeZone = 'UTC'): string {
 /** The last week that has ended at `t`: what a Monday-morning run reports on. */
 export function lastCompleteWeek(t: EpochMs, timeZone = 'UTC'): string {
   return shiftWeek(isoWeekOf(t, timeZone), -1);
+}
+
+export interface WeekBounds {
+  readonly now: EpochMs;
+  readonly timezone?: string | undefined;
+  /** Days the store keeps usage data; a week that ended before that has nothing left to report. */
+  readonly retentionDays?: number | undefined;
+}
+
+/** Throws WeekError for a week that has not started yet or whose data the store has deleted. */
+export function checkReportableWeek(week: string, bounds: WeekBounds): void {
+  const timezone = bounds.timezone ?? 'UTC';
+  const window = weekWindow(week, timezone);
+  const at = (t: EpochMs) => new Date(t).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+  if (window.from > bounds.now) {
+    throw new WeekError(`${week} has not started yet (it starts ${at(window.from)})`);
+  }
+  const retentionDays = bounds.retentionDays;
+  if (retentionDays !== undefined && window.to <= bounds.now - retentionDays * DAY) {
+    throw new WeekError(
+      `${week} ended ${at(window.to)}, before the store's retention of ${retentionDays} days: its data has been deleted`,
+    );
+  }
 }

@@ -51,3 +51,10 @@ export function createStore(config: Config, deps: AdapterDeps): Store {
   }
   return new MemoryStore({ retentionDays: config.store.memoryRetentionDays });
 }
+
+/** Days the configured store keeps usage data (raw samples roll up into what reports read). */
+export function usageRetentionDays(config: Config): number {
+  return config.runtime.store === 'elasticsearch'
+    ? config.elasticsearch.retentionDays.rollups
+    : config.store.memoryRetentionDays;
+}

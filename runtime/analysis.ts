@@ -14,6 +14,7 @@ import { FindingMetrics } from '../analyzers/metrics.js';
 import { AnalyzerRunner } from '../analyzers/runner.js';
 import { WeeklyReportScheduler } from '../reports/scheduler.js';
 import type { Store } from '../store/store.js';
+import { usageRetentionDays } from './adapters.js';
 
 export interface Analysis {
   readonly runner: AnalyzerRunner;
@@ -79,6 +80,7 @@ export function createAnalysis(
     cluster: config.cluster,
     schedule: config.report.schedule,
     timezone: config.report.timezone,
+    retentionDays: usageRetentionDays(config),
     catchUp: deps.reportCatchUp ?? true,
     logger: logger.child({ component: 'reports' }),
   });

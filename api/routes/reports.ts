@@ -4,7 +4,7 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { REPORT_FORMATS, type ReportFormat } from '../../reports/generate.js';
 import type { WeeklyReportScheduler } from '../../reports/scheduler.js';
-import { isoWeekOf, parseIsoWeek, WeekError } from '../../reports/week.js';
+import { isoWeekOf, WeekError } from '../../reports/week.js';
 import { InvalidCursorError } from '../../store/keys.js';
 import type { ReportStore, StoredReport } from '../../store/store.js';
 import { BadRequest, NotFound, PageOf, PageQuery, ProblemResponses } from '../schemas/common.js';
@@ -132,7 +132,7 @@ export const reportRoutes: FastifyPluginAsync<ReportRouteOptions> = (fastify, op
         });
       const week = request.body.week ?? isoWeekOf(Date.now());
       try {
-        parseIsoWeek(week);
+        scheduler.checkWeek(week);
       } catch (error) {
         if (error instanceof WeekError) throw new BadRequest(`body/week: ${error.message}`);
         throw error;

@@ -1,13 +1,14 @@
 // `plimsoll report`: generate the weekly capacity report for one ISO week against the configured
 // store, store it (replacing an earlier one of the same week), and print it or write it to a file.
-// A week without data yields a report that says so, not an error.
+// A week that has not started or whose data is past the store's retention is refused; a week
+// without data is an error too (exit 1), unless --allow-empty asks for the report that says so.
 import { writeFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { Telemetry } from '../../core/telemetry.js';
-import { generateWeeklyReport, REPORT_FORMATS, type ReportFormat } from '../../reports/generate.js';
+import { buildWeeklyReport, REPORT_FORMATS, type ReportFormat } from '../../reports/generate.js';
 import { lastCompleteWeek, parseIsoWeek, WeekError } from '../../reports/week.js';
-import { createStore } from '../../runtime/adapters.js';
-import { commandContext, UsageError } from '../context.js';
+import { createStore, usageRetentionDays } from '../../runtime/adapters.js';
+import { CommandFailed, commandContext, UsageError } from '../context.js';
 
 interface ReportCommandOptions {
   week?: string;
@@ -15,6 +16,7 @@ interface ReportCommandOptions {
   out?: string;
   timezone?: string;
   cluster?: string;
+  allowEmpty?: boolean;
 }
 
 function isoWeek(value: string): string {
@@ -42,6 +44,7 @@ export function reportCommand(): Command {
     .option('-o, --out <file>', 'write to this file instead of stdout')
     .option('--timezone <zone>', 'IANA time zone of the week (default: report.timezone)')
     .option('--cluster <name>', 'cluster to report on (default: the configured cluster)')
+    .option('--allow-empty', 'write (and store) the report of a week without data, which says so')
     .action(async (options: ReportCommandOptions, command: Command) => {
       const { config, logger } = commandContext(command);
       const timezone = options.timezone ?? config.report.timezone;
@@ -59,11 +62,20 @@ export function reportCommand(): Command {
       });
       await store.start();
       try {
-        const report = await generateWeeklyReport(store, { cluster, week, timezone }).catch(
-          (error: unknown) => {
-            throw error instanceof WeekError ? new UsageError(error.message) : error;
-          },
-        );
+        const report = await buildWeeklyReport(store, {
+          cluster,
+          week,
+          timezone,
+          retentionDays: usageRetentionDays(config),
+        }).catch((error: unknown) => {
+          throw error instanceof WeekError ? new UsageError(error.message) : error;
+        });
+        if (report.summary.hasData === false && !options.allowEmpty) {
+          throw new CommandFailed(
+            `no data for cluster ${cluster} in ${week}: the store holds no nodes, pods or usage samples for it. Check that the collectors ran (and --cluster); --allow-empty writes the report anyway`,
+          );
+        }
+        await store.putReport(report);
         const text = report.content[options.format];
         if (options.out) {
           await writeFile(options.out, text);
@@ -72,9 +84,6 @@ export function reportCommand(): Command {
           );
         } else {
           process.stdout.write(text);
-        }
-        if (report.summary.hasData === false) {
-          logger.warn({ cluster, week }, 'no data for this week: the report says so');
         }
       } finally {
         await store.stop();

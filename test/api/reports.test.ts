@@ -54,4 +54,40 @@ describe('report routes', () => {
     assert.equal((await get('/api/v1/reports/nope')).statusCode, 404);
     await reports.stop();
   });
+
+  it('refuses, as problem+json naming the field, weeks it cannot report', async () => {
+    const store = new MemoryStore();
+    const now = Date.UTC(2026, 11, 7, 12);
+    const reports = new WeeklyReportScheduler({
+      store,
+      cluster: 'test',
+      catchUp: false,
+      retentionDays: 35,
+      clock: () => now,
+    });
+    const { app } = await build({ store, reports });
+    const post = (week: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/v1/reports',
+        headers: bearer(ADMIN_TOKEN),
+        payload: { week },
+      });
+    for (const [week, detail] of [
+      ['2026-W52', /^body\/week: 2026-W52 has not started yet \(it starts 2026-12-21 00:00 UTC\)$/],
+      ['2026-W40', /^body\/week: 2026-W40 ended .* before the store's retention of 35 days/],
+      ['0000-W01', /^body\/week: 0000-W01: weeks before 1970 are not reported$/],
+    ] as const) {
+      const response = await post(week);
+      assert.equal(response.statusCode, 400, week);
+      assert.match(response.headers['content-type'] as string, /application\/problem\+json/);
+      assert.match(response.json<{ detail: string }>().detail, detail);
+    }
+    assert.equal((await post('2026-W49')).statusCode, 201, 'the week that just ended');
+    assert.deepEqual(
+      (await store.reports({})).items.map((r) => r.week),
+      ['2026-W49'],
+    );
+    await reports.stop();
+  });
 });

@@ -1,17 +1,19 @@
 // Rendering: charts become SVG with marks on the server; every format carries the same figures;
 // a week without data gives a stored report that says so (also from the command line).
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { Command } from 'commander';
 import { reportCommand } from '../../cli/commands/report.js';
+import { CommandFailed } from '../../cli/context.js';
 import { capacityChart, reportCharts, trendChart } from '../../reports/charts.js';
 import type { ReportData } from '../../reports/data.js';
 import { generateWeeklyReport, reportId } from '../../reports/generate.js';
 import { REPORT_SECTIONS } from '../../reports/render-html.js';
 import { renderSvg } from '../../reports/render-svg.js';
+import { isoWeekOf, lastCompleteWeek, shiftWeek } from '../../reports/week.js';
 import { MemoryStore } from '../../store/memory.js';
 import type { StoredReport } from '../../store/store.js';
 import { simulatedStore } from './fixture.js';
@@ -107,27 +109,63 @@ describe('a week without data', () => {
     assert.match(report.content.csv, /2026-W47,prod-eu,summary,cluster,,has_data,bool,0/);
   });
 
-  it('is what `plimsoll report` writes for a week the embedded store has no data for', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'plimsoll-report-'));
-    const out = join(dir, 'report.md');
+  /** Runs `plimsoll report …` on the embedded store (no config file); resolves or rejects. */
+  async function plimsollReport(args: string[]): Promise<void> {
     const program = new Command('plimsoll')
       .option('-c, --config <file>')
       .option('--log-level <level>')
       .exitOverride()
-      .addCommand(reportCommand());
+      .addCommand(reportCommand().exitOverride());
+    program.configureOutput({ writeErr: () => undefined });
     const previous = process.env.PLIMSOLL_CONFIG;
     delete process.env.PLIMSOLL_CONFIG;
     try {
-      await program.parseAsync(
-        ['--log-level', 'silent', 'report', '--week', '2026-W47', '--format', 'md', '--out', out],
-        { from: 'user' },
-      );
+      await program.parseAsync(['--log-level', 'silent', 'report', ...args], { from: 'user' });
     } finally {
       if (previous !== undefined) process.env.PLIMSOLL_CONFIG = previous;
     }
-    const text = readFileSync(out, 'utf8');
-    assert.match(text, /^# Capacity report · default · 2026-W47/);
-    assert.match(text, /No data for cluster default in 2026-W47/);
+  }
+
+  it('says a week without data has none and fails, unless --allow-empty', async () => {
+    const week = lastCompleteWeek(Date.now());
+    const dir = mkdtempSync(join(tmpdir(), 'plimsoll-report-'));
+    const out = join(dir, 'report.md');
+    try {
+      await assert.rejects(
+        plimsollReport(['--week', week, '--format', 'md', '--out', out]),
+        (error: Error) =>
+          error instanceof CommandFailed &&
+          error.message.startsWith(`no data for cluster default in ${week}`) &&
+          error.message.includes('--allow-empty'),
+      );
+      assert.equal(existsSync(out), false, 'nothing written');
+      await plimsollReport(['--week', week, '--format', 'md', '--out', out, '--allow-empty']);
+      const text = readFileSync(out, 'utf8');
+      assert.match(text, new RegExp(`^# Capacity report · default · ${week}`));
+      assert.match(text, new RegExp(`No data for cluster default in ${week}`));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses weeks that have not started, are past retention or before 1970', async () => {
+    const now = Date.now();
+    const refused = (week: string, pattern: RegExp) =>
+      assert.rejects(
+        plimsollReport(['--week', week]),
+        (error: Error) => pattern.test(error.message),
+        `${week} is refused`,
+      );
+    await refused(
+      shiftWeek(isoWeekOf(now), 2),
+      /has not started yet \(it starts \d{4}-\d\d-\d\d 00:00 UTC\)/,
+    );
+    // The embedded store keeps 35 days (store.memoryRetentionDays).
+    await refused(
+      shiftWeek(isoWeekOf(now), -7),
+      /before the store's retention of 35 days: its data has been deleted/,
+    );
+    await refused('0000-W01', /weeks before 1970 are not reported/);
   });
 
   it('refuses a malformed week with a message that shows the form', async () => {
