@@ -109,6 +109,21 @@ describe('a week without data', () => {
     assert.match(report.content.csv, /2026-W47,prod-eu,summary,cluster,,has_data,bool,0/);
   });
 
+  it('keeps a CSV cell that a spreadsheet would run as a formula as text', async () => {
+    const cluster = '=HYPERLINK("https://evil.example","open")';
+    const report = await generateWeeklyReport(new MemoryStore(), {
+      cluster,
+      week: '2026-W47',
+      now: Date.UTC(2026, 10, 24),
+    });
+    const line = report.content.csv.split('\n')[1]!;
+    assert.equal(line.split(',"')[0], '2026-W47', 'the week is first');
+    assert.ok(
+      line.startsWith(`2026-W47,"'=HYPERLINK(""https://evil.example"",""open"")"`),
+      `the cluster cell starts with a quote mark: ${line}`,
+    );
+  });
+
   /** Runs `plimsoll report …` on the embedded store (no config file); resolves or rejects. */
   async function plimsollReport(args: string[]): Promise<void> {
     const program = new Command('plimsoll')
