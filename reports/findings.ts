@@ -1,11 +1,14 @@
 // Savings, risks and incidents of a week, from the analyzers' findings:
 // findings({cluster, kinds, window: week}) paged, i.e. findings whose [firstSeen, lastSeen]
-// overlaps the week. Evidence is read defensively — a field of the wrong type is treated as
+// overlaps the week, read as they stood at the week's end: status then, last seen within the week,
+// OOM kills counted from the week's own terminations, flaps of the week only; a finding analyzed
+// again more than a day after the week keeps its kind and subject but not its later figures.
+// Evidence is read defensively — a field of the wrong type is treated as
 // absent — and only these fields are read (docs/reports.md lists them):
 // - recommendation: current/recommended {requests, limits}, replicas, cpuCoresDelta,
 //   memoryBytesDelta, monthlyCostDelta, confidence.level, risksRemoved, prices
-// - oom_loop: killCount, limitBytes
-// - requests_misfit: memoryP95, cpuP95, requests, limitBytes, peakShareOfLimit, oomKills
+// - oom_loop: limitBytes (kills: terminations({reasons: ['OOMKilled'], workload, container}))
+// - requests_misfit: memoryP95, cpuP95, requests, limitBytes, peakShareOfLimit
 // - node_capacity_misfit: pool, requests, allocatable, limits, peakShareOfAllocatable
 // - node_memory_flapping: flaps[].at, memoryPressureFlaps, notReadyFlaps, evictions, systemOoms,
 //   minAvailableBytes, pool
@@ -166,19 +169,34 @@ export async function gatherWeekFindings(
     b.lastSeen - a.lastSeen ||
     a.findingId.localeCompare(b.findingId);
   // One row per problem: an OOM loop seen by daily runs as several episodes is one risk.
-  const grouped = new Map<string, RiskRow>();
-  for (const row of riskFindings
+  const grouped = new Map<string, { finding: Finding; row: RiskRow }>();
+  for (const entry of riskFindings
     .filter((f) => {
       const categories = RISK_CATEGORIES[f.kind];
       return categories === 'all' || (categories?.has(f.category ?? '') ?? false);
     })
-    .map(riskRow)
-    .sort(byRank)) {
+    .map((f) => ({ finding: f, row: riskRow(f, end) }))
+    .sort((a, b) => byRank(a.row, b.row))) {
+    const { row } = entry;
     const key = `${row.kind}\u0000${row.kind === 'oom_loop' ? '' : (row.category ?? '')}\u0000${row.subject}`;
     const seen = grouped.get(key);
-    grouped.set(key, seen ? { ...seen, occurrences: seen.occurrences + 1 } : row);
+    grouped.set(
+      key,
+      seen ? { ...seen, row: { ...seen.row, occurrences: seen.row.occurrences + 1 } } : entry,
+    );
   }
-  const risks = [...grouped.values()].sort(byRank);
+  const risks: RiskRow[] = [];
+  for (const { finding, row } of grouped.values()) {
+    const killing =
+      finding.kind === 'oom_loop' ||
+      (finding.kind === 'requests_misfit' && finding.category === 'tight_memory_limit');
+    const kills = killing
+      ? await killsInWeek(store, cluster, finding, window.from, end)
+      : undefined;
+    const killText = kills ? `${kills} OOM kill${kills === 1 ? '' : 's'} in the week` : '';
+    risks.push({ ...row, detail: [killText, row.detail].filter(Boolean).join('; ') });
+  }
+  risks.sort(byRank);
   const risksByKind: Record<string, number> = {};
   for (const r of risks) {
     const label = r.category ? `${r.kind}:${r.category}` : r.kind;
@@ -186,7 +204,7 @@ export async function gatherWeekFindings(
   }
 
   const flapping = flappingFindings
-    .map(flappingIncident)
+    .map((f) => flappingIncident(f, window.from, end))
     .filter((i): i is FlappingIncident => i !== undefined)
     .sort((a, b) => a.window.from - b.window.from || a.node.localeCompare(b.node));
   const savingsTotal = savings.reduce((sum, row) => sum + row.monthlySaving, 0);
@@ -222,8 +240,20 @@ function subjectText(finding: Finding): string {
   }
 }
 
-function riskRow(finding: Finding): RiskRow {
+/** Analyzed again this long after the week ended: its title and evidence speak of later data. */
+const LATER_ANALYSIS_MS = 86_400_000;
+
+const statusAt = (finding: Finding, end: number) =>
+  finding.status === 'resolved' && finding.resolvedAt !== undefined && finding.resolvedAt < end
+    ? 'resolved'
+    : 'open';
+
+function riskRow(finding: Finding, end: number): RiskRow {
   const s = finding.subject;
+  const later = finding.lastSeen >= end + LATER_ANALYSIS_MS;
+  const what = finding.category
+    ? `${finding.kind.replace(/_/g, ' ')} (${finding.category.replace(/_/g, ' ')})`
+    : finding.kind.replace(/_/g, ' ');
   return {
     findingId: finding.id,
     kind: finding.kind,
@@ -232,12 +262,31 @@ function riskRow(finding: Finding): RiskRow {
     subject: subjectText(finding),
     namespace:
       s.type === 'workload' || s.type === 'workload_container' ? s.workload.namespace : undefined,
-    title: finding.title,
-    detail: riskDetail(finding),
-    lastSeen: finding.lastSeen,
-    status: finding.status,
+    title: later ? `${what}: ${subjectText(finding)}, open at the week's end` : finding.title,
+    detail: later ? '' : riskDetail(finding),
+    lastSeen: Math.min(finding.lastSeen, end - 1),
+    status: statusAt(finding, end),
     occurrences: 1,
   };
+}
+
+/** OOM kills of the row's container in [from, end), from the terminations themselves. */
+async function killsInWeek(
+  store: Store,
+  cluster: string,
+  finding: Finding,
+  from: number,
+  end: number,
+): Promise<number | undefined> {
+  if (finding.subject.type !== 'workload_container') return undefined;
+  const kills = await store.terminations({
+    cluster,
+    window: { from, to: end },
+    reasons: ['OOMKilled'],
+    workload: finding.subject.workload,
+    container: finding.subject.container,
+  });
+  return kills.length;
 }
 
 function riskDetail(finding: Finding): string {
@@ -248,9 +297,7 @@ function riskDetail(finding: Finding): string {
   };
   switch (finding.kind) {
     case 'oom_loop': {
-      const kills = num(e.killCount);
       const limit = num(e.limitBytes);
-      push(kills, () => `${kills} OOM kills`);
       push(limit, () => `limit ${bytes(limit!)}`);
       push(finding.category, () => (finding.category ?? '').replace(/_/g, ' '));
       break;
@@ -261,7 +308,6 @@ function riskDetail(finding: Finding): string {
       const cpuP95 = num(e.cpuP95);
       const limit = num(e.limitBytes);
       const peakShare = num(e.peakShareOfLimit);
-      const kills = num(e.oomKills);
       if (finding.category === 'under_requested') {
         push(
           memP95 !== undefined && requests.memoryBytes !== undefined,
@@ -276,7 +322,6 @@ function riskDetail(finding: Finding): string {
           peakShare !== undefined && limit !== undefined,
           () => `peak ${percent(peakShare!)} of ${bytes(limit!)} limit`,
         );
-        push(kills !== undefined && kills > 0, () => `${kills} OOM kills`);
       }
       break;
     }
@@ -311,27 +356,46 @@ function riskDetail(finding: Finding): string {
   return parts.join('; ');
 }
 
-function flappingIncident(finding: Finding): FlappingIncident | undefined {
+/**
+ * The part of an episode inside [from, end): its flaps there, and the episode's totals only when
+ * all of it lies inside (they cannot be split by time).
+ */
+function flappingIncident(
+  finding: Finding,
+  from: number,
+  end: number,
+): FlappingIncident | undefined {
   if (finding.subject.type !== 'node') return undefined;
   const e = finding.evidence;
-  const flaps = Array.isArray(e.flaps)
-    ? e.flaps.map((f) => num(record(f).at)).filter((t): t is number => t !== undefined)
-    : [];
+  const all = Array.isArray(e.flaps) ? e.flaps.map(record) : [];
+  const inWeek = all.filter((f) => {
+    const at = num(f.at);
+    return at !== undefined && at >= from && at < end;
+  });
+  const whole = finding.window.from >= from && finding.window.to <= end;
+  const counted = (flag: string) =>
+    all.some((f) => typeof f[flag] === 'boolean')
+      ? inWeek.filter((f) => f[flag] === true).length
+      : whole
+        ? num(e[`${flag}Flaps`])
+        : undefined;
+  // An episode whose flaps all fall outside the week is not one of its incidents.
+  if (all.length > 0 && inWeek.length === 0) return undefined;
   return {
     findingId: finding.id,
     node: finding.subject.node,
     pool: typeof e.pool === 'string' ? e.pool : undefined,
     severity: finding.severity,
     category: finding.category,
-    window: finding.window,
-    flaps,
-    memoryPressureFlaps: num(e.memoryPressureFlaps),
-    notReadyFlaps: num(e.notReadyFlaps),
-    evictions: num(e.evictions),
-    systemOoms: num(e.systemOoms),
-    minAvailableBytes: num(e.minAvailableBytes),
+    window: { from: Math.max(finding.window.from, from), to: Math.min(finding.window.to, end) },
+    flaps: inWeek.map((f) => num(f.at)!),
+    memoryPressureFlaps: counted('memoryPressure'),
+    notReadyFlaps: counted('notReady'),
+    evictions: whole ? num(e.evictions) : undefined,
+    systemOoms: whole ? num(e.systemOoms) : undefined,
+    minAvailableBytes: whole ? num(e.minAvailableBytes) : undefined,
     title: finding.title,
     recommendation: finding.recommendation,
-    status: finding.status,
+    status: statusAt(finding, end),
   };
 }

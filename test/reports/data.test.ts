@@ -9,6 +9,7 @@ import { gatherReportData, type ReportData } from '../../reports/data.js';
 import { weekWindow } from '../../reports/week.js';
 import { MemoryStore } from '../../store/memory.js';
 import { DAY, finding, GIB, HOUR, MIB, node, pod, samples, type PodSpec } from './records.js';
+import { terminationRecord } from '../support/records.js';
 
 const C = 'test';
 const W46 = weekWindow('2026-W46');
@@ -217,6 +218,30 @@ async function fixture(): Promise<MemoryStore> {
     ...usage(web2, W47.from, W47.to, alternating, 1 * GIB),
     ...usage(cache, W46.from, W47.to, () => 0.25, 40 * GIB),
     ...usage(agent, W46.from, W47.to, () => 0.125, 512 * MIB),
+    // cache is OOM-killed twice the week before, five times in the week, once after it.
+    ...[
+      W46.from + DAY,
+      W46.from + 2 * DAY,
+      ...[1, 2, 3, 4, 5].map((d) => W47.from + d * DAY),
+      W47.to + HOUR,
+    ].map((finishedAt, restartCount) =>
+      terminationRecord({
+        cluster: C,
+        namespace: 'shop',
+        pod: 'cache-0',
+        podUid: 'uid-cache-0',
+        node: 'n3',
+        workload: { namespace: 'shop', kind: 'StatefulSet', name: 'cache' },
+        container: 'redis',
+        restartCount,
+        termination: {
+          reason: 'OOMKilled',
+          exitCode: 137,
+          startedAt: finishedAt - HOUR,
+          finishedAt,
+        },
+      }),
+    ),
   ]);
   await store.upsertFindings(FINDINGS);
   return store;
@@ -332,7 +357,7 @@ describe('gatherReportData', () => {
         ['misfit-agent-under', 'warning', 1],
       ],
     );
-    assert.equal(data.risks.rows[0]!.detail, '5 OOM kills; limit 62 GiB; slow leak');
+    assert.equal(data.risks.rows[0]!.detail, '5 OOM kills in the week; limit 62 GiB; slow leak');
     assert.equal(data.risks.rows[1]!.detail, 'memory p95 900 MiB vs 512 MiB requested');
     assert.equal(data.findingCounts.current.oomLoops, 1);
   });
