@@ -155,21 +155,27 @@ export function trendChart(data: ReportData, resource: 'cpu' | 'memory'): ChartS
 }
 
 export function savingsChart(data: ReportData): ChartSpec {
-  const values = data.savings.rows.map((row) => ({
+  const bar = (kind: string) => (row: ReportData['savings']['rows'][number]) => ({
     workload: `${row.namespace}/${row.workload} · ${row.container}`,
-    saving: Math.round(row.monthlySaving * 100) / 100,
-  }));
+    kind,
+    dollars: Math.round(row.monthlySaving * 100) / 100,
+  });
+  const values = [
+    ...data.savings.rows.map(bar('saves')),
+    ...data.increases.rows.map(bar('adds cost, removes a risk')),
+  ];
   return {
     id: 'savings',
-    title: 'Top savings ($ per month)',
-    caption: 'Money released per month by applying each recommendation across all replicas.',
+    title: 'Recommendations ($ per month: saved right, added left)',
+    caption:
+      'Money per month each recommendation saves (or adds, to remove a risk) across all replicas; the net over all of them is stated above.',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
       config,
       width: 560,
       height: { step: 18 },
       data: { values },
-      mark: { type: 'bar', color: '#2e7d4f', tooltip: true },
+      mark: { type: 'bar', tooltip: true },
       encoding: {
         y: {
           field: 'workload',
@@ -178,7 +184,13 @@ export function savingsChart(data: ReportData): ChartSpec {
           sort: '-x',
           axis: { labelLimit: 260 },
         },
-        x: { field: 'saving', type: 'quantitative', title: '$ / month' },
+        x: { field: 'dollars', type: 'quantitative', title: '$ / month' },
+        color: {
+          field: 'kind',
+          type: 'nominal',
+          title: null,
+          scale: { domain: ['saves', 'adds cost, removes a risk'], range: ['#2e7d4f', '#b3261e'] },
+        },
       },
     },
   };
@@ -302,7 +314,7 @@ export function reportCharts(data: ReportData): ChartSpec[] {
   }
   if (data.trend.some((w) => w.hasData))
     charts.push(trendChart(data, 'cpu'), trendChart(data, 'memory'));
-  if (data.savings.rows.length > 0) charts.push(savingsChart(data));
+  if (data.savings.rows.length + data.increases.rows.length > 0) charts.push(savingsChart(data));
   if (
     data.flapping.some((i) => i.flaps.some((at) => at >= data.window.from && at < data.window.to))
   ) {

@@ -112,6 +112,12 @@ export async function gatherReportData(store: Store, options: ReportOptions): Pr
       count: found.savings.length,
       totalMonthly: found.savingsTotal,
     },
+    increases: {
+      rows: found.increases.slice(0, top),
+      count: found.increases.length,
+      totalMonthly: found.increasesTotal,
+    },
+    netMonthly: found.counts.netMonthly,
     risks: {
       rows: found.risks.slice(0, top),
       count: found.risks.length,

@@ -121,6 +121,9 @@ export function priceNote(value: unknown): PriceNote | undefined {
 export interface WeekFindings {
   readonly savings: SavingRow[];
   readonly savingsTotal: number;
+  /** Recommendations that add cost, and that cost (≥ 0). */
+  readonly increases: SavingRow[];
+  readonly increasesTotal: number;
   readonly risks: RiskRow[];
   readonly risksByKind: Record<string, number>;
   readonly flapping: FlappingIncident[];
@@ -139,11 +142,13 @@ export async function gatherWeekFindings(
     return {
       savings: [],
       savingsTotal: 0,
+      increases: [],
+      increasesTotal: 0,
       risks: [],
       risksByKind: {},
       flapping: [],
       findingPrices: [],
-      counts: { flappingIncidents: 0, oomLoops: 0, risks: 0, savingsMonthly: 0 },
+      counts: { flappingIncidents: 0, oomLoops: 0, risks: 0, savingsMonthly: 0, netMonthly: 0 },
     };
   }
   const [recommendations, riskFindings, flappingFindings] = await Promise.all([
@@ -152,11 +157,16 @@ export async function gatherWeekFindings(
     allFindings(store, cluster, ['node_memory_flapping'], window),
   ]);
 
-  const savings = recommendations
+  const standing = recommendations
     .filter((f) => standingAt(f, end))
     .map((f) => savingRow(f, prices))
-    .filter((row): row is SavingRow => row !== undefined && row.monthlySaving > 0)
+    .filter((row): row is SavingRow => row !== undefined);
+  const savings = standing
+    .filter((row) => row.monthlySaving > 0)
     .sort((a, b) => b.monthlySaving - a.monthlySaving || a.findingId.localeCompare(b.findingId));
+  const increases = standing
+    .filter((row) => row.monthlySaving < 0)
+    .sort((a, b) => a.monthlySaving - b.monthlySaving || a.findingId.localeCompare(b.findingId));
   const findingPrices = new Map<string, PriceNote>();
   for (const f of recommendations) {
     const note = priceNote(f.evidence.prices);
@@ -208,9 +218,12 @@ export async function gatherWeekFindings(
     .filter((i): i is FlappingIncident => i !== undefined)
     .sort((a, b) => a.window.from - b.window.from || a.node.localeCompare(b.node));
   const savingsTotal = savings.reduce((sum, row) => sum + row.monthlySaving, 0);
+  const increasesTotal = -increases.reduce((sum, row) => sum + row.monthlySaving, 0);
   return {
     savings,
     savingsTotal,
+    increases,
+    increasesTotal,
     risks,
     risksByKind,
     flapping,
@@ -220,6 +233,7 @@ export async function gatherWeekFindings(
       oomLoops: risks.filter((r) => r.kind === 'oom_loop').length,
       risks: risks.length,
       savingsMonthly: savingsTotal,
+      netMonthly: savingsTotal - increasesTotal,
     },
   };
 }

@@ -40,6 +40,8 @@ export function reportSummary(data: ReportData): Record<string, unknown> {
     usageMean: c.usageMean,
     usagePeak: c.usagePeak,
     savingsMonthly: data.savings.totalMonthly,
+    increasesMonthly: data.increases.totalMonthly,
+    netMonthly: data.netMonthly,
     risks: data.risks.count,
     oomLoops: data.findingCounts.current.oomLoops,
     flappingIncidents: data.flapping.length,

@@ -2,6 +2,7 @@
 // week. Each one restates figures from the data, so it is true exactly when the tables are.
 import { bytes, coresText, coverageText, dateTime, money, runsOut, share } from './format.js';
 import type { Forecast, ReportData } from './model.js';
+import { netText } from './tables.js';
 import { countsForTrend, MIN_TREND_DAYS } from './trend.js';
 
 type HeadlineInput = Omit<ReportData, 'headline'>;
@@ -86,13 +87,15 @@ export function headline(data: HeadlineInput): string[] {
     lines.push(`No days-to-exhaustion forecast yet${why ? `: it ${why}` : ''}.`);
   }
   const top = data.savings.rows[0];
-  if (top) {
+  if (data.savings.count + data.increases.count > 0) {
     lines.push(
-      `${data.savings.count} right-sizing recommendation${data.savings.count === 1 ? '' : 's'} would save ${money(data.savings.totalMonthly)}/month; ` +
-        `the largest is ${top.namespace}/${top.workload} (${top.container}) at ${money(top.monthlySaving)}/month.`,
+      netText(data) +
+        (top
+          ? ` The largest saving is ${top.namespace}/${top.workload} (${top.container}) at ${money(top.monthlySaving)}/month.`
+          : ''),
     );
   } else {
-    lines.push('No right-sizing recommendation with a saving was open this week.');
+    lines.push('No right-sizing recommendation was open this week.');
   }
   const oom = data.risks.rows.filter((r) => r.kind === 'oom_loop').length;
   if (data.risks.count > 0) {

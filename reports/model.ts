@@ -178,6 +178,8 @@ export interface FindingCounts {
   readonly oomLoops: number;
   readonly risks: number;
   readonly savingsMonthly: number;
+  /** Savings minus the cost of increases. */
+  readonly netMonthly: number;
 }
 
 export interface PriceNote {
@@ -219,6 +221,17 @@ export interface ReportData {
     readonly count: number;
     readonly totalMonthly: number;
   };
+  /**
+   * Recommendations that cost money (raising requests that are too low to remove a risk): rows
+   * with a negative `monthlySaving`, largest cost first; `totalMonthly` is the added cost (≥ 0).
+   */
+  readonly increases: {
+    readonly rows: readonly SavingRow[];
+    readonly count: number;
+    readonly totalMonthly: number;
+  };
+  /** Savings minus increases, over every standing recommendation (positive = saves money). */
+  readonly netMonthly: number;
   readonly risks: {
     readonly rows: readonly RiskRow[];
     readonly count: number;

@@ -126,7 +126,16 @@ export function renderCsv(data: ReportData): string {
     row('savings', 'cluster', subject, 'released_memory', 'bytes', s.memoryBytesReleased);
     row('savings', 'cluster', subject, 'monthly_saving', 'dollars', s.monthlySaving);
   }
+  for (const s of data.increases.rows) {
+    const subject = `${s.namespace}/${s.workloadKind}/${s.workload}/${s.container}`;
+    row('increases', 'cluster', subject, 'replicas', 'count', s.replicas);
+    row('increases', 'cluster', subject, 'added_cpu', 'cores', -s.cpuCoresReleased);
+    row('increases', 'cluster', subject, 'added_memory', 'bytes', -s.memoryBytesReleased);
+    row('increases', 'cluster', subject, 'monthly_cost', 'dollars', -s.monthlySaving);
+  }
   row('savings', 'cluster', 'all', 'monthly_saving_total', 'dollars', data.savings.totalMonthly);
+  row('increases', 'cluster', 'all', 'monthly_cost_total', 'dollars', data.increases.totalMonthly);
+  row('recommendations', 'cluster', 'all', 'monthly_net_saving', 'dollars', data.netMonthly);
   for (const r of data.risks.rows) {
     row(
       'risks',

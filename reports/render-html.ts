@@ -10,6 +10,8 @@ import {
   forecastTable,
   overheadTable,
   risksTable,
+  increasesTable,
+  netText,
   savingsTable,
   strandedTable,
   type Table,
@@ -20,7 +22,7 @@ export const REPORT_SECTIONS = [
   { id: 'summary', title: 'Summary' },
   { id: 'capacity', title: 'Capacity, requests and usage' },
   { id: 'trend', title: 'Trend and days to exhaustion' },
-  { id: 'savings', title: 'Top savings' },
+  { id: 'savings', title: 'Recommendations: savings and the cost of removing risks' },
   { id: 'risks', title: 'Top risks' },
   { id: 'incidents', title: 'Node flapping incidents' },
   { id: 'overhead', title: 'Node overhead and stranded capacity' },
@@ -146,9 +148,9 @@ function kpis(data: ReportData): string {
       `mean use ${share(c.usageMean.memoryBytes, c.allocatable.memoryBytes)} of allocatable`,
     ) +
     card(
-      'Savings on offer',
-      `${money(data.savings.totalMonthly)}/mo`,
-      `${data.savings.count} recommendation${data.savings.count === 1 ? '' : 's'}`,
+      'Recommendations, net',
+      `${data.netMonthly < 0 ? 'costs' : 'saves'} ${money(Math.abs(data.netMonthly))}/mo`,
+      `save ${money(data.savings.totalMonthly)} (${data.savings.count}), add ${money(data.increases.totalMonthly)} to remove risks (${data.increases.count})`,
     ) +
     card(
       'Risks · incidents',
@@ -214,13 +216,18 @@ export function renderHtml(data: ReportData, charts: readonly RenderedChart[]): 
   sections.push(
     section(
       'savings',
-      data.savings.rows.length === 0
-        ? empty(
-            data.hasData ? 'No open right-sizing recommendation with a saving this week.' : noData,
-          )
-        : `<p>${data.savings.count} recommendation${data.savings.count === 1 ? '' : 's'} with a saving, ${escapeHtml(money(data.savings.totalMonthly))}/month in total${data.savings.count > data.savings.rows.length ? `; the top ${data.savings.rows.length} are listed` : ''}.</p>` +
+      data.savings.count + data.increases.count === 0
+        ? empty(data.hasData ? 'No right-sizing recommendation was open this week.' : noData)
+        : `<p>${escapeHtml(netText(data))}</p>` +
             chart('savings') +
-            table(savingsTable(data)),
+            (data.savings.rows.length > 0
+              ? `<h3>Savings${data.savings.count > data.savings.rows.length ? ` (top ${data.savings.rows.length} of ${data.savings.count})` : ''}</h3>` +
+                table(savingsTable(data))
+              : '') +
+            (data.increases.rows.length > 0
+              ? `<h3>Increases that remove risks${data.increases.count > data.increases.rows.length ? ` (top ${data.increases.rows.length} of ${data.increases.count})` : ''}</h3>` +
+                table(increasesTable(data))
+              : ''),
     ),
   );
   sections.push(

@@ -1,6 +1,6 @@
 // The Markdown report: the same sections and tables as the HTML, without charts (a chat message
 // or a merge request renders tables, not SVG).
-import { bytes, coresText, date, dateTime, money } from './format.js';
+import { bytes, coresText, date, dateTime } from './format.js';
 import type { ReportData } from './model.js';
 import { REPORT_SECTIONS, type SectionId } from './render-html.js';
 import {
@@ -10,6 +10,8 @@ import {
   forecastTable,
   overheadTable,
   risksTable,
+  increasesTable,
+  netText,
   savingsTable,
   strandedTable,
   type Table,
@@ -47,10 +49,16 @@ export function renderMarkdown(data: ReportData): string {
   out.push(heading('trend'), data.forecasts.length ? table(forecastTable(data)) : noData);
   out.push(
     heading('savings'),
-    data.savings.rows.length
-      ? `${data.savings.count} recommendation(s) with a saving, ${money(data.savings.totalMonthly)}/month in total.\n\n${table(savingsTable(data))}`
+    data.savings.count + data.increases.count > 0
+      ? [
+          `${netText(data)}\n`,
+          ...(data.savings.rows.length ? ['**Savings**\n', table(savingsTable(data))] : []),
+          ...(data.increases.rows.length
+            ? ['**Increases that remove risks**\n', table(increasesTable(data))]
+            : []),
+        ].join('\n')
       : data.hasData
-        ? '_No open right-sizing recommendation with a saving this week._\n'
+        ? '_No right-sizing recommendation was open this week._\n'
         : noData,
   );
   out.push(

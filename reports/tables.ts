@@ -13,7 +13,7 @@ import {
   signed,
   weekdayTime,
 } from './format.js';
-import type { CapacityFigures, Delta, ReportData } from './model.js';
+import type { CapacityFigures, Delta, ReportData, SavingRow } from './model.js';
 
 export interface Table {
   readonly head: readonly string[];
@@ -103,7 +103,14 @@ export function forecastTable(data: ReportData): Table {
   };
 }
 
-export function savingsTable(data: ReportData): Table {
+/** "−0.8 CPU, +256 MiB": how a recommendation changes the requests, across replicas. */
+function requestChange(r: SavingRow): string {
+  const cpu = -r.cpuCoresReleased;
+  const memory = -r.memoryBytesReleased;
+  return `${signed(cores(Math.abs(cpu)), cpu)} CPU, ${signed(bytes(Math.abs(memory)), memory)}`;
+}
+
+function recommendationTable(rows: readonly SavingRow[], moneyHead: string): Table {
   return {
     head: [
       'Workload',
@@ -111,22 +118,51 @@ export function savingsTable(data: ReportData): Table {
       'Replicas',
       'Current requests (CPU / mem)',
       'Recommended',
-      'Released',
-      '$ / month',
+      'Change in requests',
+      moneyHead,
       'Confidence',
     ],
-    rows: data.savings.rows.map((r) => [
+    rows: rows.map((r) => [
       `${r.namespace}/${r.workloadKind}/${r.workload}`,
       r.container,
       String(r.replicas),
       amounts(r.current.requests),
       amounts(r.recommended.requests),
-      `${cores(r.cpuCoresReleased)} CPU, ${bytes(r.memoryBytesReleased)}`,
-      money(r.monthlySaving),
+      requestChange(r),
+      money(Math.abs(r.monthlySaving)),
       r.confidence ?? '–',
     ]),
     numeric: [2, 6],
   };
+}
+
+export function savingsTable(data: ReportData): Table {
+  return recommendationTable(data.savings.rows, 'Saves $ / month');
+}
+
+/** Recommendations that raise requests to remove a risk, and what they add. */
+export function increasesTable(data: ReportData): Table {
+  const table = recommendationTable(data.increases.rows, 'Adds $ / month');
+  return {
+    ...table,
+    head: [...table.head, 'Removes'],
+    rows: table.rows.map((row, i) => [
+      ...row,
+      data.increases.rows[i]!.risksRemoved.join(', ').replace(/_/g, ' ') || '–',
+    ]),
+  };
+}
+
+/** "Recommendations save $206/month and add $237/month to remove risks: net −$31/month." */
+export function netText(data: Pick<ReportData, 'savings' | 'increases' | 'netMonthly'>): string {
+  const s = data.savings;
+  const i = data.increases;
+  const saving = `${s.count} recommendation${s.count === 1 ? ' saves' : 's save'} ${money(s.totalMonthly)}/month`;
+  const adding = `${i.count} ${i.count === 1 ? 'raises' : 'raise'} requests to remove risks, adding ${money(i.totalMonthly)}/month`;
+  if (i.count === 0) return `${saving} if applied.`;
+  if (s.count === 0) return `${adding[0]!.toUpperCase()}${adding.slice(1)}.`;
+  const net = data.netMonthly;
+  return `${saving}; ${adding}; net ${net >= 0 ? 'saving' : 'cost'} ${money(Math.abs(net))}/month if all are applied.`;
 }
 
 export function risksTable(data: ReportData): Table {

@@ -151,6 +151,7 @@ const FINDING_METRICS: readonly [string, DeltaUnit, (c: FindingCounts) => number
   ['OOM loops', 'count', (c) => c.oomLoops],
   ['open risks', 'count', (c) => c.risks],
   ['savings on offer ($/month)', 'dollars', (c) => c.savingsMonthly],
+  ['net effect of recommendations ($/month)', 'dollars', (c) => c.netMonthly],
 ];
 
 export function weekOverWeek(

@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { DEFAULT_PRICES, monthlyCost } from '../../analyzers/recommendations/prices.js';
 import type { Finding } from '../../core/domain.js';
+import { reportCharts } from '../../reports/charts.js';
 import { gatherReportData, type ReportData } from '../../reports/data.js';
+import { increasesTable, savingsTable } from '../../reports/tables.js';
 import { weekWindow } from '../../reports/week.js';
 import { MemoryStore } from '../../store/memory.js';
 import { DAY, finding, GIB, HOUR, MIB, node, pod, samples, type PodSpec } from './records.js';
@@ -118,6 +120,25 @@ const FINDINGS: Finding[] = [
     },
     status: 'resolved',
     resolvedAt: W47.from + 2 * DAY,
+  }),
+  // Raising the agent's memory request removes its under-request risk, at a cost.
+  recommendation('rec-agent-up', {
+    category: 'risk',
+    subject: {
+      type: 'workload_container',
+      cluster: C,
+      workload: { namespace: 'ops', kind: 'Deployment', name: 'agent' },
+      container: 'agent',
+    },
+    evidence: {
+      current: { requests: { cpuCores: 0.5, memoryBytes: 1 * GIB }, limits: {} },
+      recommended: { requests: { cpuCores: 0.5, memoryBytes: 1.5 * GIB }, limits: {} },
+      replicas: 1,
+      cpuCoresDelta: 0,
+      memoryBytesDelta: 0.5 * GIB,
+      monthlyCostDelta: 2.5,
+      risksRemoved: ['under_requested'],
+    },
   }),
   // Evidence without the money: the report prices the released capacity itself.
   recommendation('rec-cache', {
@@ -349,6 +370,30 @@ describe('gatherReportData', () => {
     assert.deepEqual(data.method.findingPrices, [{ cpuCoreHour: 0.04, memoryGibHour: 0.005 }]);
   });
 
+  it('nets the savings against the increases that remove risks, everywhere it states money', () => {
+    assert.deepEqual(
+      data.increases.rows.map((r) => [r.findingId, r.monthlySaving, r.risksRemoved]),
+      [['rec-agent-up', -2.5, ['under_requested']]],
+    );
+    assert.equal(data.increases.totalMonthly, 2.5);
+    assert.equal(data.netMonthly, data.savings.totalMonthly - 2.5);
+    assert.equal(data.findingCounts.current.netMonthly, data.netMonthly);
+    // The table says how the requests change, signed, and what the increase removes.
+    const row = increasesTable(data).rows[0]!;
+    assert.equal(row[5], '0 CPU, +512 MiB');
+    assert.equal(row[6], '$2.50');
+    assert.equal(row.at(-1), 'under requested');
+    assert.equal(savingsTable(data).rows[1]![5], '−800m CPU, −1.5 GiB');
+    // The chart draws both, increases to the left.
+    const chart = reportCharts(data).find((c) => c.id === 'savings')!;
+    const values = (chart.spec as { data: { values: { kind: string; dollars: number }[] } }).data
+      .values;
+    assert.deepEqual(
+      values.filter((v) => v.kind !== 'saves').map((v) => v.dollars),
+      [-2.5],
+    );
+  });
+
   it('ranks risks by severity, one row per problem, and leaves waste out', () => {
     assert.deepEqual(
       data.risks.rows.map((r) => [r.findingId, r.severity, r.occurrences]),
@@ -395,7 +440,9 @@ describe('gatherReportData', () => {
         data.headline.some((l) => l.includes(text)),
         `no headline line says "${text}":\n${data.headline.join('\n')}`,
       );
-    has('2 right-sizing recommendations would save $77.21/month');
+    has(
+      '2 recommendations save $77.21/month; 1 raises requests to remove risks, adding $2.50/month; net saving $74.71/month if all are applied.',
+    );
     has('1 node memory-flapping incident on 1 node (n3)');
     has('Pool memory strands 3.5 cores');
   });
