@@ -19,6 +19,7 @@ import {
   RECOMMENDATION_ANALYZER,
   type RecommendationAnalyzerOptions,
 } from './recommendations/analyzer.js';
+import type { Prices } from './recommendations/prices.js';
 import type { FlappingSettings, LogBurstSettings, OomLoopSettings } from './settings.js';
 
 export interface AnalyzerSettings {
@@ -44,6 +45,11 @@ export const ANALYZER_FACTORIES: readonly AnalyzerFactory[] = [
   // After the OOM loop: a burst of OutOfMemoryError lines links to the loop found in the same pass.
   { name: LOG_BURST_ANALYZER, create: (s) => createLogBurstAnalyzer(s.logBursts) },
 ];
+
+/** Settings that price capacity: one price list for every analyzer that states money. */
+export function pricedSettings(prices: Prices): AnalyzerSettings {
+  return { misfit: { prices }, nodeCapacity: { prices }, recommendations: { prices } };
+}
 
 /** The analyzers to run, optionally only the named ones. */
 export function createAnalyzers(

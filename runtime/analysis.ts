@@ -9,7 +9,7 @@ import type { Telemetry } from '../core/telemetry.js';
 import type { AlertDispatcher } from '../alerts/dispatch.js';
 import { escalationOf } from '../alerts/policy.js';
 import { AlertingComponent, createAlerting, teamResolver } from '../alerts/setup.js';
-import { createAnalyzers } from '../analyzers/index.js';
+import { createAnalyzers, pricedSettings } from '../analyzers/index.js';
 import { FindingMetrics } from '../analyzers/metrics.js';
 import { AnalyzerRunner } from '../analyzers/runner.js';
 import { WeeklyReportScheduler } from '../reports/scheduler.js';
@@ -62,7 +62,7 @@ export function createAnalysis(
   });
   const runner = new AnalyzerRunner({
     cluster: config.cluster,
-    analyzers: createAnalyzers({}, config.analysis.analyzers),
+    analyzers: createAnalyzers(pricedSettings(config.report.prices), config.analysis.analyzers),
     reader: store,
     findings: store,
     intervalMs: config.analysis.intervalSeconds * 1000,
@@ -81,6 +81,7 @@ export function createAnalysis(
     schedule: config.report.schedule,
     timezone: config.report.timezone,
     retentionDays: usageRetentionDays(config),
+    prices: config.report.prices,
     catchUp: deps.reportCatchUp ?? true,
     logger: logger.child({ component: 'reports' }),
   });

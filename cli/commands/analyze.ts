@@ -1,7 +1,7 @@
 // `plimsoll analyze`: one pass of the analyzers over the configured store, now or at a given
 // time; findings are stored (updating earlier ones) and printed.
 import { Command, Option } from 'commander';
-import { createAnalyzers } from '../../analyzers/index.js';
+import { createAnalyzers, pricedSettings } from '../../analyzers/index.js';
 import { AnalyzerRunner } from '../../analyzers/runner.js';
 import { createStore } from '../../runtime/adapters.js';
 import { Telemetry } from '../../core/telemetry.js';
@@ -27,7 +27,10 @@ export function analyzeCommand(): Command {
         await store.maintain(now);
         const runner = new AnalyzerRunner({
           cluster: config.cluster,
-          analyzers: createAnalyzers({}, options.only?.split(',') ?? config.analysis.analyzers),
+          analyzers: createAnalyzers(
+            pricedSettings(config.report.prices),
+            options.only?.split(',') ?? config.analysis.analyzers,
+          ),
           reader: store,
           findings: store,
           logger,

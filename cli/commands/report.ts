@@ -67,6 +67,7 @@ export function reportCommand(): Command {
           week,
           timezone,
           retentionDays: usageRetentionDays(config),
+          prices: config.report.prices,
         }).catch((error: unknown) => {
           throw error instanceof WeekError ? new UsageError(error.message) : error;
         });

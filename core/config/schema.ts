@@ -420,6 +420,26 @@ export const ReportSchema = Type.Object(
       description: 'Cron expression of the weekly report (default Mondays 06:00)',
     }),
     timezone: Type.String({ default: 'UTC', description: 'IANA time zone of the schedule' }),
+    prices: Type.Object(
+      {
+        cpuCoreHour: Type.Number({
+          exclusiveMinimum: 0,
+          default: 0.031611,
+          description: 'Dollars per vCPU-hour reserved (default: on-demand list price, E2-style)',
+        }),
+        memoryGibHour: Type.Number({
+          exclusiveMinimum: 0,
+          default: 0.004237,
+          description: 'Dollars per GiB-hour of memory reserved',
+        }),
+      },
+      {
+        additionalProperties: false,
+        default: {},
+        description:
+          'What reserved capacity costs: every saving, increase, waste and stranded-capacity figure (findings, report, metrics) is priced with it',
+      },
+    ),
   },
   { additionalProperties: false, default: {} },
 );

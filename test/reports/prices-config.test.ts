@@ -1,0 +1,75 @@
+// Prices come from the configuration (report.prices): the analyzers that state money get them
+// through pricedSettings (as the runtime and `plimsoll analyze` build them), and the node-capacity
+// finding and the weekly report price stranded capacity at the configured rates, not the list.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createAnalyzers, pricedSettings } from '../../analyzers/index.js';
+import { DEFAULT_PRICES, monthlyCost } from '../../analyzers/recommendations/prices.js';
+import { loadConfig } from '../../core/config/load.js';
+import { gatherReportData } from '../../reports/data.js';
+import { weekWindow } from '../../reports/week.js';
+import { MemoryStore } from '../../store/memory.js';
+import { configFiles, failure } from '../core/config-support.js';
+import { GIB, node, pod } from './records.js';
+
+const C = 'priced';
+const week = weekWindow('2026-W47');
+
+describe('report.prices', () => {
+  const file = configFiles('plimsoll-prices-');
+
+  it('defaults to the list prices and rejects a price that is not positive', () => {
+    assert.deepEqual(loadConfig({ env: {} }).report.prices, DEFAULT_PRICES);
+    const path = file('zero.yaml', 'report:\n  prices:\n    cpuCoreHour: 0\n');
+    assert.match(failure(() => loadConfig({ file: path, env: {} })).message, /cpuCoreHour/);
+  });
+
+  it('prices the finding and the report with the configured rates', async () => {
+    const path = file(
+      'prices.yaml',
+      'report:\n  prices:\n    cpuCoreHour: 0.05\n    memoryGibHour: 0.01\n',
+    );
+    const config = loadConfig({ file: path, env: {} });
+    const prices = config.report.prices;
+    assert.deepEqual(prices, { cpuCoreHour: 0.05, memoryGibHour: 0.01 });
+
+    // A memory-full node with six cores nobody can use.
+    const store = new MemoryStore({ retentionDays: 3650 });
+    const created = week.from - 86_400_000;
+    await store.write([
+      node(C, 'a', 'general', [8, 32 * GIB], [8, 31 * GIB], created),
+      pod({
+        cluster: C,
+        namespace: 'shop',
+        kind: 'Deployment',
+        workload: 'cache',
+        name: 'cache-1',
+        nodeName: 'a',
+        container: 'app',
+        requests: { cpuCores: 2, memoryBytes: 30.5 * GIB },
+        limits: {},
+        createdAt: created,
+      }),
+    ]);
+    const [analyzer] = createAnalyzers(pricedSettings(prices), ['node-capacity-misfit']);
+    const findings = await analyzer!.analyze({
+      cluster: C,
+      window: week,
+      now: week.to - 1,
+      store,
+    });
+    const stranded = findings.find((f) => f.category === 'stranded_capacity')!;
+    const expected = monthlyCost(prices, 6, 0);
+    assert.equal(stranded.evidence.monthlyCost, expected);
+    assert.notEqual(expected, monthlyCost(DEFAULT_PRICES, 6, 0));
+
+    const data = await gatherReportData(store, {
+      cluster: C,
+      week: '2026-W47',
+      now: week.to + 3_600_000,
+      prices,
+    });
+    assert.equal(data.stranded[0]!.monthlyCost, expected);
+    assert.deepEqual(data.method.prices, prices);
+  });
+});
