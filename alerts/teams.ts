@@ -3,6 +3,7 @@
 // inventory; teams that label namespaces usually label their pods the same way), then a default.
 // Node findings belong to whoever runs the nodes.
 import type { Finding } from '../core/domain.js';
+import { DEFAULT_TEAM_LABELS, teamLabelOf, teamOfNamespace } from '../core/teams.js';
 import type { InventoryReader } from '../store/store.js';
 
 export interface TeamOptions {
@@ -16,7 +17,7 @@ export interface TeamOptions {
   readonly inventory?: InventoryReader;
 }
 
-export const DEFAULT_TEAM_LABELS = ['team', 'app.kubernetes.io/team', 'owner'] as const;
+export { DEFAULT_TEAM_LABELS };
 
 export class TeamResolver {
   private readonly cache = new Map<string, string | undefined>();
@@ -34,7 +35,7 @@ export class TeamResolver {
     if (s.type === 'node' || s.type === 'cluster') return this.options.nodeTeam ?? fallback;
     const namespace = s.workload.namespace;
     return (
-      mapped(this.options.namespaceTeams, namespace) ??
+      teamOfNamespace(this.options.namespaceTeams, namespace) ??
       (await this.fromPods(s.cluster, namespace, s.workload.name)) ??
       fallback
     );
@@ -55,7 +56,7 @@ export class TeamResolver {
       const pods = await inventory.pods({ cluster, namespace });
       const own = pods.filter((p) => p.workload.name === workload);
       for (const pod of [...own, ...pods]) {
-        team = labels.map((l) => pod.labels[l]).find((v) => v !== undefined && v !== '');
+        team = teamLabelOf(pod, labels);
         if (team) break;
       }
     } catch {
@@ -65,19 +66,4 @@ export class TeamResolver {
     this.cache.set(key, team);
     return team;
   }
-}
-
-function mapped(map: TeamOptions['namespaceTeams'], namespace: string): string | undefined {
-  if (!map) return undefined;
-  const exact = map[namespace];
-  if (exact) return exact;
-  let best: { prefix: string; team: string } | undefined;
-  for (const [pattern, team] of Object.entries(map)) {
-    if (!pattern.endsWith('*')) continue;
-    const prefix = pattern.slice(0, -1);
-    if (namespace.startsWith(prefix) && (!best || prefix.length > best.prefix.length)) {
-      best = { prefix, team };
-    }
-  }
-  return best?.team;
 }

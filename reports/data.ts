@@ -10,6 +10,7 @@
 // - overhead, stranded: the current week's last snapshot (reports/breakdown.ts).
 import { DEFAULT_PRICES, type Prices } from '../analyzers/recommendations/prices.js';
 import type { EpochMs } from '../core/domain.js';
+import type { TeamRules } from '../core/teams.js';
 import type { Store } from '../store/store.js';
 import { overheadRows, strandedRows } from './breakdown.js';
 import { gatherWeekFindings } from './findings.js';
@@ -41,6 +42,8 @@ export interface ReportOptions {
   readonly top?: number | undefined;
   /** Days the store keeps usage data: older weeks are refused (WeekError). */
   readonly retentionDays?: number | undefined;
+  /** How pods map to teams (alerting.namespaceTeams, team labels), for cost by team. */
+  readonly teams?: TeamRules | undefined;
 }
 
 export const REPORT_DEFAULTS = {
@@ -75,6 +78,7 @@ export async function gatherReportData(store: Store, options: ReportOptions): Pr
         now,
         percentile,
         snapshotsPerDay,
+        teams: options.teams,
       }),
     );
   }
@@ -125,6 +129,7 @@ export async function gatherReportData(store: Store, options: ReportOptions): Pr
     },
     flapping: found.flapping,
     overhead: overheadRows(currentInventory.loads),
+    allocation: currentInventory.allocation.result(prices, top),
     stranded: strandedRows(currentInventory.loads, prices),
     changes: weekOverWeek(current, previous, findingCounts),
     findingCounts,

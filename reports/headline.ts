@@ -2,7 +2,7 @@
 // week. Each one restates figures from the data, so it is true exactly when the tables are.
 import { bytes, coresText, coverageText, dateTime, money, runsOut, share } from './format.js';
 import type { Forecast, ReportData } from './model.js';
-import { netText } from './tables.js';
+import { allocationText, netText } from './tables.js';
 import { countsForTrend, MIN_TREND_DAYS } from './trend.js';
 
 type HeadlineInput = Omit<ReportData, 'headline'>;
@@ -96,6 +96,12 @@ export function headline(data: HeadlineInput): string[] {
     );
   } else {
     lines.push('No right-sizing recommendation was open this week.');
+  }
+  const biggest = data.allocation.namespaces.slice(0, 3);
+  if (biggest.length > 0) {
+    lines.push(
+      `${allocationText(data)} The largest: ${biggest.map((n) => `${n.name} ${money(n.monthlyCost)}`).join(', ')}.`,
+    );
   }
   const oom = data.risks.rows.filter((r) => r.kind === 'oom_loop').length;
   if (data.risks.count > 0) {

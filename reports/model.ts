@@ -137,6 +137,18 @@ export interface FlappingIncident {
   readonly status: string;
 }
 
+/** A namespace's or team's share of the cluster: requests averaged over the week, priced. */
+export interface AllocationRow {
+  readonly name: string;
+  /** Pods holding resources, averaged over the week's snapshots. */
+  readonly pods: number;
+  readonly requests: Resources;
+  /** Time-averaged usage, as in the capacity figures. */
+  readonly usageMean: Resources;
+  /** requests × price, per month. */
+  readonly monthlyCost: number;
+}
+
 export interface OverheadRow {
   readonly pool: string;
   readonly nodes: number;
@@ -239,6 +251,18 @@ export interface ReportData {
   };
   readonly flapping: readonly FlappingIncident[];
   readonly overhead: readonly OverheadRow[];
+  /** Cost by namespace and team (top rows) and what is idle. */
+  readonly allocation: {
+    readonly namespaces: readonly AllocationRow[];
+    readonly namespaceCount: number;
+    readonly teams: readonly AllocationRow[];
+    readonly teamCount: number;
+    /** Every namespace's requests, priced. */
+    readonly requestedMonthly: number;
+    /** Allocatable of schedulable nodes nobody requested, averaged over the week, and its price. */
+    readonly idle: Resources;
+    readonly idleMonthly: number;
+  };
   readonly stranded: readonly StrandedRow[];
   readonly changes: readonly Delta[];
   readonly findingCounts: { readonly current: FindingCounts; readonly previous: FindingCounts };

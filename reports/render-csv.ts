@@ -133,6 +133,28 @@ export function renderCsv(data: ReportData): string {
     row('increases', 'cluster', subject, 'added_memory', 'bytes', -s.memoryBytesReleased);
     row('increases', 'cluster', subject, 'monthly_cost', 'dollars', -s.monthlySaving);
   }
+  for (const [section, rows] of [
+    ['namespaces', data.allocation.namespaces],
+    ['teams', data.allocation.teams],
+  ] as const) {
+    for (const a of rows) {
+      row(section, 'cluster', a.name, 'pods', 'count', a.pods);
+      row(section, 'cluster', a.name, 'requests_cpu', 'cores', a.requests.cpuCores);
+      row(section, 'cluster', a.name, 'requests_memory', 'bytes', a.requests.memoryBytes);
+      row(section, 'cluster', a.name, 'usage_mean_cpu', 'cores', a.usageMean.cpuCores);
+      row(section, 'cluster', a.name, 'usage_mean_memory', 'bytes', a.usageMean.memoryBytes);
+      row(section, 'cluster', a.name, 'monthly_cost', 'dollars', a.monthlyCost);
+    }
+  }
+  row(
+    'namespaces',
+    'cluster',
+    'all',
+    'monthly_cost_total',
+    'dollars',
+    data.allocation.requestedMonthly,
+  );
+  row('idle', 'cluster', 'all', 'monthly_cost', 'dollars', data.allocation.idleMonthly);
   row('savings', 'cluster', 'all', 'monthly_saving_total', 'dollars', data.savings.totalMonthly);
   row('increases', 'cluster', 'all', 'monthly_cost_total', 'dollars', data.increases.totalMonthly);
   row('recommendations', 'cluster', 'all', 'monthly_net_saving', 'dollars', data.netMonthly);

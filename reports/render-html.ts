@@ -10,6 +10,8 @@ import {
   forecastTable,
   overheadTable,
   risksTable,
+  allocationTable,
+  allocationText,
   increasesTable,
   netText,
   savingsTable,
@@ -25,6 +27,7 @@ export const REPORT_SECTIONS = [
   { id: 'savings', title: 'Recommendations: savings and the cost of removing risks' },
   { id: 'risks', title: 'Top risks' },
   { id: 'incidents', title: 'Node flapping incidents' },
+  { id: 'allocation', title: 'Cost by namespace and team' },
   { id: 'overhead', title: 'Node overhead and stranded capacity' },
   { id: 'changes', title: 'Week-over-week changes' },
   { id: 'method', title: 'Method notes' },
@@ -271,6 +274,18 @@ export function renderHtml(data: ReportData, charts: readonly RenderedChart[]): 
             table(overheadTable(data)) +
             '<h3>Stranded capacity</h3>' +
             table(strandedTable(data)),
+    ),
+  );
+  sections.push(
+    section(
+      'allocation',
+      data.allocation.namespaceCount === 0
+        ? empty(noData)
+        : `<p>${escapeHtml(allocationText(data))}</p>` +
+            `<h3>Namespaces${data.allocation.namespaceCount > data.allocation.namespaces.length ? ` (top ${data.allocation.namespaces.length} of ${data.allocation.namespaceCount})` : ''}</h3>` +
+            table(allocationTable(data.allocation.namespaces, 'Namespace')) +
+            `<h3>Teams${data.allocation.teamCount > data.allocation.teams.length ? ` (top ${data.allocation.teams.length} of ${data.allocation.teamCount})` : ''}</h3>` +
+            table(allocationTable(data.allocation.teams, 'Team')),
     ),
   );
   sections.push(

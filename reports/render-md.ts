@@ -10,6 +10,8 @@ import {
   forecastTable,
   overheadTable,
   risksTable,
+  allocationTable,
+  allocationText,
   increasesTable,
   netText,
   savingsTable,
@@ -76,6 +78,12 @@ export function renderMarkdown(data: ReportData): string {
       : data.hasData
         ? '_No node flapped under memory pressure this week._\n'
         : noData,
+  );
+  out.push(
+    heading('allocation'),
+    data.allocation.namespaceCount
+      ? `${allocationText(data)}\n\n${table(allocationTable(data.allocation.namespaces, 'Namespace'))}\n${table(allocationTable(data.allocation.teams, 'Team'))}`
+      : noData,
   );
   out.push(
     heading('overhead'),

@@ -10,6 +10,7 @@ import type { Component, ComponentHealth } from '../core/component.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import type { Store } from '../store/store.js';
 import { generateWeeklyReport, reportId } from './generate.js';
+import type { TeamRules } from '../core/teams.js';
 import { assertTimeZone, checkReportableWeek, lastCompleteWeek, weekWindow } from './week.js';
 
 export interface ReportSchedulerOptions {
@@ -28,6 +29,8 @@ export interface ReportSchedulerOptions {
   readonly prices?: Prices | undefined;
   /** Days the store keeps usage data: weeks that ended before that are refused. */
   readonly retentionDays?: number | undefined;
+  /** How pods map to teams, for cost by team. */
+  readonly teams?: TeamRules | undefined;
   readonly logger?: Logger | undefined;
   readonly clock?: (() => number) | undefined;
 }
@@ -143,6 +146,7 @@ export class WeeklyReportScheduler implements Component {
         now,
         prices: this.options.prices,
         retentionDays: this.options.retentionDays,
+        teams: this.options.teams,
       });
       this.lastError = undefined;
       this.logger.info({ week, reportId: report.id }, 'weekly report generated');

@@ -13,7 +13,7 @@ import {
   signed,
   weekdayTime,
 } from './format.js';
-import type { CapacityFigures, Delta, ReportData, SavingRow } from './model.js';
+import type { AllocationRow, CapacityFigures, Delta, ReportData, SavingRow } from './model.js';
 
 export interface Table {
   readonly head: readonly string[];
@@ -301,4 +301,28 @@ export function changesTable(data: ReportData): Table {
     ]),
     numeric: [2, 3, 4],
   };
+}
+
+/** Cost by namespace or team: requests averaged over the week, priced, with usage beside them. */
+export function allocationTable(rows: readonly AllocationRow[], label: string): Table {
+  return {
+    head: [label, 'Pods (avg.)', 'Requests (CPU / mem)', 'Mean use (% of requests)', '$ / month'],
+    rows: rows.map((r) => [
+      r.name,
+      String(Math.round(r.pods * 10) / 10),
+      `${cores(r.requests.cpuCores)} / ${bytes(r.requests.memoryBytes)}`,
+      `${share(r.usageMean.cpuCores, r.requests.cpuCores)} CPU, ${share(r.usageMean.memoryBytes, r.requests.memoryBytes)} mem`,
+      money(r.monthlyCost),
+    ]),
+    numeric: [1, 4],
+  };
+}
+
+/** "Namespaces request $1,234/month; $456/month of allocatable (…) is idle." */
+export function allocationText(data: Pick<ReportData, 'allocation'>): string {
+  const a = data.allocation;
+  return (
+    `${a.namespaceCount} namespace${a.namespaceCount === 1 ? '' : 's'} request ${money(a.requestedMonthly)}/month of capacity; ` +
+    `${money(a.idleMonthly)}/month of allocatable (${coresText(a.idle.cpuCores)}, ${bytes(a.idle.memoryBytes)}) is requested by no one.`
+  );
 }

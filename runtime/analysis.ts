@@ -82,6 +82,7 @@ export function createAnalysis(
     timezone: config.report.timezone,
     retentionDays: usageRetentionDays(config),
     prices: config.report.prices,
+    teams: { namespaceTeams: config.alerting.namespaceTeams },
     catchUp: deps.reportCatchUp ?? true,
     logger: logger.child({ component: 'reports' }),
   });

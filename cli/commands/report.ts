@@ -68,6 +68,7 @@ export function reportCommand(): Command {
           timezone,
           retentionDays: usageRetentionDays(config),
           prices: config.report.prices,
+          teams: { namespaceTeams: config.alerting.namespaceTeams },
         }).catch((error: unknown) => {
           throw error instanceof WeekError ? new UsageError(error.message) : error;
         });
