@@ -80,7 +80,9 @@ export function trendChart(data: ReportData, resource: 'cpu' | 'memory'): ChartS
   const f = field(resource);
   // A week without data is a gap, not a zero; usage of a week with too little data is left out.
   const values = data.trend.flatMap((w) => {
-    const inventory = (value: number) => (w.hasData ? scaled(resource, value) : null);
+    // A week nothing was collected in has only an inventory reconstructed from creation times.
+    const collected = w.hasData && w.cluster.coverage.hoursWithData > 0;
+    const inventory = (value: number) => (collected ? scaled(resource, value) : null);
     const usage = (value: number) => (countsForTrend(w) ? scaled(resource, value) : null);
     const coverage = w.hasData ? coverageText(w.cluster.coverage) : 'no data';
     return [

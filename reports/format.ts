@@ -71,6 +71,12 @@ export function runsOut(f: Forecast): string {
   return `${text} (${bound(f.interval.soonest)}–${bound(f.interval.latest)})`;
 }
 
+/** "6.8 / 7 d", "3 h / 7 d": coverage where a table column has little room. */
+export function coverageShort(c: Coverage): string {
+  const had = c.hoursWithData < 24 ? `${c.hoursWithData} h` : `${round(c.hoursWithData / 24, 1)}`;
+  return `${had} / ${round(c.hours / 24, 1)} d`;
+}
+
 /** "6.9 of 7 days of data", "3 h of 7 days of data": what a week's usage figures rest on. */
 export function coverageText(c: Coverage): string {
   const span = `${round(c.hours / 24, 1)} day${c.hours === 24 ? '' : 's'}`;

@@ -5,7 +5,7 @@ import {
   bytes,
   cores,
   coresText,
-  coverageText,
+  coverageShort,
   dateTime,
   money,
   runsOut,
@@ -33,7 +33,7 @@ const capacityRows = (scope: string, f: CapacityFigures): string[][] => [
     `${cores(f.usageMean.cpuCores)} (${share(f.usageMean.cpuCores, f.allocatable.cpuCores)})`,
     `${cores(f.usagePeak.cpuCores)} (${share(f.usagePeak.cpuCores, f.allocatable.cpuCores)})`,
     `${cores(f.limits.cpuCores)} (${share(f.limits.cpuCores, f.allocatable.cpuCores)})`,
-    coverageText(f.coverage),
+    coverageShort(f.coverage),
   ],
   [
     '',

@@ -131,6 +131,10 @@ describe('report coverage', () => {
     assert.deepEqual(usageOf('2026-W45'), [null]);
     assert.deepEqual(usageOf('2026-W46'), [null]);
     assert.deepEqual(usageOf('2026-W47'), [1]);
+    const requestsOf = (week: string) =>
+      values.filter((v) => v.week === week && v.series === 'requests').map((v) => v.value);
+    assert.deepEqual(requestsOf('2026-W45'), [null], 'nothing was collected that week');
+    assert.deepEqual(requestsOf('2026-W46'), [1], 'one day collected: its week-end requests stand');
     assert.match(chart.caption, /Usage not plotted for weeks with under 5 days of data: 2026-W45/);
     const html = (await renderReport(data)).html;
     assert.match(html, /id="chart-trend-cpu"[\s\S]*?<svg/, 'the trend chart renders with its gaps');

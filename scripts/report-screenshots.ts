@@ -1,0 +1,151 @@
+// Screenshots of the weekly report for docs/reports.md, taken from the running demo as a user
+// would see it: `plimsoll demo` (the embedded runtime and its simulated cluster) with its default
+// week of history, and again with three weeks, each report of the last complete week opened in
+// Debian's Chromium. Before a picture is kept, the figures it shows are checked against the API of
+// the same demo: flapping incidents and OOM loops of the week, and the nodes at its end.
+// Usage: npm run report:screenshots   (writes docs/images/report-*.png)
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import type { Finding } from '../core/domain.js';
+import type { ReportData } from '../reports/data.js';
+import { reportId } from '../reports/generate.js';
+import { lastCompleteWeek } from '../reports/week.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CHROMIUM = '/usr/bin/chromium';
+const OUT = join(ROOT, 'docs', 'images');
+const READY_MS = 15 * 60_000;
+
+interface Shot {
+  readonly name: string;
+  readonly historyDays: number;
+}
+
+const SHOTS: readonly Shot[] = [
+  { name: 'demo', historyDays: 7 },
+  { name: 'three-weeks', historyDays: 21 },
+];
+
+/** Starts the demo and resolves with its API address once the history is analyzed. */
+function startDemo(shot: Shot): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'cli', 'main.ts'), 'demo', '--port', '0'],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        PLIMSOLL_CONFIG: '',
+        PLIMSOLL_SIMULATOR_HISTORY_DAYS: String(shot.historyDays),
+        PLIMSOLL_LOG_LEVEL: 'warn',
+      },
+    },
+  );
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`demo (${shot.name}) did not load its history in ${READY_MS} ms`));
+    }, READY_MS);
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /History loaded and analyzed: (http:\/\/\S+?)\/api\/v1\/findings/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ url: match[1]!, stop: () => child.kill('SIGTERM') });
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`demo (${shot.name}) exited with ${code}:\n${output.slice(-2000)}`));
+    });
+  });
+}
+
+async function get<T>(url: string): Promise<T> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`GET ${url}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+/** Findings of a kind overlapping [from, to), all pages. */
+async function findingsIn(base: string, kind: string, from: number, to: number) {
+  const items: Finding[] = [];
+  let after: string | undefined;
+  do {
+    const page = await get<{ items: Finding[]; next?: string }>(
+      `${base}/api/v1/findings?kind=${kind}&from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}&limit=500${after ? `&after=${after}` : ''}`,
+    );
+    items.push(...page.items);
+    after = page.next;
+  } while (after);
+  return items;
+}
+
+async function shoot(shot: Shot): Promise<void> {
+  const demo = await startDemo(shot);
+  try {
+    const cluster = 'sim-mixed';
+    const week = lastCompleteWeek(Date.now());
+    const id = reportId(cluster, week);
+    const data = await get<ReportData>(`${demo.url}/api/v1/reports/${id}?format=json`);
+    // The report and the API say the same about the same week.
+    const { from, to } = data.window;
+    const flapping = (await findingsIn(demo.url, 'node_memory_flapping', from, to)).filter(
+      (f) => f.category === 'memory_pressure' || f.category === 'not_ready',
+    );
+    const flappingNodes = new Set(
+      flapping.map((f) => (f.subject.type === 'node' ? f.subject.node : '')),
+    );
+    const reportNodes = new Set(data.flapping.map((i) => i.node));
+    const loops = await findingsIn(demo.url, 'oom_loop', from, to);
+    const loopSubjects = new Set(
+      loops.map((f) =>
+        f.subject.type === 'workload_container'
+          ? `${f.subject.workload.namespace}/${f.subject.workload.kind}/${f.subject.workload.name} · ${f.subject.container}`
+          : '',
+      ),
+    );
+    const checks: [string, unknown, unknown][] = [
+      ['nodes flapping in the week', [...reportNodes].sort(), [...flappingNodes].sort()],
+      ['OOM loops in the week', data.findingCounts.current.oomLoops, loopSubjects.size],
+    ];
+    for (const [what, report, api] of checks) {
+      if (JSON.stringify(report) !== JSON.stringify(api)) {
+        throw new Error(
+          `${shot.name}: ${what}: the report says ${JSON.stringify(report)}, the API ${JSON.stringify(api)}`,
+        );
+      }
+      process.stdout.write(
+        `${shot.name}: ${what}: ${JSON.stringify(report)} (report and API agree)\n`,
+      );
+    }
+
+    const html = await (await fetch(`${demo.url}/api/v1/reports/${id}?format=html`)).text();
+    const file = join(tmpdir(), `plimsoll-report-${shot.name}.html`);
+    writeFileSync(file, html);
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu'],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+      await page.goto(`file://${file}`);
+      mkdirSync(OUT, { recursive: true });
+      const png = join(OUT, `report-${shot.name}.png`);
+      await page.screenshot({ path: png, fullPage: true });
+      process.stdout.write(`${shot.name}: ${week} report of ${cluster} → ${png}\n`);
+    } finally {
+      await browser.close();
+    }
+  } finally {
+    demo.stop();
+  }
+}
+
+for (const shot of SHOTS) await shoot(shot);
