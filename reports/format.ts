@@ -65,9 +65,9 @@ export function runsOut(f: Forecast): string {
   if (f.verdict === 'insufficient_history') return `no forecast: ${f.reason ?? 'not enough data'}`;
   if (f.verdict === 'exhausted') return days(0);
   const text = days(f.daysToExhaustion);
-  if (!f.interval || f.daysToExhaustion === null) return text;
+  if (!f.interval || f.daysToExhaustion === null || f.daysToExhaustion > 365) return text;
   const bound = (d: number | null) =>
-    d === null ? 'never' : d > 365 ? '> 1 year' : `${Math.round(d)}`;
+    d === null ? 'never' : d > 365 ? '365+' : `${Math.round(d)}`;
   return `${text} (${bound(f.interval.soonest)}–${bound(f.interval.latest)})`;
 }
 

@@ -180,6 +180,6 @@ describe('report coverage', () => {
     assert.ok(
       memory.interval.latest === null || memory.interval.latest >= memory.daysToExhaustion!,
     );
-    assert.match(runsOut(memory), /^\d+ days \(\d+–(\d+|never|> 1 year)\)$/);
+    assert.match(runsOut(memory), /^\d+ days \(\d+–(\d+|365\+|never)\)$/);
   });
 });
