@@ -1,13 +1,14 @@
 // Cost by namespace and by team, allocated the way OpenCost does it: what a namespace requests is
-// what it costs (requests × price, averaged over the week's inventory snapshots), and what no one
-// requested is idle (allocatable − requests). Usage is shown beside the cost, so a namespace that
+// what it costs (requests × the price of the node it runs on, averaged over the week's inventory
+// snapshots), and what no one requested is idle (each schedulable node's allocatable − requests). Usage is shown beside the cost, so a namespace that
 // pays for much more than it uses stands out. Teams come from the same rules as alert routing.
-import { monthlyCost, type Prices } from '../analyzers/recommendations/prices.js';
+import { monthlyCost, ratesFor, type Prices } from '../analyzers/recommendations/prices.js';
 import {
   addResources,
-  allocatableOf,
+  freeOf,
   holdsResources,
   podResources,
+  requestsByNode,
   type Resources,
 } from '../core/capacity.js';
 import type { Node, Pod, WorkloadRef } from '../core/domain.js';
@@ -21,6 +22,8 @@ export const NO_TEAM = '(no team)';
 interface Sums {
   podSnapshots: number;
   requests: Resources;
+  /** Monthly cost of the requests at their node's rates, summed over snapshots. */
+  money: number;
   usageMean: Resources;
 }
 
@@ -29,24 +32,42 @@ const workloadKey = (w: WorkloadRef) => `${w.namespace}\u0000${w.kind}\u0000${w.
 /** Collects requests per namespace and team over snapshots, then usage per workload. */
 export class AllocationAccumulator {
   private snapshots = 0;
-  private allocatable = ZERO;
+  private idle = ZERO;
+  private idleMoney = 0;
   private readonly namespaces = new Map<string, Sums>();
   private readonly teams = new Map<string, Sums>();
   private readonly teamOfWorkload = new Map<string, string>();
 
-  constructor(private readonly rules: TeamRules = {}) {}
+  constructor(
+    private readonly prices: Prices,
+    private readonly rules: TeamRules = {},
+  ) {}
 
   addSnapshot(nodes: readonly Node[], pods: readonly Pod[]): void {
     this.snapshots += 1;
+    const nodeByName = new Map(nodes.map((n) => [n.name, n]));
+    const onNode = requestsByNode(pods);
     for (const node of nodes) {
-      if (!node.unschedulable)
-        this.allocatable = addResources(this.allocatable, allocatableOf(node));
+      if (node.unschedulable) continue;
+      const free = freeOf(node, onNode.get(node.name)?.requests ?? ZERO);
+      this.idle = addResources(this.idle, free);
+      this.idleMoney += monthlyCost(
+        ratesFor(this.prices, { node }),
+        free.cpuCores,
+        free.memoryBytes,
+      );
     }
     for (const pod of pods) {
-      if (!pod.nodeName || !holdsResources(pod)) continue;
+      const node = pod.nodeName ? nodeByName.get(pod.nodeName) : undefined;
+      if (!node || !holdsResources(pod)) continue;
       const team = teamOfPod(pod, this.rules) ?? NO_TEAM;
       this.teamOfWorkload.set(workloadKey(pod.workload), team);
       const { requests } = podResources(pod);
+      const money = monthlyCost(
+        ratesFor(this.prices, { node }),
+        requests.cpuCores,
+        requests.memoryBytes,
+      );
       for (const [map, name] of [
         [this.namespaces, pod.namespace],
         [this.teams, team],
@@ -54,6 +75,7 @@ export class AllocationAccumulator {
         const sums = this.sums(map, name);
         sums.podSnapshots += 1;
         sums.requests = addResources(sums.requests, requests);
+        sums.money += money;
       }
     }
   }
@@ -71,51 +93,41 @@ export class AllocationAccumulator {
     }
   }
 
-  /** Averages over the snapshots, priced; rows by cost, the largest first. */
-  result(prices: Prices, top: number): ReportData['allocation'] {
+  /** Averages over the snapshots; rows by cost, the largest first. */
+  result(top: number): ReportData['allocation'] {
     const n = Math.max(1, this.snapshots);
+    const average = (r: Resources) => ({
+      cpuCores: r.cpuCores / n,
+      memoryBytes: r.memoryBytes / n,
+    });
     const rows = (map: Map<string, Sums>): AllocationRow[] =>
       [...map]
-        .map(([name, sums]) => {
-          const requests = {
-            cpuCores: sums.requests.cpuCores / n,
-            memoryBytes: sums.requests.memoryBytes / n,
-          };
-          return {
-            name,
-            pods: sums.podSnapshots / n,
-            requests,
-            usageMean: sums.usageMean,
-            monthlyCost: monthlyCost(prices, requests.cpuCores, requests.memoryBytes),
-          };
-        })
+        .map(([name, sums]) => ({
+          name,
+          pods: sums.podSnapshots / n,
+          requests: average(sums.requests),
+          usageMean: sums.usageMean,
+          monthlyCost: sums.money / n,
+        }))
         .sort((a, b) => b.monthlyCost - a.monthlyCost || a.name.localeCompare(b.name));
     const namespaces = rows(this.namespaces);
     const teams = rows(this.teams);
-    const requested = namespaces.reduce((sum, row) => sum + row.monthlyCost, 0);
-    const allocatable = {
-      cpuCores: this.allocatable.cpuCores / n,
-      memoryBytes: this.allocatable.memoryBytes / n,
-    };
-    const requestedAll = namespaces.reduce((sum, row) => addResources(sum, row.requests), ZERO);
-    const idle = {
-      cpuCores: Math.max(0, allocatable.cpuCores - requestedAll.cpuCores),
-      memoryBytes: Math.max(0, allocatable.memoryBytes - requestedAll.memoryBytes),
-    };
     return {
       namespaces: namespaces.slice(0, top),
       namespaceCount: namespaces.length,
       teams: teams.slice(0, top),
       teamCount: teams.length,
-      requestedMonthly: requested,
-      idle,
-      idleMonthly: monthlyCost(prices, idle.cpuCores, idle.memoryBytes),
+      requestedMonthly: namespaces.reduce((sum, row) => sum + row.monthlyCost, 0),
+      idle: average(this.idle),
+      idleMonthly: this.idleMoney / n,
     };
   }
 
   private sums(map: Map<string, Sums>, name: string): Sums {
     let sums = map.get(name);
-    if (!sums) map.set(name, (sums = { podSnapshots: 0, requests: ZERO, usageMean: ZERO }));
+    if (!sums) {
+      map.set(name, (sums = { podSnapshots: 0, requests: ZERO, money: 0, usageMean: ZERO }));
+    }
     return sums;
   }
 }

@@ -3,7 +3,7 @@
 // unrequested on nodes where the other resource ran out, so no pod can use it). Both read the
 // week-end snapshot of nodes({at}) and pods({at}), through the functions of core/capacity.ts that
 // the node-capacity analyzer and the exported gauges use, so the three agree.
-import { monthlyCost, type Prices } from '../analyzers/recommendations/prices.js';
+import { monthlyCost, ratesFor, type Prices } from '../analyzers/recommendations/prices.js';
 import {
   addResources,
   allocatableOf,
@@ -47,6 +47,7 @@ export function overheadRows(loads: readonly NodeLoad[]): OverheadRow[] {
 
 interface StrandedSum {
   stranded: Resources;
+  money: number;
   free: Resources;
   cpuNodes: string[];
   memNodes: string[];
@@ -55,11 +56,18 @@ interface StrandedSum {
 export function strandedRows(loads: readonly NodeLoad[], prices: Prices): StrandedRow[] {
   const rows = new Map<string, StrandedSum>();
   for (const { node, pool, requests } of loads) {
-    const row = rows.get(pool) ?? { stranded: ZERO, free: ZERO, cpuNodes: [], memNodes: [] };
+    const row = rows.get(pool) ?? {
+      stranded: ZERO,
+      money: 0,
+      free: ZERO,
+      cpuNodes: [],
+      memNodes: [],
+    };
     rows.set(pool, row);
     row.free = addResources(row.free, freeOf(node, requests));
     const stranded = strandedOnNode(node, requests);
     row.stranded = addResources(row.stranded, stranded);
+    row.money += monthlyCost(ratesFor(prices, { node }), stranded.cpuCores, stranded.memoryBytes);
     if (stranded.cpuCores > 0) row.cpuNodes.push(node.name);
     if (stranded.memoryBytes > 0) row.memNodes.push(node.name);
   }
@@ -71,7 +79,7 @@ export function strandedRows(loads: readonly NodeLoad[], prices: Prices): Strand
       memoryBytes: row.stranded.memoryBytes,
       cpuStrandingNodes: row.cpuNodes.sort(),
       memoryStrandingNodes: row.memNodes.sort(),
-      monthlyCost: monthlyCost(prices, row.stranded.cpuCores, row.stranded.memoryBytes),
+      monthlyCost: row.money,
       free: row.free,
     }));
 }

@@ -79,6 +79,7 @@ export async function gatherReportData(store: Store, options: ReportOptions): Pr
         percentile,
         snapshotsPerDay,
         teams: options.teams,
+        prices,
       }),
     );
   }
@@ -129,7 +130,7 @@ export async function gatherReportData(store: Store, options: ReportOptions): Pr
     },
     flapping: found.flapping,
     overhead: overheadRows(currentInventory.loads),
-    allocation: currentInventory.allocation.result(prices, top),
+    allocation: currentInventory.allocation.result(top),
     stranded: strandedRows(currentInventory.loads, prices),
     changes: weekOverWeek(current, previous, findingCounts),
     findingCounts,

@@ -10,6 +10,7 @@
 // where its replicas ran. Store samples are pooled across replicas, which is why the replica
 // count has to come from the inventory.
 import { allocatableOf, capacityOf, holdsResources, podResources } from '../core/capacity.js';
+import type { Prices } from '../analyzers/recommendations/prices.js';
 import type { TeamRules } from '../core/teams.js';
 import { AllocationAccumulator } from './allocation.js';
 import type { Node, Pod, TimeWindow, UsageMetric, WorkloadRef } from '../core/domain.js';
@@ -31,6 +32,8 @@ export interface WeekQuery {
   readonly snapshotsPerDay: number;
   /** How pods map to teams, for cost by team. */
   readonly teams?: TeamRules | undefined;
+  /** What capacity costs, per pool or instance type, for cost by namespace and team. */
+  readonly prices: Prices;
 }
 
 /** Requests of the pods on one node at the week's end: what stranded capacity is judged on. */
@@ -171,7 +174,7 @@ export async function gatherWeekInventory(store: Store, query: WeekQuery): Promi
   // Replica-snapshots of each workload per pool, summed over the covered snapshots.
   const placements = new Map<string, Map<string, number>>();
   const poolNodes = new Map<string, Set<string>>();
-  const allocation = new AllocationAccumulator(query.teams);
+  const allocation = new AllocationAccumulator(query.prices, query.teams);
   let lastNodes: Node[] = [];
   let lastPods: Pod[] = [];
   let podsSeen = 0;

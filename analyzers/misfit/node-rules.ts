@@ -20,7 +20,7 @@ import {
 import type { Node, Pod, Severity } from '../../core/domain.js';
 import { reservationFor } from '../node-reservation.js';
 import { quantity } from '../oom-loop/wording.js';
-import { monthlyCost, type Prices } from '../recommendations/prices.js';
+import { monthlyCost, ratesFor, type Prices } from '../recommendations/prices.js';
 import {
   formatBytes,
   formatCores,
@@ -137,6 +137,7 @@ export function poolIssues(
   const usage = { cpuPeak: 0, memPeak: 0 };
   let strandedCpu = 0;
   let strandedMem = 0;
+  let strandedMoney = 0;
   const cpuStrandingNodes: string[] = [];
   const memStrandingNodes: string[] = [];
   for (const load of loads) {
@@ -148,6 +149,11 @@ export function poolIssues(
     usage.cpuPeak += load.usage.cpuPeak ?? 0;
     usage.memPeak += load.usage.memoryPeak ?? 0;
     const stranded = strandedOnNode(load.node, load.requests);
+    strandedMoney += monthlyCost(
+      ratesFor(prices, { node: load.node }),
+      stranded.cpuCores,
+      stranded.memoryBytes,
+    );
     if (stranded.cpuCores > 0) {
       strandedCpu += stranded.cpuCores;
       cpuStrandingNodes.push(load.node.name);
@@ -181,7 +187,6 @@ export function poolIssues(
       evidence,
     });
   }
-  const strandedMoney = monthlyCost(prices, strandedCpu, strandedMem);
   if (strandedCpu >= 1 || strandedMem >= 2 * GIB) {
     const parts: string[] = [];
     if (strandedCpu >= 1) {

@@ -412,6 +412,14 @@ export const AnalysisSchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+const RatesSchema = Type.Object(
+  {
+    cpuCoreHour: Type.Number({ exclusiveMinimum: 0, description: 'Dollars per vCPU-hour' }),
+    memoryGibHour: Type.Number({ exclusiveMinimum: 0, description: 'Dollars per GiB-hour' }),
+  },
+  { additionalProperties: false },
+);
+
 export const ReportSchema = Type.Object(
   {
     schedule: Type.String({
@@ -432,6 +440,17 @@ export const ReportSchema = Type.Object(
           default: 0.004237,
           description: 'Dollars per GiB-hour of memory reserved',
         }),
+        pools: Type.Optional(
+          Type.Record(Type.String({ minLength: 1 }), RatesSchema, {
+            description: 'Rates of a node pool where they differ from the default',
+          }),
+        ),
+        instanceTypes: Type.Optional(
+          Type.Record(Type.String({ minLength: 1 }), RatesSchema, {
+            description:
+              'Rates of an instance type (node label node.kubernetes.io/instance-type), over the pool’s',
+          }),
+        ),
       },
       {
         additionalProperties: false,

@@ -405,25 +405,25 @@ describe('gatherReportData', () => {
     const cost = (cpu: number, memory: number) => monthlyCost(DEFAULT_PRICES, cpu, memory);
     // shop: two web replicas (1 core, 2 GiB) and the cache (0.5, 60 GiB); ops: the agent, whose
     // requests default to its limits; the pending and the finished pod hold nothing.
+    const close = (a: number, b: number) => Math.abs(a - b) < 1e-9;
     assert.deepEqual(
-      a.namespaces.map((n) => [n.name, n.pods, n.requests, n.monthlyCost]),
+      a.namespaces.map((n) => [n.name, n.pods, n.requests]),
       [
-        ['shop', 3, { cpuCores: 2.5, memoryBytes: 64 * GIB }, cost(2.5, 64 * GIB)],
-        ['ops', 1, { cpuCores: 0.5, memoryBytes: 1 * GIB }, cost(0.5, 1 * GIB)],
+        ['shop', 3, { cpuCores: 2.5, memoryBytes: 64 * GIB }],
+        ['ops', 1, { cpuCores: 0.5, memoryBytes: 1 * GIB }],
       ],
     );
+    assert.ok(close(a.namespaces[0]!.monthlyCost, cost(2.5, 64 * GIB)));
+    assert.ok(close(a.namespaces[1]!.monthlyCost, cost(0.5, 1 * GIB)));
     assert.deepEqual(a.namespaces[0]!.usageMean, { cpuCores: 1.25, memoryBytes: 42 * GIB });
     assert.deepEqual(
       a.teams.map((t) => [t.name, t.monthlyCost]),
-      [
-        ['storefront', cost(2.5, 64 * GIB)],
-        ['(no team)', cost(0.5, 1 * GIB)],
-      ],
+      a.namespaces.map((n) => [n.name === 'shop' ? 'storefront' : '(no team)', n.monthlyCost]),
     );
-    assert.equal(a.requestedMonthly, cost(2.5, 64 * GIB) + cost(0.5, 1 * GIB));
+    assert.ok(close(a.requestedMonthly, cost(2.5, 64 * GIB) + cost(0.5, 1 * GIB)));
     // 19 cores and 124 GiB allocatable, 3 cores and 65 GiB requested.
     assert.deepEqual(a.idle, { cpuCores: 16, memoryBytes: 59 * GIB });
-    assert.equal(a.idleMonthly, cost(16, 59 * GIB));
+    assert.ok(close(a.idleMonthly, cost(16, 59 * GIB)));
     assert.ok(
       byTeam.headline.some(
         (l) => l.startsWith('2 namespaces request $') && l.includes('The largest: shop $'),

@@ -72,4 +72,61 @@ describe('report.prices', () => {
     assert.equal(data.stranded[0]!.monthlyCost, expected);
     assert.deepEqual(data.method.prices, prices);
   });
+
+  it('prices capacity at the rates of its pool or instance type where they are set', async () => {
+    const path = file(
+      'pools.yaml',
+      [
+        'report:',
+        '  prices:',
+        '    pools:',
+        '      general: { cpuCoreHour: 0.05, memoryGibHour: 0.01 }',
+        '    instanceTypes:',
+        '      m7g.2xlarge: { cpuCoreHour: 0.02, memoryGibHour: 0.002 }',
+      ].join('\n'),
+    );
+    const prices = loadConfig({ file: path, env: {} }).report.prices;
+    const pool = { cpuCoreHour: 0.05, memoryGibHour: 0.01 };
+    const graviton = { cpuCoreHour: 0.02, memoryGibHour: 0.002 };
+    const created = week.from - 86_400_000;
+    const labelled = node(C, 'b', 'general', [8, 32 * GIB], [8, 31 * GIB], created);
+    (labelled.payload as { labels: Record<string, string> }).labels = {
+      'node.kubernetes.io/instance-type': 'm7g.2xlarge',
+    };
+    const cache = (name: string, nodeName: string) =>
+      pod({
+        cluster: C,
+        namespace: 'shop',
+        kind: 'Deployment',
+        workload: 'cache',
+        name,
+        nodeName,
+        container: 'app',
+        requests: { cpuCores: 2, memoryBytes: 30.5 * GIB },
+        limits: {},
+        createdAt: created,
+      });
+    const store = new MemoryStore({ retentionDays: 3650 });
+    await store.write([
+      node(C, 'a', 'general', [8, 32 * GIB], [8, 31 * GIB], created),
+      labelled,
+      cache('cache-1', 'a'),
+      cache('cache-2', 'b'),
+    ]);
+    // Six stranded cores on each node: one at the pool's rate, one at the instance type's.
+    const expected = monthlyCost(pool, 6, 0) + monthlyCost(graviton, 6, 0);
+    const [analyzer] = createAnalyzers(pricedSettings(prices), ['node-capacity-misfit']);
+    const findings = await analyzer!.analyze({ cluster: C, window: week, now: week.to - 1, store });
+    const stranded = findings.find((f) => f.category === 'stranded_capacity')!;
+    assert.ok(Math.abs((stranded.evidence.monthlyCost as number) - expected) < 1e-9);
+    const data = await gatherReportData(store, {
+      cluster: C,
+      week: '2026-W47',
+      now: week.to + 3_600_000,
+      prices,
+    });
+    assert.equal(data.stranded[0]!.monthlyCost, stranded.evidence.monthlyCost);
+    const requested = monthlyCost(pool, 2, 30.5 * GIB) + monthlyCost(graviton, 2, 30.5 * GIB);
+    assert.ok(Math.abs(data.allocation.namespaces[0]!.monthlyCost - requested) < 1e-9);
+  });
 });
