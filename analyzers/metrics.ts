@@ -217,22 +217,6 @@ export const FINDING_METRIC_FAMILIES = {
 
 export type FindingMetricFamily = keyof typeof FINDING_METRIC_FAMILIES;
 
-/**
- * Pipeline metrics other modules export (core/telemetry.ts, collectors), listed here so that
- * dashboards and rules can be checked against one list of everything Plimsoll serves.
- */
-export const PIPELINE_METRIC_NAMES = [
-  'plimsoll_bus_records_published_total',
-  'plimsoll_ingest_records_indexed_total',
-  'plimsoll_records_rejected_total',
-  'plimsoll_component_errors_total',
-  'plimsoll_component_up',
-  'plimsoll_ingest_batch_duration_seconds',
-  'plimsoll_ingest_consumer_lag_records',
-  'plimsoll_collector_last_success_timestamp_seconds',
-  'plimsoll_collector_records_total',
-] as const;
-
 type Labels = Record<string, string>;
 interface Sample {
   readonly labels: Labels;

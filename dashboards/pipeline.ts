@@ -130,7 +130,7 @@ export function pipelineDashboard(): PlimsollDashboard {
         .unit('ops')
         .withTarget(
           prom(
-            'sum by (collector, kind) (rate(plimsoll_collector_records_total[$__rate_interval]))',
+            'sum by (collector, kind) (rate(plimsoll_collector_records_emitted_total[$__rate_interval]))',
             '{{collector}} {{kind}}',
           ),
         )
