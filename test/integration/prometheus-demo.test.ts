@@ -2,7 +2,7 @@
 // cAdvisor, as a cluster's Prometheus would) answers every dashboard's main query with data.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -27,6 +27,7 @@ function expand(query: string): string {
 describe('Prometheus scraping the demo', () => {
   let demo: ChildProcess | undefined;
   let prometheus: ChildProcess | undefined;
+  let dir: string | undefined;
   let promUrl = '';
   let apiUrl = '';
 
@@ -53,7 +54,7 @@ describe('Prometheus scraping the demo', () => {
       }
     ).items.map((node) => node.metadata.name);
     const host = (url: string) => new URL(url).host;
-    const dir = mkdtempSync(join(tmpdir(), 'plimsoll-prom-'));
+    dir = mkdtempSync(join(tmpdir(), 'plimsoll-prom-'));
     const config = {
       global: { scrape_interval: '2s', scrape_timeout: '2s' },
       scrape_configs: [
@@ -91,8 +92,10 @@ describe('Prometheus scraping the demo', () => {
   });
 
   after(async () => {
-    prometheus?.kill('SIGTERM');
+    if (prometheus) await stop(prometheus);
     if (demo) await stop(demo);
+    // Prometheus' data directory goes with it, once it has exited.
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('returns data for each dashboard main query', async (t) => {
