@@ -13,7 +13,7 @@ import {
   addResources,
   allocatableOf,
   capacityOf,
-  NO_REQUESTS,
+  NO_RESOURCES,
   requestsByNode,
   strandedOnNode,
   type Resources,
@@ -355,19 +355,19 @@ export class FindingMetrics {
     const pods = await this.reader.pods({ cluster, at: now });
     const part = newPart();
     const byNode = requestsByNode(pods);
-    let requests = NO_REQUESTS.requests;
-    let limits = NO_REQUESTS.limits;
+    let requests = NO_RESOURCES;
+    let limits = NO_RESOURCES;
     for (const sum of byNode.values()) {
       requests = addResources(requests, sum.requests);
       limits = addResources(limits, sum.limits);
     }
-    let capacity = NO_REQUESTS.requests;
-    let allocatable = NO_REQUESTS.requests;
-    let stranded = NO_REQUESTS.requests;
+    let capacity = NO_RESOURCES;
+    let allocatable = NO_RESOURCES;
+    let stranded = NO_RESOURCES;
     for (const node of nodes) {
       capacity = addResources(capacity, capacityOf(node));
       allocatable = addResources(allocatable, allocatableOf(node));
-      const onNode = byNode.get(node.name)?.requests ?? NO_REQUESTS.requests;
+      const onNode = byNode.get(node.name)?.requests ?? NO_RESOURCES;
       stranded = addResources(stranded, strandedOnNode(node, onNode));
     }
     const usage: Resources = {

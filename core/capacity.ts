@@ -11,7 +11,8 @@ export interface Resources {
 }
 
 const GIB = 2 ** 30;
-const ZERO: Resources = { cpuCores: 0, memoryBytes: 0 };
+/** Nothing: the start of every sum of resources. */
+export const NO_RESOURCES: Resources = { cpuCores: 0, memoryBytes: 0 };
 
 export const addResources = (a: Resources, b: Resources, factor = 1): Resources => ({
   cpuCores: a.cpuCores + b.cpuCores * factor,
@@ -31,8 +32,8 @@ export interface PodResources {
 }
 
 export function podResources(pod: Pod): PodResources {
-  let requests = ZERO;
-  let limits = ZERO;
+  let requests = NO_RESOURCES;
+  let limits = NO_RESOURCES;
   let unboundedMemory = false;
   for (const container of pod.containers) {
     if (container.init) continue;
@@ -56,8 +57,8 @@ export interface NodeRequests {
 
 export const NO_REQUESTS: NodeRequests = {
   pods: 0,
-  requests: ZERO,
-  limits: ZERO,
+  requests: NO_RESOURCES,
+  limits: NO_RESOURCES,
   podsWithoutMemoryLimit: 0,
 };
 
@@ -117,7 +118,7 @@ export function freeOf(node: Node, requested: Resources): Resources {
  * A cordoned node strands nothing: no pod may land on it anyway.
  */
 export function strandedOnNode(node: Node, requested: Resources): Resources {
-  if (node.unschedulable) return ZERO;
+  if (node.unschedulable) return NO_RESOURCES;
   const allocatable = allocatableOf(node);
   const free = freeOf(node, requested);
   const memoryOut = free.memoryBytes < Math.max(0.1 * allocatable.memoryBytes, GIB);
@@ -128,7 +129,7 @@ export function strandedOnNode(node: Node, requested: Resources): Resources {
   if (cpuOut && free.memoryBytes >= 0.25 * allocatable.memoryBytes && free.memoryBytes >= GIB) {
     return { cpuCores: 0, memoryBytes: free.memoryBytes };
   }
-  return ZERO;
+  return NO_RESOURCES;
 }
 
 /** requested ÷ allocatable per resource; 0 where nothing is allocatable. */

@@ -5,6 +5,7 @@
 import { monthlyCost, ratesFor, type Prices } from '../analyzers/recommendations/prices.js';
 import {
   addResources,
+  NO_RESOURCES,
   freeOf,
   holdsResources,
   podResources,
@@ -15,7 +16,6 @@ import type { Node, Pod, WorkloadRef } from '../core/domain.js';
 import { teamOfPod, type TeamRules } from '../core/teams.js';
 import type { AllocationRow, ReportData } from './model.js';
 
-const ZERO: Resources = { cpuCores: 0, memoryBytes: 0 };
 /** Pods without a team label or mapping. */
 export const NO_TEAM = '(no team)';
 
@@ -32,7 +32,7 @@ const workloadKey = (w: WorkloadRef) => `${w.namespace}\u0000${w.kind}\u0000${w.
 /** Collects requests per namespace and team over snapshots, then usage per workload. */
 export class AllocationAccumulator {
   private snapshots = 0;
-  private idle = ZERO;
+  private idle = NO_RESOURCES;
   private idleMoney = 0;
   private readonly namespaces = new Map<string, Sums>();
   private readonly teams = new Map<string, Sums>();
@@ -49,7 +49,7 @@ export class AllocationAccumulator {
     const onNode = requestsByNode(pods);
     for (const node of nodes) {
       if (node.unschedulable) continue;
-      const free = freeOf(node, onNode.get(node.name)?.requests ?? ZERO);
+      const free = freeOf(node, onNode.get(node.name)?.requests ?? NO_RESOURCES);
       this.idle = addResources(this.idle, free);
       this.idleMoney += monthlyCost(
         ratesFor(this.prices, { node }),
@@ -82,7 +82,7 @@ export class AllocationAccumulator {
 
   /** Mean usage of a workload container, already multiplied by its average replicas. */
   addUsage(workload: WorkloadRef, field: keyof Resources, value: number): void {
-    const usage = { ...ZERO, [field]: value };
+    const usage = { ...NO_RESOURCES, [field]: value };
     const team = this.teamOfWorkload.get(workloadKey(workload)) ?? NO_TEAM;
     for (const [map, name] of [
       [this.namespaces, workload.namespace],
@@ -126,7 +126,10 @@ export class AllocationAccumulator {
   private sums(map: Map<string, Sums>, name: string): Sums {
     let sums = map.get(name);
     if (!sums) {
-      map.set(name, (sums = { podSnapshots: 0, requests: ZERO, money: 0, usageMean: ZERO }));
+      map.set(
+        name,
+        (sums = { podSnapshots: 0, requests: NO_RESOURCES, money: 0, usageMean: NO_RESOURCES }),
+      );
     }
     return sums;
   }

@@ -6,6 +6,7 @@
 import { monthlyCost, ratesFor, type Prices } from '../analyzers/recommendations/prices.js';
 import {
   addResources,
+  NO_RESOURCES,
   allocatableOf,
   capacityOf,
   freeOf,
@@ -16,17 +17,15 @@ import {
 import type { NodeLoad } from './inventory.js';
 import type { OverheadRow, StrandedRow } from './model.js';
 
-const ZERO: Resources = { cpuCores: 0, memoryBytes: 0 };
-
 export function overheadRows(loads: readonly NodeLoad[]): OverheadRow[] {
   const rows = new Map<string, OverheadRow>();
   for (const { node, pool } of loads) {
     const row = rows.get(pool) ?? {
       pool,
       nodes: 0,
-      capacity: ZERO,
-      allocatable: ZERO,
-      overhead: ZERO,
+      capacity: NO_RESOURCES,
+      allocatable: NO_RESOURCES,
+      overhead: NO_RESOURCES,
       nodesWithoutMemoryReserve: 0,
     };
     const capacity = capacityOf(node);
@@ -57,9 +56,9 @@ export function strandedRows(loads: readonly NodeLoad[], prices: Prices): Strand
   const rows = new Map<string, StrandedSum>();
   for (const { node, pool, requests } of loads) {
     const row = rows.get(pool) ?? {
-      stranded: ZERO,
+      stranded: NO_RESOURCES,
       money: 0,
-      free: ZERO,
+      free: NO_RESOURCES,
       cpuNodes: [],
       memNodes: [],
     };

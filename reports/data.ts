@@ -15,6 +15,7 @@ import type { Store } from '../store/store.js';
 import { overheadRows, strandedRows } from './breakdown.js';
 import { gatherWeekFindings } from './findings.js';
 import { headline } from './headline.js';
+import { AllocationAccumulator } from './allocation.js';
 import { gatherWeekInventory, type WeekInventory } from './inventory.js';
 import type { ReportData } from './model.js';
 import { forecasts, weekOverWeek } from './trend.js';
@@ -69,7 +70,8 @@ export async function gatherReportData(store: Store, options: ReportOptions): Pr
   const weeks = Array.from({ length: trendWeeks }, (_, i) => shiftWeek(week, i - trendWeeks + 1));
   // One week at a time: each holds a week of inventory snapshots, and the store is shared.
   const inventories: WeekInventory[] = [];
-  for (const w of weeks) {
+  const allocation = new AllocationAccumulator(prices, options.teams);
+  for (const [i, w] of weeks.entries()) {
     inventories.push(
       await gatherWeekInventory(store, {
         cluster,
@@ -78,8 +80,8 @@ export async function gatherReportData(store: Store, options: ReportOptions): Pr
         now,
         percentile,
         snapshotsPerDay,
-        teams: options.teams,
-        prices,
+        // Cost by namespace and team is the report week's only.
+        ...(i === weeks.length - 1 ? { allocation } : {}),
       }),
     );
   }
@@ -130,7 +132,7 @@ export async function gatherReportData(store: Store, options: ReportOptions): Pr
     },
     flapping: found.flapping,
     overhead: overheadRows(currentInventory.loads),
-    allocation: currentInventory.allocation.result(top),
+    allocation: allocation.result(top),
     stranded: strandedRows(currentInventory.loads, prices),
     changes: weekOverWeek(current, previous, findingCounts),
     findingCounts,

@@ -10,9 +10,7 @@
 // where its replicas ran. Store samples are pooled across replicas, which is why the replica
 // count has to come from the inventory.
 import { allocatableOf, capacityOf, holdsResources, podResources } from '../core/capacity.js';
-import type { Prices } from '../analyzers/recommendations/prices.js';
-import type { TeamRules } from '../core/teams.js';
-import { AllocationAccumulator } from './allocation.js';
+import type { AllocationAccumulator } from './allocation.js';
 import type { Node, Pod, TimeWindow, UsageMetric, WorkloadRef } from '../core/domain.js';
 import type { Store, UsageStats } from '../store/store.js';
 import type { CapacityFigures, Coverage, PoolFigures, Resources, WeekFigures } from './model.js';
@@ -30,10 +28,8 @@ export interface WeekQuery {
   readonly now: number;
   readonly percentile: number;
   readonly snapshotsPerDay: number;
-  /** How pods map to teams, for cost by team. */
-  readonly teams?: TeamRules | undefined;
-  /** What capacity costs, per pool or instance type, for cost by namespace and team. */
-  readonly prices: Prices;
+  /** Filled with requests and usage by namespace and team; only the report week needs it. */
+  readonly allocation?: AllocationAccumulator | undefined;
 }
 
 /** Requests of the pods on one node at the week's end: what stranded capacity is judged on. */
@@ -46,8 +42,6 @@ export interface NodeLoad {
 export interface WeekInventory {
   readonly figures: WeekFigures;
   readonly loads: readonly NodeLoad[];
-  /** Requests and usage by namespace and team over the week. */
-  readonly allocation: AllocationAccumulator;
 }
 
 interface MutableFigures {
@@ -174,7 +168,7 @@ export async function gatherWeekInventory(store: Store, query: WeekQuery): Promi
   // Replica-snapshots of each workload per pool, summed over the covered snapshots.
   const placements = new Map<string, Map<string, number>>();
   const poolNodes = new Map<string, Set<string>>();
-  const allocation = new AllocationAccumulator(query.prices, query.teams);
+  const allocation = query.allocation;
   let lastNodes: Node[] = [];
   let lastPods: Pod[] = [];
   let podsSeen = 0;
@@ -190,7 +184,7 @@ export async function gatherWeekInventory(store: Store, query: WeekQuery): Promi
     }
     lastNodes = nodes;
     lastPods = pods;
-    allocation.addSnapshot(nodes, pods);
+    allocation?.addSnapshot(nodes, pods);
     if (!countsReplicas(at)) continue;
     for (const pod of pods) {
       const where = pod.nodeName ? poolOf.get(pod.nodeName) : undefined;
@@ -250,7 +244,7 @@ export async function gatherWeekInventory(store: Store, query: WeekQuery): Promi
         }
         const peak = row.percentiles[String(query.percentile)] ?? row.max;
         const replicaSum = [...counts.values()].reduce((sum, count) => sum + count, 0);
-        allocation.addUsage(row.key.workload, field, (row.mean * replicaSum) / replicaSnapshots);
+        allocation?.addUsage(row.key.workload, field, (row.mean * replicaSum) / replicaSnapshots);
         for (const [where, count] of counts) {
           const replicas = count / replicaSnapshots;
           pool(where).usageMean[field] += row.mean * replicas;
@@ -305,7 +299,7 @@ export async function gatherWeekInventory(store: Store, query: WeekQuery): Promi
     pool: node.pool ?? UNKNOWN_POOL,
     requests: byNode.get(node.name) ?? zero(),
   }));
-  return { figures, loads, allocation };
+  return { figures, loads };
 }
 
 function freeze(figures: MutableFigures): CapacityFigures {
