@@ -14,6 +14,7 @@ import {
 } from '../core/capacity.js';
 import type { Node, Pod, WorkloadRef } from '../core/domain.js';
 import { teamOfPod, type TeamRules } from '../core/teams.js';
+import { workloadKey } from './inventory.js';
 import type { AllocationRow, ReportData } from './model.js';
 
 /** Pods without a team label or mapping. */
@@ -26,8 +27,6 @@ interface Sums {
   money: number;
   usageMean: Resources;
 }
-
-const workloadKey = (w: WorkloadRef) => `${w.namespace}\u0000${w.kind}\u0000${w.name}`;
 
 /** Collects requests per namespace and team over snapshots, then usage per workload. */
 export class AllocationAccumulator {
