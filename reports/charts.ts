@@ -1,7 +1,8 @@
 // The report's charts as vega-lite specs, built from ReportData alone. Values are converted to
-// the units a planner reads (cores, GiB, dollars, hours into the week) before they reach the
+// the units a planner reads (cores, GiB, money, hours into the week) before they reach the
 // spec, so axis labels need no expressions and the SVG says the same numbers as the tables.
 import type { TopLevelSpec } from 'vega-lite';
+import { currencySymbol } from '../core/money.js';
 import { coverageText } from './format.js';
 import type { ReportData } from './model.js';
 import { countsForTrend, MIN_TREND_DAYS } from './trend.js';
@@ -160,7 +161,7 @@ export function savingsChart(data: ReportData): ChartSpec {
   const bar = (kind: string) => (row: ReportData['savings']['rows'][number]) => ({
     workload: `${row.namespace}/${row.workload} · ${row.container}`,
     kind,
-    dollars: Math.round(row.monthlySaving * 100) / 100,
+    money: Math.round(row.monthlySaving * 100) / 100,
   });
   const values = [
     ...data.savings.rows.map(bar('saves')),
@@ -186,7 +187,11 @@ export function savingsChart(data: ReportData): ChartSpec {
           sort: '-x',
           axis: { labelLimit: 260 },
         },
-        x: { field: 'dollars', type: 'quantitative', title: '$ / month' },
+        x: {
+          field: 'money',
+          type: 'quantitative',
+          title: `${currencySymbol(data.currency)} / month`,
+        },
         color: {
           field: 'kind',
           type: 'nominal',

@@ -8,7 +8,12 @@
 // - savings, risks, flapping, findingCounts: findings({cluster, kinds, window: week})
 //   (reports/findings.ts);
 // - overhead, stranded: the current week's last snapshot (reports/breakdown.ts).
-import { DEFAULT_PRICES, type Prices } from '../analyzers/recommendations/prices.js';
+import {
+  DEFAULT_PRICES,
+  priceBook,
+  sameRates,
+  type Prices,
+} from '../analyzers/recommendations/prices.js';
 import type { EpochMs } from '../core/domain.js';
 import type { TeamRules } from '../core/teams.js';
 import type { Store } from '../store/store.js';
@@ -99,12 +104,14 @@ export async function gatherReportData(store: Store, options: ReportOptions): Pr
   ]);
   const findingCounts = { current: found.counts, previous: foundBefore.counts };
 
+  const configured = priceBook(prices);
   const differentPrices = found.findingPrices.filter(
-    (p) => p.cpuCoreHour !== prices.cpuCoreHour || p.memoryGibHour !== prices.memoryGibHour,
+    (p) => !configured.some((c) => sameRates(c, p)),
   );
   const data: Omit<ReportData, 'headline'> = {
     schema: 1,
     cluster,
+    currency: configured[0]!.currency!,
     week,
     timezone,
     window,
@@ -143,7 +150,7 @@ export async function gatherReportData(store: Store, options: ReportOptions): Pr
       snapshotsPerDay,
       trendWeeks: weeks,
       usageMetrics: ['cpu_usage_cores', 'memory_working_set_bytes'],
-      prices: { cpuCoreHour: prices.cpuCoreHour, memoryGibHour: prices.memoryGibHour },
+      prices: configured.map((c) => ({ ...c, currency: c.currency! })),
       findingPrices: differentPrices,
       notes: methodNotes(current, percentile, snapshotsPerDay),
     },

@@ -12,6 +12,7 @@
 // - node_capacity_misfit: pool, requests, allocatable, limits, peakShareOfAllocatable
 // - node_memory_flapping: flaps[].at, memoryPressureFlaps, notReadyFlaps, evictions, systemOoms,
 //   minAvailableBytes, pool
+import { DEFAULT_CURRENCY } from '../core/money.js';
 import type { Finding, FindingKind, ResourceAmounts, TimeWindow } from '../core/domain.js';
 import { monthlyCost, type Prices } from '../analyzers/recommendations/prices.js';
 import type { Store } from '../store/store.js';
@@ -115,7 +116,11 @@ export function priceNote(value: unknown): PriceNote | undefined {
   const mem = num(r.memoryGibHour);
   return cpu === undefined || mem === undefined
     ? undefined
-    : { cpuCoreHour: cpu, memoryGibHour: mem };
+    : {
+        cpuCoreHour: cpu,
+        memoryGibHour: mem,
+        currency: typeof r.currency === 'string' ? r.currency : DEFAULT_CURRENCY,
+      };
 }
 
 export interface WeekFindings {
@@ -170,7 +175,7 @@ export async function gatherWeekFindings(
   const findingPrices = new Map<string, PriceNote>();
   for (const f of recommendations) {
     const note = priceNote(f.evidence.prices);
-    if (note) findingPrices.set(`${note.cpuCoreHour}/${note.memoryGibHour}`, note);
+    if (note) findingPrices.set(`${note.cpuCoreHour}/${note.memoryGibHour}/${note.currency}`, note);
   }
 
   const byRank = (a: RiskRow, b: RiskRow) =>

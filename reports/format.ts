@@ -2,8 +2,10 @@
 // dollars, shares as whole percents, dates on the report time zone's wall clock. One module so
 // the HTML, Markdown and the sentences in the data agree to the digit.
 import type { EpochMs, ResourceAmounts } from '../core/domain.js';
-import type { Coverage, Forecast } from './model.js';
+import { ratesText } from '../analyzers/recommendations/prices.js';
+import type { Coverage, Forecast, MethodNotes } from './model.js';
 import { wallClock } from './week.js';
+import { formatMoney } from '../core/money.js';
 
 const MIB = 2 ** 20;
 const GIB = 2 ** 30;
@@ -30,10 +32,18 @@ export function bytes(value: number): string {
   return `${Math.round(value / MIB)} MiB`;
 }
 
-export function money(dollars: number): string {
-  const abs = Math.abs(dollars);
-  const text = abs >= 100 ? Math.round(abs).toLocaleString('en-US') : abs.toFixed(2);
-  return `${dollars < 0 ? '−' : ''}$${text}`;
+/** "$0.031611/core-hour and $0.004237/GiB-hour (default); … (pool gpu)", then rates findings kept. */
+export function pricesText(method: Pick<MethodNotes, 'prices' | 'findingPrices'>): string {
+  const configured = method.prices.map((p) => `${ratesText(p)} (${p.scope})`).join('; ');
+  const kept = method.findingPrices.length
+    ? `; recommendations opened at earlier prices were priced at ${method.findingPrices.map(ratesText).join('; ')}`
+    : '';
+  return configured + kept;
+}
+
+/** Money in the report's currency (one formatter for findings, report and digests). */
+export function money(amount: number, currency: string): string {
+  return formatMoney(amount, currency);
 }
 
 export function percent(ratio: number): string {

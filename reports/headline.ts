@@ -91,7 +91,7 @@ export function headline(data: HeadlineInput): string[] {
     lines.push(
       netText(data) +
         (top
-          ? ` The largest saving is ${top.namespace}/${top.workload} (${top.container}) at ${money(top.monthlySaving)}/month.`
+          ? ` The largest saving is ${top.namespace}/${top.workload} (${top.container}) at ${money(top.monthlySaving, data.currency)}/month.`
           : ''),
     );
   } else {
@@ -100,7 +100,7 @@ export function headline(data: HeadlineInput): string[] {
   const biggest = data.allocation.namespaces.slice(0, 3);
   if (biggest.length > 0) {
     lines.push(
-      `${allocationText(data)} The largest: ${biggest.map((n) => `${n.name} ${money(n.monthlyCost)}`).join(', ')}.`,
+      `${allocationText(data)} The largest: ${biggest.map((n) => `${n.name} ${money(n.monthlyCost, data.currency)}`).join(', ')}.`,
     );
   }
   const oom = data.risks.rows.filter((r) => r.kind === 'oom_loop').length;
@@ -126,7 +126,7 @@ export function headline(data: HeadlineInput): string[] {
   for (const s of stranded.slice(0, 2)) {
     lines.push(
       `Pool ${s.pool} strands ${[s.cpuCores >= 1 ? coresText(s.cpuCores) : '', s.memoryBytes >= 2 * 2 ** 30 ? bytes(s.memoryBytes) : ''].filter(Boolean).join(' and ')} ` +
-        `(${money(s.monthlyCost)}/month): unrequested, but on nodes where the other resource ran out.`,
+        `(${money(s.monthlyCost, data.currency)}/month): unrequested, but on nodes where the other resource ran out.`,
     );
   }
   return lines;

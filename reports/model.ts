@@ -174,7 +174,8 @@ export interface StrandedRow {
   readonly free: Resources;
 }
 
-export type DeltaUnit = 'cores' | 'bytes' | 'count' | 'dollars';
+/** `money` is in the report's currency. */
+export type DeltaUnit = 'cores' | 'bytes' | 'count' | 'money';
 
 export interface Delta {
   readonly scope: string;
@@ -197,6 +198,12 @@ export interface FindingCounts {
 export interface PriceNote {
   readonly cpuCoreHour: number;
   readonly memoryGibHour: number;
+  readonly currency: string;
+}
+
+export interface ScopedPriceNote extends PriceNote {
+  /** "default", "pool general", "instance type m5.large". */
+  readonly scope: string;
 }
 
 export interface MethodNotes {
@@ -206,8 +213,9 @@ export interface MethodNotes {
   readonly snapshotsPerDay: number;
   readonly trendWeeks: readonly string[];
   readonly usageMetrics: readonly string[];
-  readonly prices: PriceNote;
-  /** Prices the recommendation findings were priced at, when they differ from the report's. */
+  /** The configured rates, default first, then per pool and instance type. */
+  readonly prices: readonly ScopedPriceNote[];
+  /** Rates recommendation findings were priced at that the configuration no longer sets. */
   readonly findingPrices: readonly PriceNote[];
   readonly notes: readonly string[];
 }
@@ -215,6 +223,8 @@ export interface MethodNotes {
 export interface ReportData {
   readonly schema: 1;
   readonly cluster: string;
+  /** ISO 4217 code of every money figure. */
+  readonly currency: string;
   readonly week: string;
   readonly timezone: string;
   readonly window: TimeWindow;

@@ -1,6 +1,6 @@
 // The CSV report: every figure as one row of a long table (section, scope, subject, metric,
 // unit, value), so a spreadsheet can pivot it and several weeks can be concatenated. Values are
-// raw numbers in base units (cores, bytes, dollars, days), not display text.
+// raw numbers in base units (cores, bytes, the configured currency, days), not display text.
 import type { CapacityFigures, ReportData } from './model.js';
 
 const HEADER = ['week', 'cluster', 'section', 'scope', 'subject', 'metric', 'unit', 'value'];
@@ -124,14 +124,14 @@ export function renderCsv(data: ReportData): string {
     );
     row('savings', 'cluster', subject, 'released_cpu', 'cores', s.cpuCoresReleased);
     row('savings', 'cluster', subject, 'released_memory', 'bytes', s.memoryBytesReleased);
-    row('savings', 'cluster', subject, 'monthly_saving', 'dollars', s.monthlySaving);
+    row('savings', 'cluster', subject, 'monthly_saving', data.currency, s.monthlySaving);
   }
   for (const s of data.increases.rows) {
     const subject = `${s.namespace}/${s.workloadKind}/${s.workload}/${s.container}`;
     row('increases', 'cluster', subject, 'replicas', 'count', s.replicas);
     row('increases', 'cluster', subject, 'added_cpu', 'cores', -s.cpuCoresReleased);
     row('increases', 'cluster', subject, 'added_memory', 'bytes', -s.memoryBytesReleased);
-    row('increases', 'cluster', subject, 'monthly_cost', 'dollars', -s.monthlySaving);
+    row('increases', 'cluster', subject, 'monthly_cost', data.currency, -s.monthlySaving);
   }
   for (const [section, rows] of [
     ['namespaces', data.allocation.namespaces],
@@ -143,7 +143,7 @@ export function renderCsv(data: ReportData): string {
       row(section, 'cluster', a.name, 'requests_memory', 'bytes', a.requests.memoryBytes);
       row(section, 'cluster', a.name, 'usage_mean_cpu', 'cores', a.usageMean.cpuCores);
       row(section, 'cluster', a.name, 'usage_mean_memory', 'bytes', a.usageMean.memoryBytes);
-      row(section, 'cluster', a.name, 'monthly_cost', 'dollars', a.monthlyCost);
+      row(section, 'cluster', a.name, 'monthly_cost', data.currency, a.monthlyCost);
     }
   }
   row(
@@ -151,13 +151,27 @@ export function renderCsv(data: ReportData): string {
     'cluster',
     'all',
     'monthly_cost_total',
-    'dollars',
+    data.currency,
     data.allocation.requestedMonthly,
   );
-  row('idle', 'cluster', 'all', 'monthly_cost', 'dollars', data.allocation.idleMonthly);
-  row('savings', 'cluster', 'all', 'monthly_saving_total', 'dollars', data.savings.totalMonthly);
-  row('increases', 'cluster', 'all', 'monthly_cost_total', 'dollars', data.increases.totalMonthly);
-  row('recommendations', 'cluster', 'all', 'monthly_net_saving', 'dollars', data.netMonthly);
+  row('idle', 'cluster', 'all', 'monthly_cost', data.currency, data.allocation.idleMonthly);
+  row(
+    'savings',
+    'cluster',
+    'all',
+    'monthly_saving_total',
+    data.currency,
+    data.savings.totalMonthly,
+  );
+  row(
+    'increases',
+    'cluster',
+    'all',
+    'monthly_cost_total',
+    data.currency,
+    data.increases.totalMonthly,
+  );
+  row('recommendations', 'cluster', 'all', 'monthly_net_saving', data.currency, data.netMonthly);
   for (const r of data.risks.rows) {
     row(
       'risks',
@@ -199,14 +213,15 @@ export function renderCsv(data: ReportData): string {
   for (const s of data.stranded) {
     row('stranded', `pool ${s.pool}`, '', 'stranded_cpu', 'cores', s.cpuCores);
     row('stranded', `pool ${s.pool}`, '', 'stranded_memory', 'bytes', s.memoryBytes);
-    row('stranded', `pool ${s.pool}`, '', 'monthly_cost', 'dollars', s.monthlyCost);
+    row('stranded', `pool ${s.pool}`, '', 'monthly_cost', data.currency, s.monthlyCost);
     row('stranded', `pool ${s.pool}`, '', 'unrequested_cpu', 'cores', s.free.cpuCores);
     row('stranded', `pool ${s.pool}`, '', 'unrequested_memory', 'bytes', s.free.memoryBytes);
   }
   for (const d of data.changes) {
-    row('changes', d.scope, d.metric, 'previous', d.unit, d.previous);
-    row('changes', d.scope, d.metric, 'current', d.unit, d.current);
-    row('changes', d.scope, d.metric, 'change', d.unit, d.change);
+    const unit = d.unit === 'money' ? data.currency : d.unit;
+    row('changes', d.scope, d.metric, 'previous', unit, d.previous);
+    row('changes', d.scope, d.metric, 'current', unit, d.current);
+    row('changes', d.scope, d.metric, 'change', unit, d.change);
   }
   return [HEADER, ...rows].map((r) => r.map(quote).join(',')).join('\n') + '\n';
 }

@@ -1,7 +1,7 @@
 // The HTML report: one self-contained file (inline CSS, inline SVG charts, no script, no external
 // fetch) that reads on a laptop screen and prints on A4/Letter without cut charts or tables.
 import type { RenderedChart } from './render-svg.js';
-import { bytes, coresText, date, dateTime, money, share } from './format.js';
+import { bytes, coresText, date, dateTime, money, pricesText, share } from './format.js';
 import type { ReportData } from './model.js';
 import {
   capacityTable,
@@ -152,8 +152,8 @@ function kpis(data: ReportData): string {
     ) +
     card(
       'Recommendations, net',
-      `${data.netMonthly < 0 ? 'costs' : 'saves'} ${money(Math.abs(data.netMonthly))}/mo`,
-      `save ${money(data.savings.totalMonthly)} (${data.savings.count}), add ${money(data.increases.totalMonthly)} to remove risks (${data.increases.count})`,
+      `${data.netMonthly < 0 ? 'costs' : 'saves'} ${money(Math.abs(data.netMonthly), data.currency)}/mo`,
+      `save ${money(data.savings.totalMonthly, data.currency)} (${data.savings.count}), add ${money(data.increases.totalMonthly, data.currency)} to remove risks (${data.increases.count})`,
     ) +
     card(
       'Risks · incidents',
@@ -283,9 +283,9 @@ export function renderHtml(data: ReportData, charts: readonly RenderedChart[]): 
         ? empty(noData)
         : `<p>${escapeHtml(allocationText(data))}</p>` +
             `<h3>Namespaces${data.allocation.namespaceCount > data.allocation.namespaces.length ? ` (top ${data.allocation.namespaces.length} of ${data.allocation.namespaceCount})` : ''}</h3>` +
-            table(allocationTable(data.allocation.namespaces, 'Namespace')) +
+            table(allocationTable(data.allocation.namespaces, 'Namespace', data.currency)) +
             `<h3>Teams${data.allocation.teamCount > data.allocation.teams.length ? ` (top ${data.allocation.teams.length} of ${data.allocation.teamCount})` : ''}</h3>` +
-            table(allocationTable(data.allocation.teams, 'Team')),
+            table(allocationTable(data.allocation.teams, 'Team', data.currency)),
     ),
   );
   sections.push(
@@ -307,13 +307,7 @@ export function renderHtml(data: ReportData, charts: readonly RenderedChart[]): 
         `<dt>Window</dt><dd>${escapeHtml(`${dateTime(m.window.from, tz)} to ${dateTime(m.window.to, tz)} (${tz}), ISO week ${data.week}`)}</dd>` +
         `<dt>Trend weeks</dt><dd>${escapeHtml(m.trendWeeks.join(', '))}</dd>` +
         `<dt>Usage metrics</dt><dd>${escapeHtml(m.usageMetrics.join(', '))}; percentile p${m.percentile}</dd>` +
-        `<dt>Prices</dt><dd>${escapeHtml(`$${m.prices.cpuCoreHour}/core-hour, $${m.prices.memoryGibHour}/GiB-hour (stranded capacity)`)}${
-          m.findingPrices.length
-            ? escapeHtml(
-                `; recommendations were priced at ${m.findingPrices.map((p) => `$${p.cpuCoreHour}/core-hour and $${p.memoryGibHour}/GiB-hour`).join('; ')}`,
-              )
-            : ''
-        }</dd>` +
+        `<dt>Prices</dt><dd>${escapeHtml(pricesText(m))}</dd>` +
         `<dt>Generated</dt><dd>${escapeHtml(`${dateTime(data.generatedAt, tz)} ${tz}`)}</dd>` +
         '</dl>' +
         `<ul>${m.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`,

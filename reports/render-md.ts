@@ -1,6 +1,6 @@
 // The Markdown report: the same sections and tables as the HTML, without charts (a chat message
 // or a merge request renders tables, not SVG).
-import { bytes, coresText, date, dateTime } from './format.js';
+import { bytes, coresText, date, dateTime, pricesText } from './format.js';
 import type { ReportData } from './model.js';
 import { REPORT_SECTIONS, type SectionId } from './render-html.js';
 import {
@@ -82,7 +82,7 @@ export function renderMarkdown(data: ReportData): string {
   out.push(
     heading('allocation'),
     data.allocation.namespaceCount
-      ? `${allocationText(data)}\n\n${table(allocationTable(data.allocation.namespaces, 'Namespace'))}\n${table(allocationTable(data.allocation.teams, 'Team'))}`
+      ? `${allocationText(data)}\n\n${table(allocationTable(data.allocation.namespaces, 'Namespace', data.currency))}\n${table(allocationTable(data.allocation.teams, 'Team', data.currency))}`
       : noData,
   );
   out.push(
@@ -97,10 +97,7 @@ export function renderMarkdown(data: ReportData): string {
     heading('method'),
     `- Window: ${dateTime(m.window.from, tz)} to ${dateTime(m.window.to, tz)} (${tz}); trend weeks ${m.trendWeeks.join(', ')}`,
     `- Usage metrics: ${m.usageMetrics.join(', ')}; percentile p${m.percentile}`,
-    `- Prices: $${m.prices.cpuCoreHour}/core-hour, $${m.prices.memoryGibHour}/GiB-hour` +
-      (m.findingPrices.length
-        ? `; recommendations priced at ${m.findingPrices.map((p) => `$${p.cpuCoreHour}/core-hour and $${p.memoryGibHour}/GiB-hour`).join('; ')}`
-        : ''),
+    `- Prices: ${pricesText(m)}`,
     ...m.notes.map((n) => `- ${n}`),
     '',
   );

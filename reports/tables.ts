@@ -1,5 +1,6 @@
 // The report's tables as rows of display text, shared by the HTML and Markdown renderers so both
 // print the same digits. Each table is a header and rows; numbers are formatted here once.
+import { currencySymbol } from '../core/money.js';
 import {
   amounts,
   bytes,
@@ -110,7 +111,11 @@ function requestChange(r: SavingRow): string {
   return `${signed(cores(Math.abs(cpu)), cpu)} CPU, ${signed(bytes(Math.abs(memory)), memory)}`;
 }
 
-function recommendationTable(rows: readonly SavingRow[], moneyHead: string): Table {
+function recommendationTable(
+  rows: readonly SavingRow[],
+  moneyHead: string,
+  currency: string,
+): Table {
   return {
     head: [
       'Workload',
@@ -129,7 +134,7 @@ function recommendationTable(rows: readonly SavingRow[], moneyHead: string): Tab
       amounts(r.current.requests),
       amounts(r.recommended.requests),
       requestChange(r),
-      money(Math.abs(r.monthlySaving)),
+      money(Math.abs(r.monthlySaving), currency),
       r.confidence ?? '–',
     ]),
     numeric: [2, 6],
@@ -137,12 +142,20 @@ function recommendationTable(rows: readonly SavingRow[], moneyHead: string): Tab
 }
 
 export function savingsTable(data: ReportData): Table {
-  return recommendationTable(data.savings.rows, 'Saves $ / month');
+  return recommendationTable(
+    data.savings.rows,
+    `Saves ${currencySymbol(data.currency)} / month`,
+    data.currency,
+  );
 }
 
 /** Recommendations that raise requests to remove a risk, and what they add. */
 export function increasesTable(data: ReportData): Table {
-  const table = recommendationTable(data.increases.rows, 'Adds $ / month');
+  const table = recommendationTable(
+    data.increases.rows,
+    `Adds ${currencySymbol(data.currency)} / month`,
+    data.currency,
+  );
   return {
     ...table,
     head: [...table.head, 'Removes'],
@@ -154,15 +167,18 @@ export function increasesTable(data: ReportData): Table {
 }
 
 /** "Recommendations save $206/month and add $237/month to remove risks: net −$31/month." */
-export function netText(data: Pick<ReportData, 'savings' | 'increases' | 'netMonthly'>): string {
+export function netText(
+  data: Pick<ReportData, 'savings' | 'increases' | 'netMonthly' | 'currency'>,
+): string {
+  const amount = (value: number) => money(value, data.currency);
   const s = data.savings;
   const i = data.increases;
-  const saving = `${s.count} recommendation${s.count === 1 ? ' saves' : 's save'} ${money(s.totalMonthly)}/month`;
-  const adding = `${i.count} ${i.count === 1 ? 'raises' : 'raise'} requests to remove risks, adding ${money(i.totalMonthly)}/month`;
+  const saving = `${s.count} recommendation${s.count === 1 ? ' saves' : 's save'} ${amount(s.totalMonthly)}/month`;
+  const adding = `${i.count} ${i.count === 1 ? 'raises' : 'raise'} requests to remove risks, adding ${amount(i.totalMonthly)}/month`;
   if (i.count === 0) return `${saving} if applied.`;
   if (s.count === 0) return `${adding[0]!.toUpperCase()}${adding.slice(1)}.`;
   const net = data.netMonthly;
-  return `${saving}; ${adding}; net ${net >= 0 ? 'saving' : 'cost'} ${money(Math.abs(net))}/month if all are applied.`;
+  return `${saving}; ${adding}; net ${net >= 0 ? 'saving' : 'cost'} ${amount(Math.abs(net))}/month if all are applied.`;
 }
 
 export function risksTable(data: ReportData): Table {
@@ -249,7 +265,7 @@ export function strandedTable(data: ReportData): Table {
       'Unrequested (CPU / mem)',
       'Stranded CPU',
       'Stranded memory',
-      '$ / month',
+      `${currencySymbol(data.currency)} / month`,
       'Nodes stranding CPU',
       'Nodes stranding memory',
     ],
@@ -258,7 +274,7 @@ export function strandedTable(data: ReportData): Table {
       `${cores(s.free.cpuCores)} / ${bytes(s.free.memoryBytes)}`,
       cores(s.cpuCores),
       bytes(s.memoryBytes),
-      money(s.monthlyCost),
+      money(s.monthlyCost, data.currency),
       list(s.cpuStrandingNodes),
       list(s.memoryStrandingNodes),
     ]),
@@ -266,14 +282,14 @@ export function strandedTable(data: ReportData): Table {
   };
 }
 
-export function deltaValue(delta: Delta, value: number): string {
+export function deltaValue(delta: Delta, value: number, currency: string): string {
   switch (delta.unit) {
     case 'cores':
       return cores(value);
     case 'bytes':
       return bytes(value);
-    case 'dollars':
-      return money(value);
+    case 'money':
+      return money(value, currency);
     case 'count':
       return String(Math.round(value * 100) / 100);
   }
@@ -295,34 +311,45 @@ export function changesTable(data: ReportData): Table {
     rows: shown.map((d) => [
       d.scope,
       d.metric,
-      d.previous === null ? 'no data' : deltaValue(d, d.previous),
-      deltaValue(d, d.current),
-      d.change === null ? '–' : signed(deltaValue(d, Math.abs(d.change)), d.change),
+      d.previous === null ? 'no data' : deltaValue(d, d.previous, data.currency),
+      deltaValue(d, d.current, data.currency),
+      d.change === null ? '–' : signed(deltaValue(d, Math.abs(d.change), data.currency), d.change),
     ]),
     numeric: [2, 3, 4],
   };
 }
 
 /** Cost by namespace or team: requests averaged over the week, priced, with usage beside them. */
-export function allocationTable(rows: readonly AllocationRow[], label: string): Table {
+export function allocationTable(
+  rows: readonly AllocationRow[],
+  label: string,
+  currency: string,
+): Table {
   return {
-    head: [label, 'Pods (avg.)', 'Requests (CPU / mem)', 'Mean use (% of requests)', '$ / month'],
+    head: [
+      label,
+      'Pods (avg.)',
+      'Requests (CPU / mem)',
+      'Mean use (% of requests)',
+      `${currencySymbol(currency)} / month`,
+    ],
     rows: rows.map((r) => [
       r.name,
       String(Math.round(r.pods * 10) / 10),
       `${cores(r.requests.cpuCores)} / ${bytes(r.requests.memoryBytes)}`,
       `${share(r.usageMean.cpuCores, r.requests.cpuCores)} CPU, ${share(r.usageMean.memoryBytes, r.requests.memoryBytes)} mem`,
-      money(r.monthlyCost),
+      money(r.monthlyCost, currency),
     ]),
     numeric: [1, 4],
   };
 }
 
 /** "Namespaces request $1,234/month; $456/month of allocatable (…) is idle." */
-export function allocationText(data: Pick<ReportData, 'allocation'>): string {
+export function allocationText(data: Pick<ReportData, 'allocation' | 'currency'>): string {
   const a = data.allocation;
+  const amount = (value: number) => money(value, data.currency);
   return (
-    `${a.namespaceCount} namespace${a.namespaceCount === 1 ? '' : 's'} request ${money(a.requestedMonthly)}/month of capacity; ` +
-    `${money(a.idleMonthly)}/month of allocatable (${coresText(a.idle.cpuCores)}, ${bytes(a.idle.memoryBytes)}) is requested by no one.`
+    `${a.namespaceCount} namespace${a.namespaceCount === 1 ? '' : 's'} request ${amount(a.requestedMonthly)}/month of capacity; ` +
+    `${amount(a.idleMonthly)}/month of allocatable (${coresText(a.idle.cpuCores)}, ${bytes(a.idle.memoryBytes)}) is requested by no one.`
   );
 }

@@ -150,8 +150,8 @@ const FINDING_METRICS: readonly [string, DeltaUnit, (c: FindingCounts) => number
   ['node flapping incidents', 'count', (c) => c.flappingIncidents],
   ['OOM loops', 'count', (c) => c.oomLoops],
   ['open risks', 'count', (c) => c.risks],
-  ['savings on offer ($/month)', 'dollars', (c) => c.savingsMonthly],
-  ['net effect of recommendations ($/month)', 'dollars', (c) => c.netMonthly],
+  ['savings on offer (per month)', 'money', (c) => c.savingsMonthly],
+  ['net effect of recommendations (per month)', 'money', (c) => c.netMonthly],
 ];
 
 export function weekOverWeek(

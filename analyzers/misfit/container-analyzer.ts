@@ -4,7 +4,7 @@ import { stableId } from '../../core/envelope.js';
 import type { AnalysisInput, Analyzer } from '../analyzer.js';
 import { subjectKey } from '../ids.js';
 import { gatherHistories } from '../recommendations/container-history.js';
-import { DEFAULT_PRICES, type Prices } from '../recommendations/prices.js';
+import { DEFAULT_PRICES, ratesFor, type Prices } from '../recommendations/prices.js';
 import { plimsollStrategy, type PlimsollSettings } from '../recommendations/strategies/plimsoll.js';
 import { followVerdict } from '../verdicts.js';
 import { containerMisfits, MISFIT_NEEDS } from './container-rules.js';
@@ -49,7 +49,7 @@ export function misfitAnalyzer(options: MisfitAnalyzerOptions = {}): Analyzer {
         const sized = sizing.recommend(history, { window: input.window, now: input.now });
         const issues = containerMisfits(history, {
           windowDays,
-          prices,
+          prices: ratesFor(prices, { node: history.node }),
           rightSize:
             sized.kind === 'recommendation'
               ? followVerdict(sized, verdict, history.current)

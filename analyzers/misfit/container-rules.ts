@@ -17,13 +17,9 @@
 //   a throttling series, p95 usage pinned at ≥ 90 % of the CPU limit → info (the quota caps what
 //   we can see, so demand is unknown but higher).
 import type { Severity } from '../../core/domain.js';
-import { monthlyCost, type Prices } from '../recommendations/prices.js';
-import {
-  formatBytes,
-  formatCores,
-  formatMoney,
-  formatPercent,
-} from '../recommendations/quantities.js';
+import { formatMoney } from '../../core/money.js';
+import { monthlyCost, ratesText, type Rates } from '../recommendations/prices.js';
+import { formatBytes, formatCores, formatPercent } from '../recommendations/quantities.js';
 import type { ContainerHistory, Recommendation } from '../recommendations/types.js';
 import {
   adviceOfChange,
@@ -54,7 +50,8 @@ export interface MisfitIssue {
 
 export interface MisfitContext {
   readonly windowDays: number;
-  readonly prices: Prices;
+  /** Rates of the node most of its pods run on. */
+  readonly prices: Rates;
   /**
    * A right size to quote in next steps (Plimsoll's default strategy), when it had enough data,
    * already made to follow the verdict.
@@ -181,8 +178,8 @@ function misfitsOf(
     issues.push({
       category: 'over_requested',
       severity: money >= 20 ? 'warning' : 'info',
-      title: `${name} reserves ${wasted} it does not use (${formatMoney(money)}/month)`,
-      explanation: `${usage} It requests ${requestText(spec.requests)} on each of ${replicaText}, so about ${wasted} stay reserved and idle across replicas — roughly ${formatMoney(money)} a month at $${context.prices.cpuCoreHour}/core-hour and $${context.prices.memoryGibHour}/GiB-hour — capacity no other pod can be scheduled on.`,
+      title: `${name} reserves ${wasted} it does not use (${formatMoney(money, context.prices.currency)}/month)`,
+      explanation: `${usage} It requests ${requestText(spec.requests)} on each of ${replicaText}, so about ${wasted} stay reserved and idle across replicas — roughly ${formatMoney(money, context.prices.currency)} a month at ${ratesText(context.prices)} — capacity no other pod can be scheduled on.`,
       recommendation: `Lower the requests of container ${history.key.container}: ${right ?? 'to about p95 CPU and p99 memory plus 10%'}.`,
       evidence: {
         ...facts,

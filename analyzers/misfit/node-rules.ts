@@ -20,13 +20,9 @@ import {
 import type { Node, Pod, Severity } from '../../core/domain.js';
 import { reservationFor } from '../node-reservation.js';
 import { quantity } from '../oom-loop/wording.js';
+import { formatMoney } from '../../core/money.js';
 import { monthlyCost, ratesFor, type Prices } from '../recommendations/prices.js';
-import {
-  formatBytes,
-  formatCores,
-  formatMoney,
-  formatPercent,
-} from '../recommendations/quantities.js';
+import { formatBytes, formatCores, formatPercent } from '../recommendations/quantities.js';
 
 const GIB = 2 ** 30;
 
@@ -203,8 +199,8 @@ export function poolIssues(
       scope: { type: 'pool', pool },
       category: 'stranded_capacity',
       severity: strandedMoney >= 100 ? 'warning' : 'info',
-      title: `Pool ${pool}: ${[strandedCpu >= 1 ? formatCores(strandedCpu) : '', strandedMem >= 2 * GIB ? formatBytes(strandedMem) : ''].filter(Boolean).join(' and ')} stranded (${formatMoney(strandedMoney)}/month)`,
-      explanation: `${summary} ${parts.join('; ')}. No pod can use it because the other resource ran out on the same node — about ${formatMoney(strandedMoney)} a month of capacity paid for and unusable.`,
+      title: `Pool ${pool}: ${[strandedCpu >= 1 ? formatCores(strandedCpu) : '', strandedMem >= 2 * GIB ? formatBytes(strandedMem) : ''].filter(Boolean).join(' and ')} stranded (${formatMoney(strandedMoney, prices.currency)}/month)`,
+      explanation: `${summary} ${parts.join('; ')}. No pod can use it because the other resource ran out on the same node — about ${formatMoney(strandedMoney, prices.currency)} a month of capacity paid for and unusable.`,
       recommendation: `Right-size the requests that exhaust the scarce resource (see the requests_misfit findings), or move to an instance type whose CPU:memory ratio matches the pool's requests (${formatCores(req.cpu)} : ${formatBytes(req.mem)}).`,
       evidence: {
         ...evidence,

@@ -7,7 +7,7 @@ import { gatherHistories } from './container-history.js';
 import { subjectKey } from '../ids.js';
 import { followVerdict } from '../verdicts.js';
 import { containerSubject, recommendationFinding } from './finding.js';
-import { DEFAULT_PRICES, type Prices } from './prices.js';
+import { DEFAULT_PRICES, ratesFor, type Prices } from './prices.js';
 import {
   createStrategy,
   DEFAULT_STRATEGY,
@@ -60,13 +60,15 @@ export function recommendationAnalyzer(options: RecommendationAnalyzerOptions = 
         // Memory follows the container's OOM-loop verdict: a leak is fixed, not fed.
         const verdict = input.verdicts?.get(subjectKey(containerSubject(history.key)));
         const result = followVerdict(sized, verdict, history.current);
-        const change = describeChange(history, result, prices, materiality);
+        // Priced where it runs: the rates of the pool or instance type of most of its pods.
+        const rates = ratesFor(prices, { node: history.node });
+        const change = describeChange(history, result, rates, materiality);
         if (!change.material) continue;
         findings.push(
           recommendationFinding(history, result, change, {
             window: input.window,
             now: input.now,
-            prices,
+            prices: rates,
             verdict,
           }),
         );

@@ -2,7 +2,7 @@
 // all replicas, and which risks it removes. Kept apart from wording so the backtest and the
 // analyzer agree on the numbers.
 import type { ResourceAmounts } from '../../core/domain.js';
-import { monthlyCost, type Prices } from './prices.js';
+import { monthlyCost, type Rates } from './prices.js';
 import type { ContainerHistory, Recommendation } from './types.js';
 
 export interface MaterialityThresholds {
@@ -42,7 +42,7 @@ export interface ResourceChange {
 export function describeChange(
   history: ContainerHistory,
   recommendation: Recommendation,
-  prices: Prices,
+  prices: Rates,
   thresholds: MaterialityThresholds = DEFAULT_MATERIALITY,
 ): ResourceChange {
   const current = history.current ?? { requests: {}, limits: {} };

@@ -32,7 +32,8 @@ export async function gatherHistories(options: GatherOptions): Promise<Container
   const stats = (metric: UsageMetric, percentiles: number[]) =>
     allUsageStats(store, { cluster, metric, window, percentiles, namespace });
   const throttlingPercentiles = union((n) => n.throttlingPercentiles);
-  const [cpu, memory, throttling, kills, pods] = await Promise.all([
+  const inventoryAt = options.inventoryAt ?? window.to - 1;
+  const [cpu, memory, throttling, kills, pods, nodes] = await Promise.all([
     stats(
       'cpu_usage_cores',
       union((n) => n.cpuPercentiles),
@@ -45,9 +46,11 @@ export async function gatherHistories(options: GatherOptions): Promise<Container
       ? stats('cpu_throttled_ratio', throttlingPercentiles)
       : Promise.resolve(new Map<string, UsageStats>()),
     oomKills(store, cluster, window, namespace),
-    store.pods({ cluster, at: options.inventoryAt ?? window.to - 1, namespace }),
+    store.pods({ cluster, at: inventoryAt, namespace }),
+    store.nodes({ cluster, at: inventoryAt }),
   ]);
   const inventory = currentContainers(pods);
+  const nodesByName = new Map(nodes.map((n) => [n.name, n]));
   const peakInterval = options.needs.reduce<number | undefined>(
     (found, n) => found ?? n.memoryPeakIntervalMs,
     undefined,
@@ -70,6 +73,7 @@ export async function gatherHistories(options: GatherOptions): Promise<Container
       current: current?.spec,
       replicas: current?.replicas ?? 0,
       runtimeHints: current?.runtimeHints ?? [],
+      node: current?.mainNode === undefined ? undefined : nodesByName.get(current.mainNode),
     });
   }
   return histories;
@@ -126,12 +130,15 @@ interface CurrentContainer {
   spec: ContainerHistory['current'];
   replicas: number;
   runtimeHints: string[];
+  /** The node most of its reserving pods run on (ties: the first name in order). */
+  mainNode?: string | undefined;
 }
 
 /** The newest pod's spec per workload container, and how many pods reserve it. */
 export function currentContainers(pods: readonly Pod[]): Map<string, CurrentContainer> {
   const newest = new Map<string, { createdAt: number; entry: CurrentContainer }>();
   const replicas = new Map<string, number>();
+  const placements = new Map<string, Map<string, number>>();
   for (const pod of pods) {
     const reserving = RESERVING_PHASES.has(pod.phase);
     for (const container of pod.containers) {
@@ -142,6 +149,11 @@ export function currentContainers(pods: readonly Pod[]): Map<string, CurrentCont
         container: container.name,
       });
       if (reserving) replicas.set(key, (replicas.get(key) ?? 0) + 1);
+      if (reserving && pod.nodeName) {
+        const onNodes = placements.get(key) ?? new Map<string, number>();
+        onNodes.set(pod.nodeName, (onNodes.get(pod.nodeName) ?? 0) + 1);
+        placements.set(key, onNodes);
+      }
       const seen = newest.get(key);
       if (!seen || seen.createdAt < pod.createdAt) {
         newest.set(key, {
@@ -156,9 +168,22 @@ export function currentContainers(pods: readonly Pod[]): Map<string, CurrentCont
     }
   }
   const out = new Map<string, CurrentContainer>();
-  for (const [key, { entry }] of newest)
-    out.set(key, { ...entry, replicas: replicas.get(key) ?? 0 });
+  for (const [key, { entry }] of newest) {
+    out.set(key, {
+      ...entry,
+      replicas: replicas.get(key) ?? 0,
+      mainNode: mostCommon(placements.get(key)),
+    });
+  }
   return out;
+}
+
+function mostCommon(counts: ReadonlyMap<string, number> | undefined): string | undefined {
+  let best: [string, number] | undefined;
+  for (const [name, count] of [...(counts ?? [])].sort(([a], [b]) => a.localeCompare(b))) {
+    if (!best || count > best[1]) best = [name, count];
+  }
+  return best?.[0];
 }
 
 async function intervalPeaks(

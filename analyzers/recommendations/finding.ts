@@ -12,14 +12,9 @@ import type {
 import { stableId } from '../../core/envelope.js';
 import { subjectKey } from '../ids.js';
 import type { ResourceChange, Risk } from './change.js';
-import { type Prices } from './prices.js';
-import {
-  cpuQuantity,
-  formatBytes,
-  formatCores,
-  formatMoney,
-  memoryQuantity,
-} from './quantities.js';
+import { ratesText, type Rates } from './prices.js';
+import { formatMoney } from '../../core/money.js';
+import { cpuQuantity, formatBytes, formatCores, memoryQuantity } from './quantities.js';
 import type { ContainerHistory, Recommendation } from './types.js';
 import {
   adviceOfChange,
@@ -49,7 +44,7 @@ export interface RecommendationEvidence {
   readonly monthlyCostDelta: number;
   readonly risksRemoved: readonly Risk[];
   readonly basis: readonly string[];
-  readonly prices: Prices;
+  readonly prices: Rates;
 }
 
 const RISK_WORDS: Record<Risk, string> = {
@@ -78,7 +73,7 @@ export function recommendationFinding(
   context: {
     window: TimeWindow;
     now: number;
-    prices: Prices;
+    prices: Rates;
     /** The OOM-loop verdict the recommendation already follows for memory. */
     verdict?: MemoryVerdict | undefined;
   },
@@ -126,8 +121,8 @@ export function recommendationFinding(
   const subjectText = `${w.namespace}/${w.kind}/${w.name} container ${key.container}`;
   const title =
     change.risksRemoved.length > 0
-      ? `Resize ${subjectText}: removes ${change.risksRemoved.length === 1 ? 'a risk' : `${change.risksRemoved.length} risks`}${saving ? ` and saves ${formatMoney(-change.monthlyCostDelta)}/month` : ''}`
-      : `Resize ${subjectText}: ${saving ? `save ${formatMoney(-change.monthlyCostDelta)}/month` : `costs ${formatMoney(change.monthlyCostDelta)}/month more`}`;
+      ? `Resize ${subjectText}: removes ${change.risksRemoved.length === 1 ? 'a risk' : `${change.risksRemoved.length} risks`}${saving ? ` and saves ${formatMoney(-change.monthlyCostDelta, context.prices.currency)}/month` : ''}`
+      : `Resize ${subjectText}: ${saving ? `save ${formatMoney(-change.monthlyCostDelta, context.prices.currency)}/month` : `costs ${formatMoney(change.monthlyCostDelta, context.prices.currency)}/month more`}`;
   const first = Math.min(history.cpu?.first ?? Infinity, history.memory?.first ?? Infinity);
   const last = Math.max(history.cpu?.last ?? 0, history.memory?.last ?? 0);
   return {
@@ -165,7 +160,7 @@ function explain(
   history: ContainerHistory,
   rec: Recommendation,
   change: ResourceChange,
-  context: { window: TimeWindow; prices: Prices },
+  context: { window: TimeWindow; prices: Rates },
 ): string {
   const w = history.key.workload;
   const current = history.current ?? { requests: {}, limits: {} };
@@ -188,7 +183,7 @@ function explain(
   const money = change.monthlyCostDelta;
   parts.push(
     `Across replicas that ${cpu <= 0 ? 'releases' : 'reserves'} ${formatCores(Math.abs(cpu))} and ${mem <= 0 ? 'releases' : 'reserves'} ${formatBytes(Math.abs(mem))}` +
-      ` (${money <= 0 ? 'saving' : 'costing'} about ${formatMoney(Math.abs(money))}/month at $${context.prices.cpuCoreHour}/core-hour and $${context.prices.memoryGibHour}/GiB-hour)` +
+      ` (${money <= 0 ? 'saving' : 'costing'} about ${formatMoney(Math.abs(money), context.prices.currency)}/month at ${ratesText(context.prices)})` +
       (change.risksRemoved.length
         ? `, and removes ${change.risksRemoved.map((r) => RISK_WORDS[r]).join('; ')}.`
         : '.'),

@@ -25,10 +25,6 @@ export function formatBytes(bytes: number): string {
   return `${Math.round(bytes / MIB)} MiB`;
 }
 
-export function formatMoney(dollars: number): string {
-  return `$${dollars >= 100 ? Math.round(dollars) : trim(dollars, 2)}`;
-}
-
 export function formatPercent(ratio: number): string {
   return `${Math.round(ratio * 100)}%`;
 }

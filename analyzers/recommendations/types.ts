@@ -2,7 +2,7 @@
 // takes typed settings with defaults, and answers "not enough data" with a reason rather than
 // guessing. Strategies are pure: the same numbers in give the same recommendation out, whether
 // the caller is the live analyzer or the backtest.
-import type { ResourceAmounts, ResourceSpec, TimeWindow } from '../../core/domain.js';
+import type { Node, ResourceAmounts, ResourceSpec, TimeWindow } from '../../core/domain.js';
 import type { ContainerKey, UsageStats } from '../../store/store.js';
 
 /** What a strategy reads; the input gatherer asks the store for the union of every strategy's needs. */
@@ -39,6 +39,11 @@ export interface ContainerHistory {
   readonly replicas: number;
   /** Runtime sizing hints of the newest pod (e.g. -Xmx2g). */
   readonly runtimeHints: readonly string[];
+  /**
+   * The node most of its running pods are on: its pool and instance type set the rates the
+   * container's capacity is priced at.
+   */
+  readonly node?: Node | undefined;
 }
 
 export interface StrategyContext {

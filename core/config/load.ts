@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Kind, type TSchema } from '@sinclair/typebox';
 import { Value, ValueErrorType, type ValueError } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
+import { isCurrencyCode } from '../money.js';
 import { ConfigSchema, type Config } from './schema.js';
 
 export class ConfigError extends Error {
@@ -118,6 +119,13 @@ function parentKeys(path: string): string[] {
 export function validateConfig(raw: unknown, origin = 'config'): Config {
   const config = validateSchema(raw, origin);
   checkKafkaSecurity(config.kafka, origin);
+  if (!isCurrencyCode(config.report.prices.currency)) {
+    throw new ConfigError(
+      'report.prices.currency',
+      `${JSON.stringify(config.report.prices.currency)} is not an ISO 4217 currency code (e.g. USD, EUR, CNY)`,
+      origin,
+    );
+  }
   return config;
 }
 

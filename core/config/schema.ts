@@ -414,8 +414,8 @@ export const AnalysisSchema = Type.Object(
 
 const RatesSchema = Type.Object(
   {
-    cpuCoreHour: Type.Number({ exclusiveMinimum: 0, description: 'Dollars per vCPU-hour' }),
-    memoryGibHour: Type.Number({ exclusiveMinimum: 0, description: 'Dollars per GiB-hour' }),
+    cpuCoreHour: Type.Number({ exclusiveMinimum: 0, description: 'Price per vCPU-hour' }),
+    memoryGibHour: Type.Number({ exclusiveMinimum: 0, description: 'Price per GiB-hour' }),
   },
   { additionalProperties: false },
 );
@@ -433,12 +433,16 @@ export const ReportSchema = Type.Object(
         cpuCoreHour: Type.Number({
           exclusiveMinimum: 0,
           default: 0.031611,
-          description: 'Dollars per vCPU-hour reserved (default: on-demand list price, E2-style)',
+          description: 'Price per vCPU-hour reserved (default: on-demand list price, E2-style)',
         }),
         memoryGibHour: Type.Number({
           exclusiveMinimum: 0,
           default: 0.004237,
-          description: 'Dollars per GiB-hour of memory reserved',
+          description: 'Price per GiB-hour of memory reserved',
+        }),
+        currency: Type.String({
+          default: 'USD',
+          description: 'ISO 4217 code of every rate and money figure (default USD)',
         }),
         pools: Type.Optional(
           Type.Record(Type.String({ minLength: 1 }), RatesSchema, {

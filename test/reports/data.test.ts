@@ -367,7 +367,9 @@ describe('gatherReportData', () => {
     assert.equal(web.confidence, 'high');
     assert.equal(data.savings.count, 2);
     assert.equal(data.savings.totalMonthly, 23.11 + monthlyCost(DEFAULT_PRICES, 0.2, 16 * GIB));
-    assert.deepEqual(data.method.findingPrices, [{ cpuCoreHour: 0.04, memoryGibHour: 0.005 }]);
+    assert.deepEqual(data.method.findingPrices, [
+      { cpuCoreHour: 0.04, memoryGibHour: 0.005, currency: 'USD' },
+    ]);
   });
 
   it('nets the savings against the increases that remove risks, everywhere it states money', () => {
@@ -386,10 +388,10 @@ describe('gatherReportData', () => {
     assert.equal(savingsTable(data).rows[1]![5], '−800m CPU, −1.5 GiB');
     // The chart draws both, increases to the left.
     const chart = reportCharts(data).find((c) => c.id === 'savings')!;
-    const values = (chart.spec as { data: { values: { kind: string; dollars: number }[] } }).data
+    const values = (chart.spec as { data: { values: { kind: string; money: number }[] } }).data
       .values;
     assert.deepEqual(
-      values.filter((v) => v.kind !== 'saves').map((v) => v.dollars),
+      values.filter((v) => v.kind !== 'saves').map((v) => v.money),
       [-2.5],
     );
   });
