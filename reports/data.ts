@@ -21,7 +21,7 @@ import { overheadRows, strandedRows } from './breakdown.js';
 import { gatherWeekFindings } from './findings.js';
 import { headline } from './headline.js';
 import { AllocationAccumulator } from './allocation.js';
-import { gatherWeekInventory, type WeekInventory } from './inventory.js';
+import { gatherWeekInventory, weekCoverage, type WeekInventory } from './inventory.js';
 import type { ReportData } from './model.js';
 import { forecasts, weekOverWeek } from './trend.js';
 import { assertTimeZone, checkReportableWeek, shiftWeek, weekWindow } from './week.js';
@@ -139,7 +139,13 @@ export async function gatherReportData(store: Store, options: ReportOptions): Pr
     },
     flapping: found.flapping,
     overhead: overheadRows(currentInventory.loads),
-    allocation: allocation.result(top),
+    allocation: await withNamespaceCoverage(
+      store,
+      cluster,
+      window.from,
+      end,
+      allocation.result(top),
+    ),
     stranded: strandedRows(currentInventory.loads, prices),
     changes: weekOverWeek(current, previous, findingCounts),
     findingCounts,
@@ -156,6 +162,23 @@ export async function gatherReportData(store: Store, options: ReportOptions): Pr
     },
   };
   return { ...data, headline: headline(data) };
+}
+
+/** Each namespace row states the hours of the week its containers have usage for. */
+async function withNamespaceCoverage(
+  store: Store,
+  cluster: string,
+  from: number,
+  end: number,
+  allocation: ReportData['allocation'],
+): Promise<ReportData['allocation']> {
+  const namespaces = await Promise.all(
+    allocation.namespaces.map(async (row) => ({
+      ...row,
+      coverage: (await weekCoverage(store, cluster, from, end, { namespace: row.name })).coverage,
+    })),
+  );
+  return { ...allocation, namespaces };
 }
 
 function methodNotes(

@@ -12,7 +12,7 @@
 import { allocatableOf, capacityOf, holdsResources, podResources } from '../core/capacity.js';
 import type { AllocationAccumulator } from './allocation.js';
 import type { Node, Pod, TimeWindow, UsageMetric, WorkloadRef } from '../core/domain.js';
-import type { Store, UsageStats } from '../store/store.js';
+import type { CoverageQuery, Store, UsageStats } from '../store/store.js';
 import type { CapacityFigures, Coverage, PoolFigures, Resources, WeekFigures } from './model.js';
 import { weekWindow } from './week.js';
 
@@ -88,18 +88,18 @@ export function snapshotTimes(window: TimeWindow, end: number, perDay: number): 
   return [...times].sort((a, b) => a - b);
 }
 
-/** Hours of [from, end) with usage data (on `nodes`, when given), and the longest gap. */
+/** Hours of [from, end) with usage data (on `nodes`, of a namespace, when given), and the longest gap. */
 export async function weekCoverage(
   store: Store,
   cluster: string,
   from: number,
   end: number,
-  nodes?: readonly string[],
+  only: Pick<CoverageQuery, 'nodes' | 'namespace'> = {},
 ): Promise<{ coverage: Coverage; hoursWithData: ReadonlySet<number> }> {
   if (end <= from) return { coverage: NO_COVERAGE, hoursWithData: new Set() };
   const hours = Math.ceil((end - from) / HOUR);
   const covered = new Set(
-    await store.usageCoverage({ cluster, window: { from, to: end }, stepMs: HOUR, nodes }),
+    await store.usageCoverage({ cluster, window: { from, to: end }, stepMs: HOUR, ...only }),
   );
   let longestGapHours = 0;
   let gap = 0;
@@ -258,7 +258,7 @@ export async function gatherWeekInventory(store: Store, query: WeekQuery): Promi
     const figures = pools.get(name);
     if (figures) {
       figures.coverage = (
-        await weekCoverage(store, query.cluster, window.from, end, [...members].sort())
+        await weekCoverage(store, query.cluster, window.from, end, { nodes: [...members].sort() })
       ).coverage;
     }
   }

@@ -147,6 +147,8 @@ export interface AllocationRow {
   readonly usageMean: Resources;
   /** requests × price, per month. */
   readonly monthlyCost: number;
+  /** Hours of the week with usage of the namespace's containers (namespace rows only). */
+  readonly coverage?: Coverage | undefined;
 }
 
 export interface OverheadRow {

@@ -144,6 +144,10 @@ export function renderCsv(data: ReportData): string {
       row(section, 'cluster', a.name, 'usage_mean_cpu', 'cores', a.usageMean.cpuCores);
       row(section, 'cluster', a.name, 'usage_mean_memory', 'bytes', a.usageMean.memoryBytes);
       row(section, 'cluster', a.name, 'monthly_cost', data.currency, a.monthlyCost);
+      if (a.coverage) {
+        row(section, 'cluster', a.name, 'usage_hours_with_data', 'hours', a.coverage.hoursWithData);
+        row(section, 'cluster', a.name, 'hours', 'hours', a.coverage.hours);
+      }
     }
   }
   row(

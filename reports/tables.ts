@@ -325,6 +325,7 @@ export function allocationTable(
   label: string,
   currency: string,
 ): Table {
+  const withCoverage = rows.some((r) => r.coverage !== undefined);
   return {
     head: [
       label,
@@ -332,6 +333,7 @@ export function allocationTable(
       'Requests (CPU / mem)',
       'Mean use (% of requests)',
       `${currencySymbol(currency)} / month`,
+      ...(withCoverage ? ['Usage data'] : []),
     ],
     rows: rows.map((r) => [
       r.name,
@@ -339,6 +341,7 @@ export function allocationTable(
       `${cores(r.requests.cpuCores)} / ${bytes(r.requests.memoryBytes)}`,
       `${share(r.usageMean.cpuCores, r.requests.cpuCores)} CPU, ${share(r.usageMean.memoryBytes, r.requests.memoryBytes)} mem`,
       money(r.monthlyCost, currency),
+      ...(withCoverage ? [r.coverage ? coverageShort(r.coverage) : '–'] : []),
     ]),
     numeric: [1, 4],
   };

@@ -314,6 +314,7 @@ export class MemoryStore implements Store {
     for (const series of this.series.values()) {
       if (series.meta.cluster !== query.cluster) continue;
       if (nodes && !nodes.has(series.meta.node ?? '')) continue;
+      if (query.namespace && series.meta.workload?.namespace !== query.namespace) continue;
       const end = lowerBound(series.times, to);
       // One binary search per covered bucket, not one step per sample.
       for (let i = lowerBound(series.times, from); i < end;) {

@@ -99,6 +99,8 @@ export interface CoverageQuery {
   readonly stepMs: number;
   /** Only samples recorded on these nodes (a pool's); all samples when absent. */
   readonly nodes?: readonly string[] | undefined;
+  /** Only samples of workload containers in this namespace. */
+  readonly namespace?: string | undefined;
 }
 
 export interface SeriesPoint {

@@ -180,10 +180,16 @@ export class UsageQueries {
     const window = range('@timestamp', query.window.from, query.window.to);
     const onNodes = (field: string) =>
       query.nodes ? [{ terms: { [field]: [...query.nodes] } }] : [];
+    const inNamespace = (field: string) => (query.namespace ? [term(field, query.namespace)] : []);
     const [raw, rolled] = await Promise.all([
       this.histogram(
         this.indices.pattern('samples'),
-        [term('orchestrator.cluster.name', query.cluster), window, ...onNodes(`${S}.node`)],
+        [
+          term('orchestrator.cluster.name', query.cluster),
+          window,
+          ...onNodes(`${S}.node`),
+          ...inNamespace(`${S}.workload.namespace`),
+        ],
         query,
         {},
       ),
@@ -194,6 +200,7 @@ export class UsageQueries {
           term(`${R}.window_ms`, ROLLUP_WINDOW_MS),
           window,
           ...onNodes(`${R}.node`),
+          ...inNamespace(`${R}.namespace`),
         ],
         query,
         {},

@@ -182,4 +182,30 @@ describe('report coverage', () => {
     );
     assert.match(runsOut(memory), /^\d+ days \(\d+–(\d+|365\+|never)\)$/);
   });
+
+  it('states the coverage of each namespace row: a namespace collected for a day says so', async () => {
+    const from = W47.from - 86_400_000;
+    const shop = web('web-1', from);
+    // Another namespace whose usage only reached the store on the week's last day.
+    const batch: PodSpec = { ...web('etl-1', from), namespace: 'batch' };
+    const lastDay = W47.to - 24 * HOUR;
+    const data = await report([
+      node(C, 'n1', 'general', [16, 64 * GIB], [16, 64 * GIB], from),
+      pod(shop),
+      pod(batch),
+      ...usage(shop, [[W47.from, W47.to]]),
+      ...usage(batch, [[lastDay, W47.to]]),
+    ]);
+    const row = (name: string) => data.allocation.namespaces.find((r) => r.name === name)!;
+    assert.deepEqual(row('shop').coverage, { hoursWithData: 168, hours: 168, longestGapHours: 0 });
+    assert.deepEqual(row('batch').coverage, {
+      hoursWithData: 24,
+      hours: 168,
+      longestGapHours: 144,
+    });
+    const content = await renderReport(data);
+    assert.match(content.html, /<th[^>]*>Usage data<\/th>/);
+    assert.match(content.md, /\| batch \|[^\n]*\| 1 \/ 7 d \|/);
+    assert.match(content.csv, /,namespaces,cluster,batch,usage_hours_with_data,hours,24\n/);
+  });
 });

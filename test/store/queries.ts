@@ -312,6 +312,19 @@ export function storeQueryConformance(name: string, open: () => Promise<StoreFix
         });
       assert.deepEqual(await onNodes(['node-a', 'node-z']), hourly);
       assert.deepEqual(await onNodes(['node-z']), []);
+      // The solr samples stop after 5 hours, the cart ones after 6 h 39 min.
+      const inNamespace = async (namespace: string) =>
+        (
+          await store.usageCoverage({
+            cluster: 'test',
+            window: { from: T0 - 2 * HOUR, to: T0 + 9 * HOUR },
+            stepMs: HOUR,
+            namespace,
+          })
+        ).map((t) => (t - T0) / HOUR);
+      assert.deepEqual(await inNamespace('search'), [0, 1, 2, 3, 4]);
+      assert.deepEqual(await inNamespace('shop'), [0, 1, 2, 3, 4, 5, 6]);
+      assert.deepEqual(await inNamespace('elsewhere'), []);
       assert.deepEqual(
         await store.usageCoverage({
           cluster: 'elsewhere',
