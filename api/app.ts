@@ -44,6 +44,8 @@ export interface AppDeps {
   readonly rateLimit?: RateLimitOptions;
   /** Generates reports on demand (POST /api/v1/reports); absent where reports are not made. */
   readonly reports?: WeeklyReportScheduler | undefined;
+  /** URL users reach the API at (api.publicUrl), for links in e-mailed reports. */
+  readonly publicUrl?: string | undefined;
 }
 
 export type App = FastifyInstance<
@@ -122,7 +124,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await app.register(workloadRoutes, { store: deps.store, cluster });
     await app.register(recommendationRoutes, { store: deps.store, cluster });
     await app.register(dashboardRoutes);
-    await app.register(reportRoutes, { store: deps.store, cluster, scheduler: deps.reports });
+    await app.register(reportRoutes, {
+      store: deps.store,
+      cluster,
+      scheduler: deps.reports,
+      publicUrl: deps.publicUrl,
+    });
   }
   return app;
 }

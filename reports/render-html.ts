@@ -1,7 +1,8 @@
 // The HTML report: one self-contained file (inline CSS, inline SVG charts, no script, no external
 // fetch) that reads on a laptop screen and prints on A4/Letter without cut charts or tables.
+import { reportTitle } from './digest.js';
 import type { RenderedChart } from './render-svg.js';
-import { bytes, coresText, date, dateTime, money, pricesText, share } from './format.js';
+import { bytes, coresText, date, dateTime, pricesText } from './format.js';
 import type { ReportData } from './model.js';
 import {
   capacityTable,
@@ -13,9 +14,11 @@ import {
   allocationTable,
   allocationText,
   increasesTable,
+  kpiFigures,
   netText,
   savingsTable,
   strandedTable,
+  type Kpi,
   type Table,
 } from './tables.js';
 
@@ -130,38 +133,9 @@ function latestPerNode(incidents: ReportData['flapping']): ReportData['flapping'
 const empty = (text: string) => `<p class="empty">${escapeHtml(text)}</p>`;
 
 function kpis(data: ReportData): string {
-  const c = data.current.cluster;
-  const card = (label: string, value: string, note: string) =>
-    `<div class="kpi"><div class="label">${escapeHtml(label)}</div><div class="value">${escapeHtml(value)}</div><div class="note">${escapeHtml(note)}</div></div>`;
-  return (
-    '<div class="kpis">' +
-    card(
-      'Nodes',
-      String(c.nodes),
-      `${coresText(c.allocatable.cpuCores)}, ${bytes(c.allocatable.memoryBytes)} allocatable`,
-    ) +
-    card(
-      'CPU requested',
-      share(c.requests.cpuCores, c.allocatable.cpuCores),
-      `mean use ${share(c.usageMean.cpuCores, c.allocatable.cpuCores)} of allocatable`,
-    ) +
-    card(
-      'Memory requested',
-      share(c.requests.memoryBytes, c.allocatable.memoryBytes),
-      `mean use ${share(c.usageMean.memoryBytes, c.allocatable.memoryBytes)} of allocatable`,
-    ) +
-    card(
-      'Recommendations, net',
-      `${data.netMonthly < 0 ? 'costs' : 'saves'} ${money(Math.abs(data.netMonthly), data.currency)}/mo`,
-      `save ${money(data.savings.totalMonthly, data.currency)} (${data.savings.count}), add ${money(data.increases.totalMonthly, data.currency)} to remove risks (${data.increases.count})`,
-    ) +
-    card(
-      'Risks · incidents',
-      `${data.risks.count} · ${data.flapping.length}`,
-      `${data.findingCounts.current.oomLoops} OOM loop${data.findingCounts.current.oomLoops === 1 ? '' : 's'}, ${data.flapping.length} flapping`,
-    ) +
-    '</div>'
-  );
+  const card = (k: Kpi) =>
+    `<div class="kpi"><div class="label">${escapeHtml(k.label)}</div><div class="value">${escapeHtml(k.value)}</div><div class="note">${escapeHtml(k.note)}</div></div>`;
+  return `<div class="kpis">${kpiFigures(data).map(card).join('')}</div>`;
 }
 
 function section(id: SectionId, body: string): string {
@@ -173,7 +147,7 @@ export function renderHtml(data: ReportData, charts: readonly RenderedChart[]): 
   const chart = (id: string) => figure(charts.find((c) => c.id === id));
   const tz = data.timezone;
   const lastDay = date(data.window.to - 1, tz);
-  const title = `Capacity report · ${data.cluster} · ${data.week}`;
+  const title = reportTitle(data);
   const noData = 'No data for this week.';
   const sections: string[] = [];
 

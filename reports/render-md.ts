@@ -1,5 +1,6 @@
 // The Markdown report: the same sections and tables as the HTML, without charts (a chat message
 // or a merge request renders tables, not SVG).
+import { reportTitle } from './digest.js';
 import { bytes, coresText, date, dateTime, pricesText } from './format.js';
 import type { ReportData } from './model.js';
 import { REPORT_SECTIONS, type SectionId } from './render-html.js';
@@ -38,7 +39,7 @@ export function renderMarkdown(data: ReportData): string {
   const tz = data.timezone;
   const noData = '_No data for this week._\n';
   const out: string[] = [
-    `# Capacity report · ${data.cluster} · ${data.week}\n`,
+    `# ${reportTitle(data)}\n`,
     `${date(data.window.from, tz)} to ${date(data.window.to - 1, tz)} (${tz})${data.partial ? ' · week to date' : ''}. Generated ${dateTime(data.generatedAt, tz)} ${tz}.\n`,
   ];
   out.push(heading('summary'), ...data.headline.map((l) => `- ${l}`), '');

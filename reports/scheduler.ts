@@ -3,12 +3,16 @@
 // store (`weekly-report:<cluster>:<week>`) lets one of them generate each week, and a report
 // already stored for the ended week is not generated again when a late replica gets the lock
 // after the first one's expired. A failed run is logged and shown in health; it never rejects.
+// A report the schedule generates (not one asked for through the API) is then sent to the
+// receivers of report.deliver.
 import { hostname } from 'node:os';
 import cron, { type ScheduledTask } from 'node-cron';
+import type { Receiver } from '../alerts/receivers/types.js';
 import type { Prices } from '../analyzers/recommendations/prices.js';
 import type { Component, ComponentHealth } from '../core/component.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import type { Store } from '../store/store.js';
+import { deliverReport, type DeliveryOutcome } from './delivery.js';
 import { generateWeeklyReport, reportId } from './generate.js';
 import type { TeamRules } from '../core/teams.js';
 import { assertTimeZone, checkReportableWeek, lastCompleteWeek, weekWindow } from './week.js';
@@ -31,6 +35,9 @@ export interface ReportSchedulerOptions {
   readonly retentionDays?: number | undefined;
   /** How pods map to teams, for cost by team. */
   readonly teams?: TeamRules | undefined;
+  /** Where scheduled reports are sent (report.deliver), and the API base their links point at. */
+  readonly delivery?:
+    { readonly receivers: readonly Receiver[]; readonly baseUrl: () => string } | undefined;
   readonly logger?: Logger | undefined;
   readonly clock?: (() => number) | undefined;
 }
@@ -39,7 +46,13 @@ export const DEFAULT_REPORT_SCHEDULE = '0 6 * * 1';
 export const DEFAULT_REPORT_TIMEZONE = 'UTC';
 
 export type RunOutcome =
-  | { readonly status: 'generated'; readonly week: string; readonly reportId: string }
+  | {
+      readonly status: 'generated';
+      readonly week: string;
+      readonly reportId: string;
+      /** Receivers it was sent to; empty when the run was asked for a week (API, CLI). */
+      readonly delivered: readonly DeliveryOutcome[];
+    }
   | { readonly status: 'skipped'; readonly week: string; readonly reason: 'locked' | 'exists' }
   | { readonly status: 'failed'; readonly week: string; readonly error: string };
 
@@ -150,7 +163,19 @@ export class WeeklyReportScheduler implements Component {
       });
       this.lastError = undefined;
       this.logger.info({ week, reportId: report.id }, 'weekly report generated');
-      return { status: 'generated', week, reportId: report.id };
+      const delivery = this.options.delivery;
+      const delivered =
+        delivery && !options.week
+          ? await deliverReport(report, delivery.receivers, {
+              baseUrl: delivery.baseUrl(),
+              logger: this.logger,
+            })
+          : [];
+      const failed = delivered.filter((d) => !d.ok);
+      if (failed.length > 0) {
+        this.lastError = `weekly report ${week} not sent to ${failed.map((d) => `${d.receiver} (${d.error})`).join(', ')}`;
+      }
+      return { status: 'generated', week, reportId: report.id, delivered };
     } catch (error) {
       this.lastError = `weekly report ${week} failed: ${(error as Error).message}`;
       this.logger.warn({ err: error, week }, 'weekly report failed; the next run will retry');

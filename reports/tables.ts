@@ -16,6 +16,46 @@ import {
 } from './format.js';
 import type { AllocationRow, CapacityFigures, Delta, ReportData, SavingRow } from './model.js';
 
+/** One headline figure of the week: the report's KPI cards and every digest show these. */
+export interface Kpi {
+  readonly label: string;
+  readonly value: string;
+  readonly note: string;
+}
+
+export function kpiFigures(data: ReportData): Kpi[] {
+  const c = data.current.cluster;
+  const amount = (value: number) => money(value, data.currency);
+  const oomLoops = data.findingCounts.current.oomLoops;
+  return [
+    {
+      label: 'Nodes',
+      value: String(c.nodes),
+      note: `${coresText(c.allocatable.cpuCores)}, ${bytes(c.allocatable.memoryBytes)} allocatable`,
+    },
+    {
+      label: 'CPU requested',
+      value: share(c.requests.cpuCores, c.allocatable.cpuCores),
+      note: `mean use ${share(c.usageMean.cpuCores, c.allocatable.cpuCores)} of allocatable`,
+    },
+    {
+      label: 'Memory requested',
+      value: share(c.requests.memoryBytes, c.allocatable.memoryBytes),
+      note: `mean use ${share(c.usageMean.memoryBytes, c.allocatable.memoryBytes)} of allocatable`,
+    },
+    {
+      label: 'Recommendations, net',
+      value: `${data.netMonthly < 0 ? 'costs' : 'saves'} ${amount(Math.abs(data.netMonthly))}/mo`,
+      note: `save ${amount(data.savings.totalMonthly)} (${data.savings.count}), add ${amount(data.increases.totalMonthly)} to remove risks (${data.increases.count})`,
+    },
+    {
+      label: 'Risks · incidents',
+      value: `${data.risks.count} · ${data.flapping.length}`,
+      note: `${oomLoops} OOM loop${oomLoops === 1 ? '' : 's'}, ${data.flapping.length} flapping`,
+    },
+  ];
+}
+
 export interface Table {
   readonly head: readonly string[];
   readonly rows: readonly (readonly string[])[];

@@ -12,6 +12,7 @@ import { AlertingComponent, createAlerting, teamResolver } from '../alerts/setup
 import { createAnalyzers, pricedSettings } from '../analyzers/index.js';
 import { FindingMetrics } from '../analyzers/metrics.js';
 import { AnalyzerRunner } from '../analyzers/runner.js';
+import { reportReceivers } from '../alerts/receivers/config.js';
 import { WeeklyReportScheduler } from '../reports/scheduler.js';
 import type { Store } from '../store/store.js';
 import { usageRetentionDays } from './adapters.js';
@@ -84,6 +85,11 @@ export function createAnalysis(
     prices: config.report.prices,
     teams: { namespaceTeams: config.alerting.namespaceTeams },
     catchUp: deps.reportCatchUp ?? true,
+    // Built at start like the alert receivers: a missing secret file stops the start-up.
+    delivery: {
+      receivers: reportReceivers(config),
+      baseUrl: () => config.api.publicUrl ?? deps.apiUrl(),
+    },
     logger: logger.child({ component: 'reports' }),
   });
   const components: Component[] = [runner, reports];

@@ -123,6 +123,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       tokens,
       metricsPublic: config.api.metricsPublic,
       reports: analysis?.reports,
+      publicUrl: config.api.publicUrl,
     });
     const url = await app.listen({ host: config.api.host, port: config.api.port });
     apiUrl = url;

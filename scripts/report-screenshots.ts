@@ -23,11 +23,13 @@ const READY_MS = 15 * 60_000;
 interface Shot {
   readonly name: string;
   readonly historyDays: number;
+  /** Also shoot the e-mail view. */
+  readonly email?: boolean;
 }
 
 const SHOTS: readonly Shot[] = [
   { name: 'demo', historyDays: 7 },
-  { name: 'three-weeks', historyDays: 21 },
+  { name: 'three-weeks', historyDays: 21, email: true },
 ];
 
 /** Starts the demo and resolves with its API address once the history is analyzed. */
@@ -126,20 +128,30 @@ async function shoot(shot: Shot): Promise<void> {
       );
     }
 
-    const html = await (await fetch(`${demo.url}/api/v1/reports/${id}?format=html`)).text();
-    const file = join(tmpdir(), `plimsoll-report-${shot.name}.html`);
-    writeFileSync(file, html);
+    // The full report, and (for one shot) the e-mail body as a 700-pixel mail client shows it.
+    const views = [
+      { format: 'html', suffix: '', width: 1100 },
+      ...(shot.email ? [{ format: 'email', suffix: '-email', width: 700 }] : []),
+    ];
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu'],
     });
     try {
-      const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-      await page.goto(`file://${file}`);
-      mkdirSync(OUT, { recursive: true });
-      const png = join(OUT, `report-${shot.name}.png`);
-      await page.screenshot({ path: png, fullPage: true });
-      process.stdout.write(`${shot.name}: ${week} report of ${cluster} → ${png}\n`);
+      for (const view of views) {
+        const response = await fetch(`${demo.url}/api/v1/reports/${id}?format=${view.format}`);
+        const file = join(tmpdir(), `plimsoll-report-${shot.name}${view.suffix}.html`);
+        writeFileSync(file, await response.text());
+        const page = await browser.newPage({ viewport: { width: view.width, height: 900 } });
+        await page.goto(`file://${file}`);
+        mkdirSync(OUT, { recursive: true });
+        const png = join(OUT, `report-${shot.name}${view.suffix}.png`);
+        await page.screenshot({ path: png, fullPage: true });
+        await page.close();
+        process.stdout.write(
+          `${shot.name}: ${week} report of ${cluster} (${view.format}) → ${png}\n`,
+        );
+      }
     } finally {
       await browser.close();
     }

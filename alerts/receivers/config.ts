@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from '../../core/config/load.js';
 import type { Config } from '../../core/config/schema.js';
 import { dingTalkReceiver } from './dingtalk.js';
+import { emailReceiver, smtpTarget } from './email.js';
 import type { Route } from './notifier.js';
 import { pagerDutyReceiver } from './pagerduty.js';
 import { slackReceiver } from './slack.js';
@@ -20,6 +21,7 @@ const KEYS: Record<ReceiverConfig['type'], { required: string[]; optional: strin
   pagerduty: { required: ['routingKeyFile'], optional: ['url'] },
   dingtalk: { required: ['urlFile'], optional: ['secretFile'] },
   webhook: { required: [], optional: ['url', 'urlFile', 'secretFile'] },
+  email: { required: ['smtpUrl', 'from', 'to'], optional: ['usernameFile', 'passwordFile'] },
 };
 const COMMON = new Set(['type', 'ratePerSecond', 'burst', 'retryAttempts']);
 
@@ -27,12 +29,47 @@ export type ReadSecret = (path: string) => string;
 
 const readTrimmed: ReadSecret = (path) => readFileSync(path, 'utf8').trim();
 
-/** The routes of the direct notifier; empty when none are configured. */
-export function directRoutes(alerting: Alerting, read: ReadSecret = readTrimmed): Route[] {
+function receiversOf(alerting: Alerting, read: ReadSecret): Map<string, Receiver> {
   const receivers = new Map<string, Receiver>();
   for (const [name, config] of Object.entries(alerting.receivers)) {
     receivers.set(name, receiverOf(name, config, read));
   }
+  return receivers;
+}
+
+/** The receivers the weekly report is sent to (report.deliver); empty when none are named. */
+export function reportReceivers(
+  config: Pick<Config, 'alerting' | 'report'>,
+  read: ReadSecret = readTrimmed,
+): Receiver[] {
+  if (config.report.deliver.length === 0) return [];
+  const receivers = receiversOf(config.alerting, read);
+  return config.report.deliver.map((name, i) => {
+    const receiver = receivers.get(name);
+    const key = `report.deliver.${i}`;
+    if (!receiver) {
+      const known = [...receivers.keys()].join(', ') || 'none configured';
+      throw new ConfigError(
+        key,
+        `no receiver named ${JSON.stringify(name)} in alerting.receivers (${known})`,
+        'config',
+      );
+    }
+    if (!receiver.sendReport) {
+      const type = config.alerting.receivers[name]!.type;
+      throw new ConfigError(
+        key,
+        `a ${type} receiver cannot take the weekly report; use slack, dingtalk, webhook or email`,
+        'config',
+      );
+    }
+    return receiver;
+  });
+}
+
+/** The routes of the direct notifier; empty when none are configured. */
+export function directRoutes(alerting: Alerting, read: ReadSecret = readTrimmed): Route[] {
+  const receivers = receiversOf(alerting, read);
   return alerting.routes.map((route, i) => {
     const receiver = receivers.get(route.receiver);
     if (!receiver) {
@@ -60,7 +97,9 @@ function receiverOf(name: string, config: ReceiverConfig, read: ReadSecret): Rec
       throw new ConfigError(key(field), `required for a ${config.type} receiver`, 'config');
     }
   }
-  const secret = (field: 'urlFile' | 'routingKeyFile' | 'secretFile'): string | undefined => {
+  const secret = (
+    field: 'urlFile' | 'routingKeyFile' | 'secretFile' | 'usernameFile' | 'passwordFile',
+  ): string | undefined => {
     const path = config[field];
     if (path === undefined) return undefined;
     let value: string;
@@ -100,6 +139,31 @@ function receiverOf(name: string, config: ReceiverConfig, read: ReadSecret): Rec
         ...common,
         webhookUrl: url('urlFile')!,
         ...(signing ? { secret: signing } : {}),
+      });
+    }
+    case 'email': {
+      if (!smtpTarget(config.smtpUrl!)) {
+        throw new ConfigError(
+          key('smtpUrl'),
+          'expected smtp://host[:port] or smtps://host[:port], without credentials (use usernameFile and passwordFile)',
+          'config',
+        );
+      }
+      const user = secret('usernameFile');
+      const pass = secret('passwordFile');
+      if ((user === undefined) !== (pass === undefined)) {
+        throw new ConfigError(
+          key(user === undefined ? 'usernameFile' : 'passwordFile'),
+          'SMTP authentication needs both usernameFile and passwordFile',
+          'config',
+        );
+      }
+      return emailReceiver({
+        ...common,
+        smtpUrl: config.smtpUrl!,
+        from: config.from!,
+        to: config.to!,
+        ...(user !== undefined && pass !== undefined ? { auth: { user, pass } } : {}),
       });
     }
     case 'webhook': {

@@ -1,6 +1,8 @@
 // What a direct receiver gets: one alert of one problem opening or resolving, already decided
-// (page, ticket or report) and routed to a team.
+// (page, ticket or report) and routed to a team; and, for receivers named in report.deliver, the
+// weekly report in brief.
 import type { Finding, Severity } from '../../core/domain.js';
+import type { ReportDigest } from '../../reports/digest.js';
 import type { AlertRoute } from '../policy.js';
 
 export type NotificationAction = 'trigger' | 'resolve';
@@ -28,6 +30,17 @@ export interface Receiver {
   /** Sends per second this receiver takes, and bursts above it (default 1/s, bursts of 5). */
   readonly rate?: { readonly perSecond: number; readonly burst: number };
   send(notification: FindingNotification): Promise<void>;
+  /** Sends the weekly report; absent where the channel cannot take one (PagerDuty pages people). */
+  sendReport?(report: ReportDelivery): Promise<void>;
+}
+
+/** The weekly report as receivers send it. */
+export interface ReportDelivery {
+  readonly digest: ReportDigest;
+  /** The report as an e-mail body (reports/render-email.ts). */
+  readonly html: string;
+  /** The digest as plain text (the e-mail's text part). */
+  readonly text: string;
 }
 
 /**

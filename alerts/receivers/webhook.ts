@@ -6,7 +6,7 @@
 //   X-Plimsoll-Signature: sha256=<hex>
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { postJson, safeTarget, type RetryPolicy } from './delivery.js';
-import type { FindingNotification, Receiver } from './types.js';
+import type { FindingNotification, Receiver, ReportDelivery } from './types.js';
 
 export const TIMESTAMP_HEADER = 'x-plimsoll-timestamp';
 export const SIGNATURE_HEADER = 'x-plimsoll-signature';
@@ -52,6 +52,11 @@ export function webhookPayload(n: FindingNotification): Record<string, unknown> 
   };
 }
 
+/** The weekly report: the digest, and the e-mail-ready HTML for receivers that mail it on. */
+export function webhookReportPayload(report: ReportDelivery): Record<string, unknown> {
+  return { version: '2', type: 'weekly_report', digest: report.digest, html: report.html };
+}
+
 /** `sha256=<hex>` of HMAC-SHA256(secret, `${timestamp}.${body}`). */
 export function webhookSignature(secret: string, timestamp: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
@@ -90,27 +95,28 @@ export function verifyWebhookSignature(input: VerifyInput): VerifyResult {
 }
 
 export function webhookReceiver(options: WebhookOptions): Receiver {
+  const post = async (payload: Record<string, unknown>) => {
+    const headers: Record<string, string> = {};
+    if (options.secret) {
+      // Signed once per message: retries reuse it, and they end well within the tolerance.
+      const timestamp = String(Math.floor((options.now ?? Date.now)() / 1000));
+      headers[TIMESTAMP_HEADER] = timestamp;
+      // postJson sends JSON.stringify(payload): the same bytes as signed here.
+      headers[SIGNATURE_HEADER] = webhookSignature(
+        options.secret,
+        timestamp,
+        JSON.stringify(payload),
+      );
+    }
+    await postJson(options.url, payload, {
+      headers,
+      ...(options.retry ? { retry: options.retry } : {}),
+    });
+  };
   return {
     name: options.name ?? `webhook ${safeTarget(options.url)}`,
     ...(options.rate ? { rate: options.rate } : {}),
-    async send(n) {
-      const payload = webhookPayload(n);
-      const headers: Record<string, string> = {};
-      if (options.secret) {
-        // Signed once per notification: retries reuse it, and they end well within the tolerance.
-        const timestamp = String(Math.floor((options.now ?? Date.now)() / 1000));
-        headers[TIMESTAMP_HEADER] = timestamp;
-        // postJson sends JSON.stringify(payload): the same bytes as signed here.
-        headers[SIGNATURE_HEADER] = webhookSignature(
-          options.secret,
-          timestamp,
-          JSON.stringify(payload),
-        );
-      }
-      await postJson(options.url, payload, {
-        headers,
-        ...(options.retry ? { retry: options.retry } : {}),
-      });
-    },
+    send: (n) => post(webhookPayload(n)),
+    sendReport: (report) => post(webhookReportPayload(report)),
   };
 }

@@ -1,8 +1,9 @@
-// Weekly capacity reports: list, latest, one in any of its formats, and "generate now" (admin).
+// Weekly capacity reports: list, latest, one in any of its formats (and as an e-mail body), and
+// "generate now" (admin).
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { REPORT_FORMATS, type ReportFormat } from '../../reports/generate.js';
+import { REPORT_VIEWS, reportView, type ReportView } from '../../reports/delivery.js';
 import type { WeeklyReportScheduler } from '../../reports/scheduler.js';
 import { isoWeekOf, WeekError } from '../../reports/week.js';
 import { InvalidCursorError } from '../../store/keys.js';
@@ -20,33 +21,47 @@ const ReportSummarySchema = Type.Object({
 const FormatQuery = Type.Object({
   format: Type.Optional(
     Type.Union(
-      REPORT_FORMATS.map((format) => Type.Literal(format)),
-      { default: 'json', description: 'html, md, json or csv' },
+      REPORT_VIEWS.map((format) => Type.Literal(format)),
+      {
+        default: 'json',
+        description:
+          'html, md, json, csv, or email: the e-mail-ready HTML (inline styles, no charts) linking to the full report',
+      },
     ),
   ),
 });
 
-const CONTENT_TYPES: Record<ReportFormat, string> = {
+const CONTENT_TYPES: Record<ReportView, string> = {
   html: 'text/html; charset=utf-8',
+  email: 'text/html; charset=utf-8',
   md: 'text/markdown; charset=utf-8',
   json: 'application/json; charset=utf-8',
   csv: 'text/csv; charset=utf-8',
 };
-
-function send(reply: FastifyReply, report: StoredReport, format: ReportFormat = 'json') {
-  return reply.type(CONTENT_TYPES[format]).send(report.content[format]);
-}
 
 export interface ReportRouteOptions {
   readonly store: ReportStore;
   readonly cluster: string;
   /** Absent when this process does not generate reports. */
   readonly scheduler?: WeeklyReportScheduler | undefined;
+  /** Base of links in the e-mail view (default: the URL the request came to). */
+  readonly publicUrl?: string | undefined;
 }
 
 export const reportRoutes: FastifyPluginAsync<ReportRouteOptions> = (fastify, options) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { store, cluster } = options;
+  const send = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    report: StoredReport,
+    format: ReportView = 'json',
+  ) =>
+    reply
+      .type(CONTENT_TYPES[format])
+      .send(
+        reportView(report, format, options.publicUrl ?? `${request.protocol}://${request.host}`),
+      );
 
   app.get(
     '/api/v1/reports',
@@ -87,7 +102,7 @@ export const reportRoutes: FastifyPluginAsync<ReportRouteOptions> = (fastify, op
       const [latest] = (await store.reports({ cluster, limit: 1 })).items;
       const report = latest && (await store.report(latest.id));
       if (!report) throw new NotFound('no report has been generated yet');
-      return send(reply, report, request.query.format);
+      return send(request, reply, report, request.query.format);
     },
   );
 
@@ -105,7 +120,7 @@ export const reportRoutes: FastifyPluginAsync<ReportRouteOptions> = (fastify, op
     async (request, reply) => {
       const report = await store.report(request.params.id);
       if (!report) throw new NotFound(`no report with id ${request.params.id}`);
-      return send(reply, report, request.query.format);
+      return send(request, reply, report, request.query.format);
     },
   );
 

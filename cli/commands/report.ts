@@ -2,21 +2,30 @@
 // store, store it (replacing an earlier one of the same week), and print it or write it to a file.
 // A week that has not started or whose data is past the store's retention is refused; a week
 // without data is an error too (exit 1), unless --allow-empty asks for the report that says so.
+// --send sends it to the receivers of report.deliver (exit 1 if any of them did not take it).
 import { writeFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { Telemetry } from '../../core/telemetry.js';
-import { buildWeeklyReport, REPORT_FORMATS, type ReportFormat } from '../../reports/generate.js';
+import { reportReceivers } from '../../alerts/receivers/config.js';
+import {
+  deliverReport,
+  REPORT_VIEWS,
+  reportView,
+  type ReportView,
+} from '../../reports/delivery.js';
+import { buildWeeklyReport } from '../../reports/generate.js';
 import { lastCompleteWeek, parseIsoWeek, WeekError } from '../../reports/week.js';
 import { createStore, usageRetentionDays } from '../../runtime/adapters.js';
 import { CommandFailed, commandContext, UsageError } from '../context.js';
 
 interface ReportCommandOptions {
   week?: string;
-  format: ReportFormat;
+  format: ReportView;
   out?: string;
   timezone?: string;
   cluster?: string;
   allowEmpty?: boolean;
+  send?: boolean;
 }
 
 function isoWeek(value: string): string {
@@ -38,15 +47,22 @@ export function reportCommand(): Command {
     )
     .addOption(
       new Option('-f, --format <format>', 'output format')
-        .choices([...REPORT_FORMATS])
+        .choices([...REPORT_VIEWS])
         .default('html'),
     )
     .option('-o, --out <file>', 'write to this file instead of stdout')
     .option('--timezone <zone>', 'IANA time zone of the week (default: report.timezone)')
     .option('--cluster <name>', 'cluster to report on (default: the configured cluster)')
     .option('--allow-empty', 'write (and store) the report of a week without data, which says so')
+    .option('--send', 'send it to the receivers of report.deliver (chat digest, e-mail, webhook)')
     .action(async (options: ReportCommandOptions, command: Command) => {
       const { config, logger } = commandContext(command);
+      // Checked before any work: a receiver misconfigured is a usage error, found at once.
+      const receivers = options.send ? reportReceivers(config) : [];
+      if (options.send && receivers.length === 0) {
+        throw new UsageError('--send: report.deliver names no receiver in the configuration');
+      }
+      const baseUrl = config.api.publicUrl ?? `http://${config.api.host}:${config.api.port}`;
       const timezone = options.timezone ?? config.report.timezone;
       const cluster = options.cluster ?? config.cluster;
       let week: string;
@@ -78,7 +94,7 @@ export function reportCommand(): Command {
           );
         }
         await store.putReport(report);
-        const text = report.content[options.format];
+        const text = reportView(report, options.format, baseUrl);
         if (options.out) {
           await writeFile(options.out, text);
           process.stderr.write(
@@ -86,6 +102,19 @@ export function reportCommand(): Command {
           );
         } else {
           process.stdout.write(text);
+        }
+        const failed = (await deliverReport(report, receivers, { baseUrl, logger })).filter(
+          (d) => !d.ok,
+        );
+        for (const d of receivers) {
+          if (!failed.some((f) => f.receiver === d.name)) {
+            process.stderr.write(`plimsoll: report ${report.id} sent to ${d.name}\n`);
+          }
+        }
+        if (failed.length > 0) {
+          throw new CommandFailed(
+            `report ${report.id} stored but not sent to ${failed.map((f) => `${f.receiver}: ${f.error}`).join('; ')}`,
+          );
         }
       } finally {
         await store.stop();

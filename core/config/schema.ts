@@ -428,6 +428,12 @@ export const ReportSchema = Type.Object(
       description: 'Cron expression of the weekly report (default Mondays 06:00)',
     }),
     timezone: Type.String({ default: 'UTC', description: 'IANA time zone of the schedule' }),
+    deliver: Type.Array(Type.String({ minLength: 1 }), {
+      default: [],
+      uniqueItems: true,
+      description:
+        'Receivers (keys of alerting.receivers: slack, dingtalk, webhook or email) the weekly report is sent to when the schedule generates it: a digest in chat, the e-mail-ready HTML by mail, both in a webhook',
+    }),
     prices: Type.Object(
       {
         cpuCoreHour: Type.Number({
@@ -480,8 +486,12 @@ export const AlertReceiverSchema = Type.Object(
         Type.Literal('pagerduty'),
         Type.Literal('dingtalk'),
         Type.Literal('webhook'),
+        Type.Literal('email'),
       ],
-      { description: 'slack, pagerduty (Events API v2), dingtalk (custom robot) or webhook' },
+      {
+        description:
+          'slack, pagerduty (Events API v2), dingtalk (custom robot), webhook or email (SMTP)',
+      },
     ),
     url: Type.Optional(
       Type.String({
@@ -494,6 +504,22 @@ export const AlertReceiverSchema = Type.Object(
       'File holding the URL: slack and dingtalk (the URL is the secret), or a webhook URL with a token',
     ),
     routingKeyFile: FilePath('pagerduty: file holding the integration routing key'),
+    smtpUrl: Type.Optional(
+      Type.String({
+        pattern: '^smtps?://',
+        description:
+          'email: smtp://host[:port] (STARTTLS when offered, default port 587) or smtps://host[:port] (TLS, 465); no credentials in it',
+      }),
+    ),
+    from: Type.Optional(Type.String({ minLength: 3, description: 'email: the From address' })),
+    to: Type.Optional(
+      Type.Array(Type.String({ minLength: 3 }), {
+        minItems: 1,
+        description: 'email: the recipients',
+      }),
+    ),
+    usernameFile: FilePath('email: file holding the SMTP user name'),
+    passwordFile: FilePath('email: file holding the SMTP password'),
     secretFile: FilePath(
       'webhook: file holding the HMAC signing secret; dingtalk: the robot signing secret',
     ),

@@ -27,6 +27,7 @@ import {
 import { validateConfig } from '../../core/config/load.js';
 import type { Finding } from '../../core/domain.js';
 import { createLogger, silentLogger } from '../../core/logger.js';
+import { verifyHit } from '../support/signed-hit.js';
 import { NOW, oomLoopFinding } from './findings.js';
 
 interface Hit {
@@ -227,15 +228,7 @@ describe('direct receivers', { timeout: 60_000 }, () => {
     assert.equal(hook?.body.dedupKey, 'plimsoll-finding-oom-cart-page');
     assert.match(String(hook?.headers[TIMESTAMP_HEADER]), /^\d{10}$/);
     assert.match(String(hook?.headers[SIGNATURE_HEADER]), /^sha256=[0-9a-f]{64}$/);
-    assert.deepEqual(
-      verifyWebhookSignature({
-        secret: 's3cret',
-        body: hook.raw,
-        timestamp: hook.headers[TIMESTAMP_HEADER] as string,
-        signature: hook.headers[SIGNATURE_HEADER] as string,
-      }),
-      { ok: true },
-    );
+    assert.deepEqual(verifyHit(hook, 's3cret'), { ok: true });
   });
 
   it('verifies webhook signatures: fresh and intact only', { timeout: 10_000 }, () => {

@@ -14,6 +14,7 @@ export async function build(
     open?: boolean;
     rateLimit?: { perSecond: number; burst: number };
     reports?: WeeklyReportScheduler;
+    publicUrl?: string;
   } = {},
 ): Promise<{ app: App; store: MemoryStore }> {
   const store = options.store ?? new MemoryStore();
@@ -30,6 +31,7 @@ export async function build(
     metricsPublic: true,
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
     reports: options.reports,
+    publicUrl: options.publicUrl,
   });
   return { app, store };
 }

@@ -5,8 +5,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { Command } from 'commander';
-import { reportCommand } from '../../cli/commands/report.js';
 import { CommandFailed } from '../../cli/context.js';
 import { capacityChart, reportCharts, trendChart } from '../../reports/charts.js';
 import type { ReportData } from '../../reports/data.js';
@@ -16,6 +14,7 @@ import { renderSvg } from '../../reports/render-svg.js';
 import { isoWeekOf, lastCompleteWeek, shiftWeek } from '../../reports/week.js';
 import { MemoryStore } from '../../store/memory.js';
 import type { StoredReport } from '../../store/store.js';
+import { reportProgram } from '../support/report-cli.js';
 import { simulatedStore } from './fixture.js';
 
 const markCount = (svg: string) => (svg.match(/class="mark-[a-z]+ role-mark/g) ?? []).length;
@@ -126,12 +125,7 @@ describe('a week without data', () => {
 
   /** Runs `plimsoll report …` on the embedded store (no config file); resolves or rejects. */
   async function plimsollReport(args: string[]): Promise<void> {
-    const program = new Command('plimsoll')
-      .option('-c, --config <file>')
-      .option('--log-level <level>')
-      .exitOverride()
-      .addCommand(reportCommand().exitOverride());
-    program.configureOutput({ writeErr: () => undefined });
+    const program = reportProgram();
     const previous = process.env.PLIMSOLL_CONFIG;
     delete process.env.PLIMSOLL_CONFIG;
     try {
@@ -184,10 +178,7 @@ describe('a week without data', () => {
   });
 
   it('refuses a malformed week with a message that shows the form', async () => {
-    const program = new Command('plimsoll')
-      .exitOverride()
-      .addCommand(reportCommand().exitOverride());
-    program.configureOutput({ writeErr: () => undefined });
+    const program = reportProgram();
     await assert.rejects(
       program.parseAsync(['report', '--week', '2026-47'], { from: 'user' }),
       /expected e\.g\. 2026-W47/,
