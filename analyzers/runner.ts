@@ -255,6 +255,20 @@ export class AnalyzerRunner implements Component {
       .catch(() => undefined);
   }
 
+  /**
+   * Judges a stretch of history in data time, as a one-shot scan needs: the event-driven
+   * analyzers at every step from `from` (so an incident that began and ended inside it is found,
+   * then resolved), then every analyzer at `to`. Resolves with the last run's report.
+   */
+  async judgeSpan(span: { from: number; to: number }): Promise<RunReport> {
+    const step = this.options.catchUpStepMs ?? 3_600_000;
+    const only = this.eventDriven();
+    for (let at = Math.ceil(span.from / step) * step; at < span.to; at += step) {
+      await this.run({ now: at, only });
+    }
+    return this.run({ now: span.to });
+  }
+
   private enqueue(only?: readonly string[]): void {
     // Runs are serialised: a triggered run waits for a scheduled one instead of racing it.
     this.running = this.running.then(() => this.run({ only })).catch(() => undefined);

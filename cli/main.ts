@@ -10,6 +10,7 @@ import { dashboardsCommand } from './commands/dashboards.js';
 import { demoCommand } from './commands/demo.js';
 import { ingestCommand } from './commands/ingest.js';
 import { reportCommand } from './commands/report.js';
+import { scanCommand } from './commands/scan.js';
 import { serveCommand } from './commands/serve.js';
 import { simulateCommand } from './commands/simulate.js';
 import { CommandFailed, UsageError } from './context.js';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
     .addCommand(serveCommand())
     .addCommand(collectCommand())
     .addCommand(ingestCommand())
+    .addCommand(scanCommand())
     .addCommand(analyzeCommand())
     .addCommand(reportCommand())
     .addCommand(simulateCommand())

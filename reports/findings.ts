@@ -243,7 +243,7 @@ export async function gatherWeekFindings(
   };
 }
 
-function subjectText(finding: Finding): string {
+export function subjectText(finding: Finding): string {
   const s = finding.subject;
   switch (s.type) {
     case 'workload_container':
@@ -308,7 +308,8 @@ async function killsInWeek(
   return kills.length;
 }
 
-function riskDetail(finding: Finding): string {
+/** The key numbers of a finding, in words (e.g. "limit 512 MiB; slow leak"). */
+export function riskDetail(finding: Finding): string {
   const e = finding.evidence;
   const parts: string[] = [];
   const push = (condition: unknown, text: () => string) => {

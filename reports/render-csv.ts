@@ -8,7 +8,7 @@ const HEADER = ['week', 'cluster', 'section', 'scope', 'subject', 'metric', 'uni
 /** A text cell a spreadsheet would run as a formula is kept as text (OWASP's CSV injection rule). */
 const FORMULA_START = /^[=+\-@\t\r]/;
 
-function quote(value: string | number): string {
+export function csvCell(value: string | number): string {
   const raw = typeof value === 'number' ? String(value) : value;
   const text = typeof value === 'string' && FORMULA_START.test(raw) ? `'${raw}` : raw;
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
@@ -227,5 +227,5 @@ export function renderCsv(data: ReportData): string {
     row('changes', d.scope, d.metric, 'current', unit, d.current);
     row('changes', d.scope, d.metric, 'change', unit, d.change);
   }
-  return [HEADER, ...rows].map((r) => r.map(quote).join(',')).join('\n') + '\n';
+  return [HEADER, ...rows].map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
 }

@@ -46,6 +46,13 @@ export interface PrometheusCollectorConfig {
   readonly usage: boolean;
   /** Checkpoint file; undefined keeps the cursor in memory only. */
   readonly checkpointFile: string | undefined;
+  /** Only pods of these namespaces (nodes are read whole); all when absent. */
+  readonly namespaces?: readonly string[] | undefined;
+  /**
+   * Give up after this many failed reads of the same chunk in a row: the run ends and
+   * whenBackfilled() rejects with the last error (a one-shot scan). Absent: retry for ever.
+   */
+  readonly failAfter?: number | undefined;
 }
 
 export const prometheusDefaults: PrometheusCollectorConfig = {
@@ -85,7 +92,8 @@ export class PrometheusCollector implements Collector {
   private readonly stopping = new AbortController();
   private lastError: string | undefined;
   private backfilled = false;
-  private readonly doneWaiters: (() => void)[] = [];
+  private readonly doneWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
+  private failure: Error | undefined;
 
   constructor(
     private readonly client: PromClient,
@@ -134,7 +142,13 @@ export class PrometheusCollector implements Collector {
   /** Resolves once the backfill has reached "now" (minus the lag). */
   whenBackfilled(): Promise<void> {
     if (this.backfilled) return Promise.resolve();
-    return new Promise((resolve) => this.doneWaiters.push(resolve));
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => this.doneWaiters.push({ resolve, reject }));
+  }
+
+  /** Where the backfill began and where it ends now (epoch ms): its progress is `position`. */
+  get span(): { from: number; to: number } {
+    return { from: this.origin, to: this.align(this.now() - this.config.lagMs) };
   }
 
   /** Where the next chunk starts (epoch ms). */
@@ -157,7 +171,7 @@ export class PrometheusCollector implements Collector {
             { collector: this.type, cursor: this.cursor },
             'prometheus backfill complete',
           );
-          for (const waiter of this.doneWaiters.splice(0)) waiter();
+          for (const waiter of this.doneWaiters.splice(0)) waiter.resolve();
         }
         if (!this.config.follow) break;
         await this.pause(this.config.followIntervalMs);
@@ -177,6 +191,14 @@ export class PrometheusCollector implements Collector {
           'history chunk failed; retrying',
           { from: this.cursor, to, err: this.lastError },
         );
+        if (this.config.failAfter !== undefined && failures >= this.config.failAfter) {
+          this.failure = new Error(
+            `reading ${new Date(this.cursor).toISOString()} to ${new Date(to).toISOString()} failed ${failures} times: ${this.lastError}`,
+          );
+          for (const waiter of this.doneWaiters.splice(0)) waiter.reject(this.failure);
+          this.running = false;
+          break;
+        }
         await this.pause(Math.min(60_000, 1_000 * 2 ** Math.min(failures, 6)));
       }
     }
@@ -225,7 +247,8 @@ export class PrometheusCollector implements Collector {
         ),
       );
     }
-    const namespaces = await namespacesIn(input);
+    const wanted = this.config.namespaces && new Set(this.config.namespaces);
+    const namespaces = (await namespacesIn(input)).filter((ns) => !wanted || wanted.has(ns));
     for (let i = 0; i < namespaces.length; i += this.config.namespaceBatch) {
       if (!this.running) throw new Error('stopped during a chunk');
       const batch = namespaces.slice(i, i + this.config.namespaceBatch);

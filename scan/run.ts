@@ -1,0 +1,181 @@
+// One scan of an existing Prometheus: check its series, read `days` of history with the prometheus
+// collector (backfill only, no follow) straight into an in-memory store, judge the window hour by
+// hour (the event-driven analyzers) and every analyzer at its end, and hand back its findings:
+// open ones, and incidents that began and ended inside the window (resolved). Nothing else runs: no bus, no API,
+// no Elasticsearch — what `krr simple` gives, with Plimsoll's verdicts.
+import { createAnalyzers, pricedSettings } from '../analyzers/index.js';
+import type { AnalyzerOutcome } from '../analyzers/runner.js';
+import { AnalyzerRunner } from '../analyzers/runner.js';
+import type { Prices } from '../analyzers/recommendations/prices.js';
+import { HttpPromClient, type PromClient } from '../collectors/prometheus/client.js';
+import { PrometheusCollector, prometheusDefaults } from '../collectors/prometheus/collector.js';
+import type { DeliveryListener, RecordSink } from '../collectors/publisher.js';
+import type { Finding, TimeWindow } from '../core/domain.js';
+import type { AnyEnvelope } from '../core/envelope.js';
+import type { Logger } from '../core/logger.js';
+import { Telemetry } from '../core/telemetry.js';
+import { MemoryStore } from '../store/memory.js';
+import { checkSeries, missingSeriesText, type SeriesCheck } from './series.js';
+
+const DAY = 86_400_000;
+
+export class ScanError extends Error {
+  override readonly name = 'ScanError';
+}
+
+export interface ScanProgress {
+  /** Data time read so far and in all, in ms of history. */
+  readonly doneMs: number;
+  readonly totalMs: number;
+  /** Records read so far (usage samples, pods, kills, ...). */
+  readonly records: number;
+  readonly elapsedMs: number;
+}
+
+export interface ScanOptions {
+  readonly prometheusUrl: string;
+  /** Days of history to read. */
+  readonly days: number;
+  /** Resolution of the history read back. */
+  readonly stepMs: number;
+  /** End of the window (default now): a Prometheus of past data is scanned at its end. */
+  readonly end?: number | undefined;
+  readonly namespaces?: readonly string[] | undefined;
+  readonly cluster: string;
+  readonly prices: Prices;
+  /** Run only these analyzers (default all). */
+  readonly analyzers?: readonly string[] | undefined;
+  readonly logger: Logger;
+  readonly onProgress?: ((progress: ScanProgress) => void) | undefined;
+  /** Injected by tests; default an HTTP client of prometheusUrl. */
+  readonly client?: PromClient | undefined;
+}
+
+export interface ScanResult {
+  readonly window: TimeWindow;
+  readonly series: readonly SeriesCheck[];
+  /** What the scan could not judge, from the series missing. */
+  readonly missing: readonly string[];
+  readonly records: number;
+  /** The analyzers' outcomes at the window's end. */
+  readonly outcomes: readonly AnalyzerOutcome[];
+  /** Every finding of the window: open at its end, or an incident that ended inside it. */
+  readonly findings: readonly Finding[];
+}
+
+/** The collector's publisher, writing straight into the store and counting what it wrote. */
+class StoreSink implements RecordSink {
+  records = 0;
+  constructor(
+    private readonly store: MemoryStore,
+    private readonly onChunk: () => void,
+  ) {}
+
+  async emit(records: readonly AnyEnvelope[]): Promise<void> {
+    await this.store.write(records);
+    this.records += records.length;
+  }
+
+  onDelivered(_listener: DeliveryListener): () => void {
+    return () => undefined;
+  }
+
+  /** Called once per chunk, after all of its records. */
+  flush(): Promise<boolean> {
+    this.onChunk();
+    return Promise.resolve(true);
+  }
+}
+
+export async function runScan(options: ScanOptions): Promise<ScanResult> {
+  const end = options.end ?? Date.now();
+  const client =
+    options.client ?? new HttpPromClient(options.prometheusUrl, { timeoutMs: 120_000 });
+  const started = Date.now();
+  let series: SeriesCheck[];
+  try {
+    series = await checkSeries(client, end);
+  } catch (error) {
+    throw new ScanError(
+      `cannot query Prometheus at ${options.prometheusUrl}: ${(error as Error).message}`,
+    );
+  }
+  const missing = missingSeriesText(series);
+  const fatal = series.find((c) => c.family.required && c.found.length === 0);
+  if (fatal) {
+    throw new ScanError(
+      `Prometheus at ${options.prometheusUrl} has no ${fatal.family.names.join(' or ')} series in the hour before ${new Date(end).toISOString()}: ${fatal.family.without}. Is kube-state-metrics scraped by it?`,
+    );
+  }
+
+  const store = new MemoryStore({ retentionDays: options.days + 2 });
+  const telemetry = new Telemetry({ defaultMetrics: false });
+  // The sink reports progress from the collector it feeds, made just after it.
+  const fed: { collector?: PrometheusCollector } = {};
+  const sink = new StoreSink(store, () => {
+    const collector = fed.collector;
+    if (!collector || !options.onProgress) return;
+    const { from, to } = collector.span;
+    // flush() runs before the cursor moves: this chunk's end is the position plus its length.
+    const done = Math.min(to, collector.position + prometheusDefaults.chunkMs) - from;
+    options.onProgress({
+      doneMs: Math.max(0, done),
+      totalMs: Math.max(1, to - from),
+      records: sink.records,
+      elapsedMs: Date.now() - started,
+    });
+  });
+  const collector = new PrometheusCollector(
+    client,
+    {
+      ...prometheusDefaults,
+      backfillDays: options.days,
+      stepMs: options.stepMs,
+      follow: false,
+      // The end is the scan's: nothing after it is read, nothing before it left for later.
+      lagMs: 0,
+      namespaces: options.namespaces,
+      failAfter: 3,
+    },
+    { publisher: sink, telemetry, logger: options.logger, cluster: options.cluster },
+    () => end,
+  );
+  fed.collector = collector;
+  await collector.start();
+  try {
+    await collector.whenBackfilled();
+  } catch (error) {
+    throw new ScanError(
+      `reading history from ${options.prometheusUrl}: ${(error as Error).message}`,
+    );
+  } finally {
+    await collector.stop();
+  }
+
+  const runner = new AnalyzerRunner({
+    cluster: options.cluster,
+    analyzers: createAnalyzers(pricedSettings(options.prices), options.analyzers),
+    reader: store,
+    findings: store,
+    logger: options.logger,
+    timeoutMs: 30 * 60_000,
+  });
+  await store.maintain(end);
+  // Hour by hour through the window: a node that flapped on Tuesday is a (resolved) finding too.
+  const report = await runner.judgeSpan({ from: end - options.days * DAY, to: end });
+  const findings: Finding[] = [];
+  let after: string | undefined;
+  do {
+    const page = await store.findings({ cluster: options.cluster, limit: 500, after });
+    findings.push(...page.items);
+    after = page.next;
+  } while (after);
+  return {
+    window: { from: end - options.days * DAY, to: end },
+    series,
+    missing,
+    records: sink.records,
+    outcomes: report.outcomes,
+    findings,
+  };
+}
