@@ -28,6 +28,7 @@ COPY api ./api
 COPY reports ./reports
 COPY simulator ./simulator
 COPY runtime ./runtime
+COPY scan ./scan
 COPY cli ./cli
 RUN npm run build
 

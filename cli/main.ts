@@ -24,6 +24,10 @@ export function buildProgram(): Command {
     .version(VERSION)
     .option('-c, --config <file>', 'YAML configuration file (default: $PLIMSOLL_CONFIG)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
+    .option(
+      '--log-format <format>',
+      'json, pretty, or auto (default): pretty on a terminal, json otherwise',
+    )
     .showHelpAfterError()
     .addCommand(demoCommand())
     .addCommand(serveCommand())

@@ -1,5 +1,7 @@
-// Structured JSON logs. Secrets never reach a log line: known secret-bearing keys are redacted.
-import { pino, type DestinationStream, type Logger } from 'pino';
+// Structured JSON logs, or lines for people on a terminal (pino-pretty). Secrets never reach a
+// log line: known secret-bearing keys are redacted, whichever the format.
+import { destination, pino, type DestinationStream, type Logger } from 'pino';
+import { PinoPretty } from 'pino-pretty';
 
 export type { Logger };
 
@@ -18,6 +20,26 @@ export const REDACTED_PATHS = [
   '*.readTokens',
   '*.adminTokens',
 ];
+
+export type LogFormat = 'auto' | 'json' | 'pretty';
+
+/** A logger writing to a file descriptor (1: stdout, 2: stderr), pretty where a person reads it. */
+export function createCliLogger(level: string, format: LogFormat, fd: 1 | 2): Logger {
+  const tty = fd === 1 ? process.stdout.isTTY : process.stderr.isTTY;
+  if (format === 'pretty' || (format === 'auto' && tty)) {
+    return createLogger(
+      level,
+      PinoPretty({
+        destination: fd,
+        sync: true,
+        colorize: tty,
+        translateTime: 'SYS:HH:MM:ss',
+        ignore: 'pid,hostname,name',
+      }),
+    );
+  }
+  return createLogger(level, destination({ fd, sync: true }));
+}
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(

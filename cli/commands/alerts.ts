@@ -36,8 +36,11 @@ export function alertsCommand(): Command {
           apiBaseUrl: options.apiUrl ?? config.api.publicUrl ?? DEFAULT_API_URL,
           pageForSeconds: config.alerting.pageForSeconds,
         });
-        if (options.out) await writeFile(options.out, text);
-        else process.stdout.write(text);
+        if (options.out) {
+          await writeFile(options.out, text);
+          const rules = (text.match(/^\s+- alert: /gm) ?? []).length;
+          process.stderr.write(`plimsoll: ${rules} alerting rules written to ${options.out}\n`);
+        } else process.stdout.write(text);
       },
     );
   command

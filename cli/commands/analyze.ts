@@ -1,11 +1,12 @@
 // `plimsoll analyze`: one pass of the analyzers over the configured store, now or at a given
-// time; findings are stored (updating earlier ones) and printed.
+// time; findings are stored (updating earlier ones) and printed. An empty store is an error
+// (exit 1) that says so, not an empty list.
 import { Command, Option } from 'commander';
 import { createAnalyzers, pricedSettings } from '../../analyzers/index.js';
 import { AnalyzerRunner } from '../../analyzers/runner.js';
 import { createStore } from '../../runtime/adapters.js';
 import { Telemetry } from '../../core/telemetry.js';
-import { commandContext, UsageError } from '../context.js';
+import { CommandFailed, commandContext, UsageError } from '../context.js';
 
 export function analyzeCommand(): Command {
   return new Command('analyze')
@@ -14,7 +15,7 @@ export function analyzeCommand(): Command {
     .addOption(new Option('--only <names>', 'comma-separated analyzer names'))
     .addOption(new Option('--json', 'print the findings as JSON'))
     .action(async (options: { at?: string; only?: string; json?: boolean }, command: Command) => {
-      const { config, logger } = commandContext(command);
+      const { config, logger } = commandContext(command, {}, 2);
       const now = options.at ? Date.parse(options.at) : Date.now();
       if (Number.isNaN(now)) throw new UsageError(`--at: not a time: ${options.at}`);
       const store = createStore(config, {
@@ -23,6 +24,14 @@ export function analyzeCommand(): Command {
       });
       await store.start();
       try {
+        const held = await Promise.all(
+          (['node', 'pod', 'usage_sample'] as const).map((kind) => store.countRecords(kind)),
+        );
+        if (held.every((count) => count === 0)) {
+          throw new CommandFailed(
+            `the ${config.runtime.store} store holds no nodes, pods or usage samples: nothing to analyze. Run the collectors first (plimsoll collect), point --config at the store they fill, or read a Prometheus with plimsoll scan`,
+          );
+        }
         // Percentiles come from rollups: bring them up to date first.
         await store.maintain(now);
         const runner = new AnalyzerRunner({

@@ -10,7 +10,7 @@ export function configCommand(): Command {
     .command('check')
     .description('validate the configuration (file given with --config, plus environment)')
     .action((_options: unknown, command: Command) => {
-      const { config: loaded } = commandContext(command);
+      const { config: loaded } = commandContext(command, {}, 2);
       process.stdout.write(
         `configuration is valid (bus: ${loaded.runtime.bus}, store: ${loaded.runtime.store})\n`,
       );

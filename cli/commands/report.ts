@@ -56,7 +56,7 @@ export function reportCommand(): Command {
     .option('--allow-empty', 'write (and store) the report of a week without data, which says so')
     .option('--send', 'send it to the receivers of report.deliver (chat digest, e-mail, webhook)')
     .action(async (options: ReportCommandOptions, command: Command) => {
-      const { config, logger } = commandContext(command);
+      const { config, logger } = commandContext(command, {}, 2);
       // Checked before any work: a receiver misconfigured is a usage error, found at once.
       const receivers = options.send ? reportReceivers(config) : [];
       if (options.send && receivers.length === 0) {

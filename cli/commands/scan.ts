@@ -59,7 +59,7 @@ export function scanCommand(): Command {
     .option('--cluster <name>', 'cluster name the findings carry (default: the configured one)')
     .option('--no-progress', 'no progress on stderr')
     .action(async (options: ScanCommandOptions, command: Command) => {
-      const { config, logger } = commandContext(command);
+      const { config, logger } = commandContext(command, {}, 2);
       if (!/^https?:\/\/[^\s]+$/.test(options.prometheusUrl)) {
         throw new UsageError(`--prometheus-url: not an http(s) URL: ${options.prometheusUrl}`);
       }

@@ -7,16 +7,42 @@ import { parse as parseYaml } from 'yaml';
 import { isCurrencyCode } from '../money.js';
 import { ConfigSchema, type Config } from './schema.js';
 
+export interface ConfigProblem {
+  readonly key: string;
+  readonly problem: string;
+  /** Where the value came from: the file, the variable (`PLIMSOLL_…`), `command line` or `defaults`. */
+  readonly origin: string;
+}
+
 export class ConfigError extends Error {
+  /** Every problem found, the first one being `key`/`problem`/`origin`. */
+  readonly problems: readonly ConfigProblem[];
+
   constructor(
     readonly key: string,
     readonly problem: string,
     readonly origin: string,
+    more: readonly ConfigProblem[] = [],
   ) {
-    super(`config error at ${key || '(root)'} (${origin}): ${problem}`);
+    const all = [{ key, problem, origin }, ...more];
+    const line = (p: ConfigProblem) => `${p.key || '(root)'} (${p.origin}): ${p.problem}`;
+    super(
+      all.length === 1
+        ? `config error at ${line(all[0]!)}`
+        : `${all.length} config errors:\n${all.map((p) => `  ${line(p)}`).join('\n')}`,
+    );
     this.name = 'ConfigError';
+    this.problems = all;
+  }
+
+  static of(problems: readonly ConfigProblem[]): ConfigError {
+    const [first, ...more] = problems;
+    return new ConfigError(first!.key, first!.problem, first!.origin, more);
   }
 }
+
+/** Where a key's value came from; a key not set anywhere is a default. */
+export type OriginOf = (key: string) => string;
 
 export const ENV_PREFIX = 'PLIMSOLL_';
 
@@ -81,12 +107,31 @@ function setPath(target: Record<string, unknown>, path: readonly string[], value
   node[path[path.length - 1]!] = value;
 }
 
-function applyEnvironment(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
+function applyEnvironment(
+  raw: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+  origins: Map<string, string>,
+  problems: ConfigProblem[],
+): void {
   for (const { path, schema } of leaves(ConfigSchema)) {
     const name = envNameOf(path);
     const value = env[name];
-    if (value !== undefined) setPath(raw, path, coerce(value, schema, path.join('.'), name));
+    if (value === undefined) continue;
+    const key = path.join('.');
+    origins.set(key, name);
+    try {
+      setPath(raw, path, coerce(value, schema, key, name));
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems);
+    }
   }
+}
+
+/** Dotted keys of every value set in a parsed file. */
+function keysIn(value: unknown, prefix = ''): string[] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [prefix];
+  return Object.entries(value).flatMap(([k, v]) => keysIn(v, prefix ? `${prefix}.${k}` : k));
 }
 
 const keyOf = (error: ValueError) => error.path.replace(/^\//, '').replaceAll('/', '.');
@@ -115,43 +160,53 @@ function parentKeys(path: string): string[] {
   return Object.keys((schema.properties as Record<string, unknown> | undefined) ?? {});
 }
 
-/** Validates an already-merged raw object; throws ConfigError naming the first bad key. */
-export function validateConfig(raw: unknown, origin = 'config'): Config {
-  const config = validateSchema(raw, origin);
-  checkKafkaSecurity(config.kafka, origin);
+/**
+ * Validates an already-merged raw object; throws one ConfigError naming every bad key (and where
+ * each value came from, when `origin` can tell).
+ */
+export function validateConfig(raw: unknown, origin: string | OriginOf = 'config'): Config {
+  const originOf: OriginOf = typeof origin === 'string' ? () => origin : origin;
+  const config = validateSchema(raw, originOf);
+  checkKafkaSecurity(config.kafka, originOf);
   if (!isCurrencyCode(config.report.prices.currency)) {
     throw new ConfigError(
       'report.prices.currency',
       `${JSON.stringify(config.report.prices.currency)} is not an ISO 4217 currency code (e.g. USD, EUR, CNY)`,
-      origin,
+      originOf('report.prices.currency'),
     );
   }
   return config;
 }
 
-function validateSchema(raw: unknown, origin: string): Config {
+function validateSchema(raw: unknown, originOf: OriginOf): Config {
   const withDefaults = Value.Default(ConfigSchema, Value.Clone(raw ?? {}));
-  const first = Value.Errors(ConfigSchema, withDefaults).First();
-  if (first) {
-    let problem = describe(first);
+  const problems = new Map<string, ConfigProblem>();
+  for (const error of Value.Errors(ConfigSchema, withDefaults)) {
+    const key = keyOf(error);
+    // A union reports each of its branches: the first error of a key says it.
+    if (problems.has(key)) continue;
+    let problem = describe(error);
     if (problem === 'unknown key') {
-      problem = `unknown key; expected one of: ${parentKeys(first.path).join(', ')}`;
+      problem = `unknown key; expected one of: ${parentKeys(error.path).join(', ')}`;
     }
-    throw new ConfigError(keyOf(first), problem, origin);
+    problems.set(key, { key, problem, origin: originOf(key) });
   }
+  if (problems.size > 0) throw ConfigError.of([...problems.values()]);
   return withDefaults as Config;
 }
 
 /** What the schema cannot say about kafka.ssl and kafka.sasl: which keys go together. */
-function checkKafkaSecurity(kafka: Config['kafka'], origin: string): void {
+function checkKafkaSecurity(kafka: Config['kafka'], originOf: OriginOf): void {
+  const fail = (key: string, problem: string): never => {
+    throw new ConfigError(key, problem, originOf(key));
+  };
   const { ssl, sasl } = kafka;
   if (!ssl.enabled) {
     for (const key of ['caFile', 'certFile', 'keyFile'] as const) {
       if (ssl[key] !== undefined) {
-        throw new ConfigError(
+        fail(
           `kafka.ssl.${key}`,
           'set while kafka.ssl.enabled is false; enable TLS or remove the key',
-          origin,
         );
       }
     }
@@ -159,36 +214,29 @@ function checkKafkaSecurity(kafka: Config['kafka'], origin: string): void {
   if ((ssl.certFile === undefined) !== (ssl.keyFile === undefined)) {
     const missing = ssl.certFile === undefined ? 'certFile' : 'keyFile';
     const other = missing === 'certFile' ? 'keyFile' : 'certFile';
-    throw new ConfigError(
+    fail(
       `kafka.ssl.${missing}`,
       `required with kafka.ssl.${other} (a client certificate needs its key)`,
-      origin,
     );
   }
   if (sasl.mechanism === 'none') {
     for (const key of ['username', 'password', 'passwordFile'] as const) {
       if (sasl[key] !== undefined) {
-        throw new ConfigError(
+        fail(
           `kafka.sasl.${key}`,
           'set while kafka.sasl.mechanism is none; name the mechanism (plain, scram-sha-256, scram-sha-512) or remove the key',
-          origin,
         );
       }
     }
     return;
   }
   if (sasl.username === undefined) {
-    throw new ConfigError(
-      'kafka.sasl.username',
-      `required with kafka.sasl.mechanism ${sasl.mechanism}`,
-      origin,
-    );
+    fail('kafka.sasl.username', `required with kafka.sasl.mechanism ${sasl.mechanism}`);
   }
   if (sasl.password === undefined && sasl.passwordFile === undefined) {
-    throw new ConfigError(
+    fail(
       'kafka.sasl.passwordFile',
       `required with kafka.sasl.mechanism ${sasl.mechanism} (or kafka.sasl.password, or PLIMSOLL_KAFKA_SASL_PASSWORD)`,
-      origin,
     );
   }
 }
@@ -266,12 +314,35 @@ export function loadConfig(options: LoadOptions = {}): Config {
       raw = parsed as Record<string, unknown>;
     }
   }
-  // Validate the file alone first, so an error names the file rather than the merged result;
-  // which keys go together is checked on the merged result (a password may come from the env).
-  if (file) validateSchema(raw, file);
-  applyEnvironment(raw, env);
+  // Every value remembers where it came from, so each error names the file, the environment
+  // variable or the command line that set it; all errors are reported at once.
+  const origins = new Map<string, string>();
+  if (file) for (const key of keysIn(raw)) origins.set(key, file);
+  const problems: ConfigProblem[] = [];
+  applyEnvironment(raw, env, origins, problems);
   for (const [key, value] of Object.entries(options.overrides ?? {})) {
-    if (value !== undefined) setPath(raw, key.split('.'), value);
+    if (value === undefined) continue;
+    setPath(raw, key.split('.'), value);
+    origins.set(key, 'command line');
   }
-  return resolveSecrets(validateConfig(raw, file ? `${file} + environment` : 'environment'));
+  const originOf: OriginOf = (key) => {
+    // The key itself, or the nearest enclosing key set somewhere (a map's entry, say).
+    for (let k = key; k; k = k.includes('.') ? k.slice(0, k.lastIndexOf('.')) : '') {
+      const found = origins.get(k);
+      if (found) return found;
+    }
+    // A key nobody set that is wrong (a missing required one) is the file's to add.
+    return key ? (file ?? 'defaults') : file ? `${file} + environment` : 'environment';
+  };
+  let config: Config;
+  try {
+    config = validateConfig(raw, originOf);
+  } catch (error) {
+    if (problems.length > 0 && error instanceof ConfigError) {
+      throw ConfigError.of([...problems, ...error.problems]);
+    }
+    throw error;
+  }
+  if (problems.length > 0) throw ConfigError.of(problems);
+  return resolveSecrets(config);
 }

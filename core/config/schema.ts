@@ -637,6 +637,11 @@ export const LogSchema = Type.Object(
       ),
       { default: 'info', description: 'Log level' },
     ),
+    format: Type.Union([Type.Literal('auto'), Type.Literal('json'), Type.Literal('pretty')], {
+      default: 'auto',
+      description:
+        'json (one object a line), pretty (for people), or auto: pretty on a terminal, json otherwise',
+    }),
   },
   { additionalProperties: false, default: {} },
 );

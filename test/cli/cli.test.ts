@@ -17,6 +17,7 @@ describe('plimsoll command line', () => {
       'serve',
       'collect',
       'ingest',
+      'scan',
       'analyze',
       'report',
       'simulate',
@@ -36,6 +37,28 @@ describe('plimsoll command line', () => {
       result.stderr,
       /config error at runtime\.stor .*unknown key; expected one of: bus, store/,
     );
+  });
+
+  it('says an empty store has nothing to analyze, and exits 1', async () => {
+    const result = await runCli(['analyze']);
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      /the memory store holds no nodes, pods or usage samples: nothing to analyze/,
+    );
+    assert.equal(result.stdout, '');
+  });
+
+  it('logs lines for people with --log-format pretty, JSON lines when piped', async () => {
+    for (const [format, line] of [
+      ['pretty', /INFO[^\n]*: API listening/],
+      ['auto', /\{"level":"info"[^\n]*"msg":"API listening"\}/],
+    ] as const) {
+      const { child } = await startCli(['--log-format', format, 'serve', '--port', '0'], line, {
+        PLIMSOLL_ANALYSIS_INTERVAL_SECONDS: '3600',
+      });
+      await stop(child);
+    }
   });
 
   it('refuses to start on a config value of the wrong type, naming the key and the form', async () => {

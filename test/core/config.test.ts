@@ -70,6 +70,29 @@ describe('configuration', () => {
     assert.equal(error.origin, 'PLIMSOLL_KAFKA_PARTITIONS');
   });
 
+  it('reports every error at once, each with the file, variable or flag that set it', () => {
+    const path = file('several.yaml', 'api:\n  port: -1\nreport:\n  timezone: 5\n');
+    const error = failure(() =>
+      loadConfig({
+        file: path,
+        env: { PLIMSOLL_KAFKA_PARTITIONS: 'many', PLIMSOLL_ANALYSIS_INTERVAL_SECONDS: '0' },
+        overrides: { 'log.format': 'fancy' },
+      }),
+    );
+    assert.deepEqual(error.problems.map((p) => [p.key, p.origin]).sort(), [
+      ['analysis.intervalSeconds', 'PLIMSOLL_ANALYSIS_INTERVAL_SECONDS'],
+      ['api.port', path],
+      ['kafka.partitions', 'PLIMSOLL_KAFKA_PARTITIONS'],
+      ['log.format', 'command line'],
+      ['report.timezone', path],
+    ]);
+    assert.match(error.message, /^5 config errors:\n {2}/);
+    assert.match(
+      error.message,
+      /\n {2}log\.format \(command line\): expected one of "auto" \| "json" \| "pretty", got "fancy"/,
+    );
+  });
+
   it('derives environment names from the schema keys', () => {
     assert.equal(
       envNameOf(['elasticsearch', 'retentionDays', 'samples']),
