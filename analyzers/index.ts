@@ -20,7 +20,14 @@ import {
   type RecommendationAnalyzerOptions,
 } from './recommendations/analyzer.js';
 import type { Prices } from './recommendations/prices.js';
-import type { FlappingSettings, LogBurstSettings, OomLoopSettings } from './settings.js';
+import type { StrategyOverrides } from './recommendations/strategies/registry.js';
+import type {
+  ConfiguredAnalyzerSettings,
+  FlappingSettings,
+  LogBurstSettings,
+  OomLoopSettings,
+} from './settings.js';
+import { ConfigError } from '../core/config/load.js';
 
 export interface AnalyzerSettings {
   readonly flapping?: Partial<FlappingSettings>;
@@ -48,7 +55,54 @@ export const ANALYZER_FACTORIES: readonly AnalyzerFactory[] = [
 
 /** Settings that price capacity: one price list for every analyzer that states money. */
 export function pricedSettings(prices: Prices): AnalyzerSettings {
-  return { misfit: { prices }, nodeCapacity: { prices }, recommendations: { prices } };
+  return configuredSettings(prices, {});
+}
+
+const daysMs = (days: number | undefined) => (days === undefined ? undefined : days * 86_400_000);
+
+/** The analyzers' settings from the configuration (analysis.settings) and its prices. */
+export function configuredSettings(
+  prices: Prices,
+  settings: ConfiguredAnalyzerSettings,
+): AnalyzerSettings {
+  const r = settings.recommendations;
+  return {
+    ...(settings.flapping ? { flapping: settings.flapping } : {}),
+    ...(settings.oomLoop ? { oomLoop: settings.oomLoop } : {}),
+    ...(settings.logBursts ? { logBursts: settings.logBursts } : {}),
+    misfit: { prices, windowMs: daysMs(settings.misfit?.windowDays) },
+    nodeCapacity: { prices, windowMs: daysMs(settings.nodeCapacity?.windowDays) },
+    recommendations: {
+      prices,
+      strategy: r?.strategy,
+      overrides: r?.overrides as StrategyOverrides | undefined,
+      windowMs: daysMs(r?.windowDays),
+    },
+  };
+}
+
+/**
+ * The analyzers a configuration asks for; a setting the schema lets through but an analyzer
+ * refuses (a strategy override out of bounds) is a ConfigError naming analysis.settings.
+ */
+export function configuredAnalyzers(
+  config: {
+    readonly report: { readonly prices: Prices };
+    readonly analysis: {
+      readonly settings: ConfiguredAnalyzerSettings;
+      readonly analyzers?: readonly string[] | undefined;
+    };
+  },
+  only: readonly string[] | undefined = config.analysis.analyzers,
+): Analyzer[] {
+  try {
+    return createAnalyzers(
+      configuredSettings(config.report.prices, config.analysis.settings),
+      only,
+    );
+  } catch (error) {
+    throw new ConfigError('analysis.settings', (error as Error).message, 'config');
+  }
 }
 
 /** The analyzers to run, optionally only the named ones. */

@@ -177,6 +177,63 @@ export const AnalyzerSettingsSchema = Type.Object(
   { additionalProperties: false },
 );
 
+const WindowDays = (what: string) =>
+  Type.Optional(
+    Type.Number({ minimum: 1, maximum: 90, description: `Days of history the ${what} judges` }),
+  );
+
+/**
+ * `analysis.settings` in the configuration: any analyzer setting, each optional (the analyzer's
+ * own default otherwise). Prices come from report.prices, not from here.
+ */
+export const ConfiguredAnalyzerSettingsSchema = Type.Object(
+  {
+    oomLoop: Type.Optional(Type.Partial(OomLoopSettingsSchema)),
+    flapping: Type.Optional(Type.Partial(FlappingSettingsSchema)),
+    logBursts: Type.Optional(Type.Partial(LogBurstSettingsSchema)),
+    misfit: Type.Optional(
+      Type.Object({ windowDays: WindowDays('requests misfit') }, { additionalProperties: false }),
+    ),
+    nodeCapacity: Type.Optional(
+      Type.Object(
+        { windowDays: WindowDays('node capacity misfit') },
+        { additionalProperties: false },
+      ),
+    ),
+    recommendations: Type.Optional(
+      Type.Object(
+        {
+          strategy: Type.Optional(
+            Type.Union(
+              [Type.Literal('plimsoll'), Type.Literal('krr-simple'), Type.Literal('vpa')],
+              {
+                description: 'Sizing strategy behind the recommendations (default plimsoll)',
+              },
+            ),
+          ),
+          windowDays: WindowDays('recommendation'),
+          overrides: Type.Optional(
+            Type.Record(
+              Type.String(),
+              Type.Record(
+                Type.String(),
+                Type.Union([Type.Number(), Type.Boolean(), Type.String()]),
+              ),
+              {
+                description:
+                  'Per strategy, its settings, e.g. plimsoll: { cpuPercentile: 90 } (checked when the analyzer is built)',
+              },
+            ),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false, default: {} },
+);
+export type ConfiguredAnalyzerSettings = Static<typeof ConfiguredAnalyzerSettingsSchema>;
+
 export class InvalidSettingsError extends Error {
   override readonly name = 'InvalidSettingsError';
 }

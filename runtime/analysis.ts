@@ -9,7 +9,7 @@ import type { Telemetry } from '../core/telemetry.js';
 import type { AlertDispatcher } from '../alerts/dispatch.js';
 import { escalationOf } from '../alerts/policy.js';
 import { AlertingComponent, createAlerting, teamResolver } from '../alerts/setup.js';
-import { createAnalyzers, pricedSettings } from '../analyzers/index.js';
+import { configuredAnalyzers } from '../analyzers/index.js';
 import { FindingMetrics } from '../analyzers/metrics.js';
 import { AnalyzerRunner } from '../analyzers/runner.js';
 import { reportReceivers } from '../alerts/receivers/config.js';
@@ -63,7 +63,7 @@ export function createAnalysis(
   });
   const runner = new AnalyzerRunner({
     cluster: config.cluster,
-    analyzers: createAnalyzers(pricedSettings(config.report.prices), config.analysis.analyzers),
+    analyzers: configuredAnalyzers(config),
     reader: store,
     findings: store,
     intervalMs: config.analysis.intervalSeconds * 1000,

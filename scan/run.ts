@@ -3,10 +3,9 @@
 // hour (the event-driven analyzers) and every analyzer at its end, and hand back its findings:
 // open ones, and incidents that began and ended inside the window (resolved). Nothing else runs: no bus, no API,
 // no Elasticsearch — what `krr simple` gives, with Plimsoll's verdicts.
-import { createAnalyzers, pricedSettings } from '../analyzers/index.js';
+import { configuredAnalyzers } from '../analyzers/index.js';
 import type { AnalyzerOutcome } from '../analyzers/runner.js';
 import { AnalyzerRunner } from '../analyzers/runner.js';
-import type { Prices } from '../analyzers/recommendations/prices.js';
 import { HttpPromClient, type PromClient } from '../collectors/prometheus/client.js';
 import { PrometheusCollector, prometheusDefaults } from '../collectors/prometheus/collector.js';
 import type { DeliveryListener, RecordSink } from '../collectors/publisher.js';
@@ -42,9 +41,8 @@ export interface ScanOptions {
   readonly end?: number | undefined;
   readonly namespaces?: readonly string[] | undefined;
   readonly cluster: string;
-  readonly prices: Prices;
-  /** Run only these analyzers (default all). */
-  readonly analyzers?: readonly string[] | undefined;
+  /** Prices and analyzer settings (report.prices, analysis.settings and analysis.analyzers). */
+  readonly config: Parameters<typeof configuredAnalyzers>[0];
   readonly logger: Logger;
   readonly onProgress?: ((progress: ScanProgress) => void) | undefined;
   /** Injected by tests; default an HTTP client of prometheusUrl. */
@@ -89,6 +87,8 @@ class StoreSink implements RecordSink {
 
 export async function runScan(options: ScanOptions): Promise<ScanResult> {
   const end = options.end ?? Date.now();
+  // Built first: a setting an analyzer refuses is found before minutes of reading.
+  const analyzers = configuredAnalyzers(options.config);
   const client =
     options.client ?? new HttpPromClient(options.prometheusUrl, { timeoutMs: 120_000 });
   const started = Date.now();
@@ -154,7 +154,7 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
 
   const runner = new AnalyzerRunner({
     cluster: options.cluster,
-    analyzers: createAnalyzers(pricedSettings(options.prices), options.analyzers),
+    analyzers,
     reader: store,
     findings: store,
     logger: options.logger,

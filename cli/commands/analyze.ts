@@ -2,7 +2,7 @@
 // time; findings are stored (updating earlier ones) and printed. An empty store is an error
 // (exit 1) that says so, not an empty list.
 import { Command, Option } from 'commander';
-import { createAnalyzers, pricedSettings } from '../../analyzers/index.js';
+import { configuredAnalyzers } from '../../analyzers/index.js';
 import { AnalyzerRunner } from '../../analyzers/runner.js';
 import { createStore } from '../../runtime/adapters.js';
 import { Telemetry } from '../../core/telemetry.js';
@@ -36,10 +36,7 @@ export function analyzeCommand(): Command {
         await store.maintain(now);
         const runner = new AnalyzerRunner({
           cluster: config.cluster,
-          analyzers: createAnalyzers(
-            pricedSettings(config.report.prices),
-            options.only?.split(',') ?? config.analysis.analyzers,
-          ),
+          analyzers: configuredAnalyzers(config, options.only?.split(',')),
           reader: store,
           findings: store,
           logger,

@@ -78,8 +78,7 @@ export function scanCommand(): Command {
             .map((n) => n.trim())
             .filter(Boolean),
           cluster: options.cluster ?? config.cluster,
-          prices: config.report.prices,
-          analyzers: config.analysis.analyzers,
+          config,
           logger,
           onProgress: progress?.update,
         });

@@ -1,6 +1,7 @@
 // The configuration schema: one typed definition with a description and a named default on every
 // field. The same schema validates the YAML file, names the environment overrides, and documents
 // itself (`plimsoll config --schema`). Defaults select the embedded runtime.
+import { ConfiguredAnalyzerSettingsSchema } from '../../analyzers/settings.js';
 import { Type, type Static } from '@sinclair/typebox';
 import { FindingKindSchema } from '../domain.js';
 
@@ -408,6 +409,7 @@ export const AnalysisSchema = Type.Object(
     analyzers: Type.Optional(
       Type.Array(Type.String(), { description: 'Run only these analyzers (default: all)' }),
     ),
+    settings: ConfiguredAnalyzerSettingsSchema,
   },
   { additionalProperties: false, default: {} },
 );

@@ -56,6 +56,8 @@ describe('plimsoll command line', () => {
     ] as const) {
       const { child } = await startCli(['--log-format', format, 'serve', '--port', '0'], line, {
         PLIMSOLL_ANALYSIS_INTERVAL_SECONDS: '3600',
+        // The test runner silences logs; this test reads them.
+        PLIMSOLL_LOG_LEVEL: 'info',
       });
       await stop(child);
     }
