@@ -1,6 +1,37 @@
 // Reading many documents without deep pagination: search_after over a total order that ends in
 // the record id, page by page, up to a bound the caller states.
-import type { Client, estypes } from '@elastic/elasticsearch';
+import { errors, type Client, type estypes } from '@elastic/elasticsearch';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** How long a read waits for the shards of an index created a moment ago. */
+const SHARD_START_MS = 15_000;
+
+function shardsStarting(error: unknown): boolean {
+  return (
+    error instanceof errors.ResponseError &&
+    `${error.message} ${JSON.stringify(error.body ?? '')}`.includes(
+      'no_shard_available_action_exception',
+    )
+  );
+}
+
+/**
+ * A read that may reach an index whose primary shard is still being allocated (another ingest
+ * process created it a moment ago): Elasticsearch answers no_shard_available_action_exception,
+ * which the client's own immediate retries do not outlast. Retried with backoff for up to 15 s;
+ * any other error, or one that outlasts that, is the caller's.
+ */
+export async function whenShardsStarted<T>(read: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + SHARD_START_MS;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (error) {
+      if (!shardsStarting(error) || Date.now() >= deadline) throw error;
+      await sleep(Math.min(2_000, 100 * 2 ** attempt));
+    }
+  }
+}
 
 export interface SearchAllOptions {
   readonly index: string;
@@ -24,17 +55,19 @@ export async function searchAll<T>(client: Client, options: SearchAllOptions): P
   const results: T[] = [];
   let after: estypes.SortResults | undefined;
   while (results.length < limit) {
-    const response = await client.search<T>({
-      index: options.index,
-      ignore_unavailable: true,
-      allow_no_indices: true,
-      query: options.query,
-      sort,
-      size: Math.min(pageSize, limit - results.length),
-      track_total_hits: false,
-      ...(options.sourceExcludes ? { _source: { excludes: options.sourceExcludes } } : {}),
-      ...(after ? { search_after: after } : {}),
-    });
+    const response = await whenShardsStarted(() =>
+      client.search<T>({
+        index: options.index,
+        ignore_unavailable: true,
+        allow_no_indices: true,
+        query: options.query,
+        sort,
+        size: Math.min(pageSize, limit - results.length),
+        track_total_hits: false,
+        ...(options.sourceExcludes ? { _source: { excludes: options.sourceExcludes } } : {}),
+        ...(after ? { search_after: after } : {}),
+      }),
+    );
     const hits = response.hits.hits;
     for (const hit of hits) if (hit._source !== undefined) results.push(hit._source);
     if (hits.length < pageSize) break;

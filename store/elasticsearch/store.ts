@@ -5,6 +5,7 @@ import { Client, errors } from '@elastic/elasticsearch';
 import type { ComponentHealth } from '../../core/component.js';
 import type { AnyEnvelope, RecordKind } from '../../core/envelope.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
+import { whenShardsStarted } from './search.js';
 import type { ErrorType } from '../../core/telemetry.js';
 import type {
   CoverageQuery,
@@ -199,12 +200,14 @@ export class ElasticsearchStore implements Store {
   }
 
   async countRecords(kind: RecordKind): Promise<number> {
-    const response = await this.client.count({
-      index: this.indices.forKind(kind),
-      ignore_unavailable: true,
-      allow_no_indices: true,
-      query: { term: { 'plimsoll.kind': kind } },
-    });
+    const response = await whenShardsStarted(() =>
+      this.client.count({
+        index: this.indices.forKind(kind),
+        ignore_unavailable: true,
+        allow_no_indices: true,
+        query: { term: { 'plimsoll.kind': kind } },
+      }),
+    );
     return response.count;
   }
 
