@@ -25,8 +25,12 @@ describe('several ingest processes', () => {
     const records = Array.from({ length: 9_000 }, (_, i) =>
       sampleRecord(i, { cluster: run.id, podUid: `uid-${i % 90}`, pod: `pod-${i % 90}` }),
     );
-    // Wait until the group has balanced: both members answer and one publish reaches both.
-    await new Promise((resolve) => setTimeout(resolve, 8_000));
+    // The group has balanced when it is stable with both members, each holding partitions.
+    await waitFor(
+      () => run.groupBalanced(2),
+      (balanced) => balanced,
+      { what: 'both ingest processes holding partitions', timeoutMs: 90_000, intervalMs: 500 },
+    );
     await run.bus.publish(records);
     await waitFor(
       () => run.count('usage_sample'),

@@ -6,14 +6,21 @@ import type { Node } from '../../core/domain.js';
 import { reportId } from '../../reports/generate.js';
 import { WeeklyReportScheduler } from '../../reports/scheduler.js';
 import { MemoryStore } from '../../store/memory.js';
+import { waitFor } from '../support/wait.js';
 import type { InventoryQuery, StoredReport } from '../../store/store.js';
 
-/** A real MemoryStore that counts the reports written to it. */
+/** A real MemoryStore that counts the reports written to it, and the runs that looked for one. */
 class CountingStore extends MemoryStore {
   readonly written: string[] = [];
+  /** Every run begins by looking for the week's report. */
+  lookups = 0;
   override putReport(report: StoredReport): Promise<void> {
     this.written.push(report.id);
     return super.putReport(report);
+  }
+  override report(id: string): Promise<StoredReport | undefined> {
+    this.lookups += 1;
+    return super.report(id);
   }
 }
 
@@ -54,7 +61,12 @@ describe('weekly report scheduler', () => {
     // Every second: several firings in each replica within the test.
     const replicas = ['a', 'b'].map((id) => replica(store, id, { schedule: '* * * * * *' }));
     for (const r of replicas) await r.start();
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    // Several firings in all: both replicas have run, and at least one found the report stored.
+    await waitFor(
+      () => store.lookups,
+      (runs) => runs >= 4,
+      { what: 'four scheduled runs', timeoutMs: 20_000, intervalMs: 50 },
+    );
     for (const r of replicas) await r.stop();
     assert.deepEqual(store.written, [reportId('prod', '2026-W47')]);
   });

@@ -2,6 +2,7 @@
 // consumer group and Elasticsearch indices, a config file for `plimsoll` child processes, and a
 // publisher and a counter that speak to the same real services.
 import { randomBytes } from 'node:crypto';
+import { AssignerProtocol, Kafka, logLevel } from 'kafkajs';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +20,8 @@ export interface ProductionRun {
   readonly store: ElasticsearchStore;
   /** Documents of a kind in this run's indices, after a refresh. */
   count(kind: AnyEnvelope['kind']): Promise<number>;
+  /** Whether the ingest consumer group is stable with `members` members, each holding partitions. */
+  groupBalanced(members: number): Promise<boolean>;
   startIngest(): Promise<{ child: ChildProcess; url: string }>;
   close(): Promise<void>;
 }
@@ -71,6 +74,26 @@ export async function productionRun(label: string): Promise<ProductionRun> {
     count: async (kind) => {
       await store.refresh();
       return store.countRecords(kind);
+    },
+    groupBalanced: async (members) => {
+      const admin = new Kafka({
+        brokers: [SERVICE_URLS.kafka],
+        clientId: `test-admin-${id}`,
+        logLevel: logLevel.NOTHING,
+      }).admin();
+      await admin.connect();
+      try {
+        const [group] = (await admin.describeGroups([`ingest-${id}`])).groups;
+        if (!group || group.state !== 'Stable' || group.members.length !== members) return false;
+        return group.members.every((member) => {
+          const decoded = AssignerProtocol.MemberAssignment.decode(member.memberAssignment);
+          return Object.values(decoded?.assignment ?? {}).some(
+            (partitions) => partitions.length > 0,
+          );
+        });
+      } finally {
+        await admin.disconnect();
+      }
     },
     startIngest: async () => {
       const { child, match } = await startCli(
