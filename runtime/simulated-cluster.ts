@@ -73,8 +73,22 @@ export class SimulatedCluster implements Component {
 
   private async loadHistory(): Promise<void> {
     const started = Date.now();
+    const from = this.replayedUntil;
+    const to = this.simulator?.clock.now() ?? from;
+    let tenth = 0;
+    // A line per tenth of the history: the demo's first minute says where it is.
+    const progress = (dataTime: number, records: number) => {
+      const reached = Math.floor(((dataTime - from) / Math.max(1, to - from)) * 10);
+      if (reached <= tenth || reached >= 10) return;
+      tenth = reached;
+      const days = Math.round(((dataTime - from) / DAY) * 10) / 10;
+      this.options.logger.info(
+        { percent: tenth * 10, records, days, seconds: Math.round((Date.now() - started) / 1000) },
+        `loading the simulated history: ${tenth * 10}% (${days} of ${Math.round((to - from) / DAY)} days, ${records.toLocaleString('en-US')} records)`,
+      );
+    };
     try {
-      const records = await this.replayUntilNow();
+      const records = await this.replayUntilNow(progress);
       this.loaded = true;
       this.options.logger.info(
         { records, seconds: Math.round((Date.now() - started) / 1000) },
@@ -98,7 +112,9 @@ export class SimulatedCluster implements Component {
   }
 
   /** Publishes what happened in the simulated cluster since the last call. */
-  private async replayUntilNow(): Promise<number> {
+  private async replayUntilNow(
+    progress?: (dataTime: number, records: number) => void,
+  ): Promise<number> {
     const simulator = this.simulator;
     if (!simulator || this.stopping) return 0;
     const until = simulator.clock.now();
@@ -114,6 +130,8 @@ export class SimulatedCluster implements Component {
       if (this.stopping) break;
       await this.options.bus.publish(batch);
       published += batch.length;
+      const last = batch.findLast((r) => r.kind === 'usage_sample');
+      if (progress && last?.kind === 'usage_sample') progress(last.payload.timestamp, published);
     }
     this.replayedUntil = to;
     return published;

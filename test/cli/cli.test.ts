@@ -72,10 +72,16 @@ describe('plimsoll command line', () => {
   });
 
   it('runs the demo with nothing else installed: health at once, findings of every kind once the history is in', async () => {
-    const { child, match } = await startCli(['demo', '--port', '0'], /API\s+(http:\/\/\S+)/, {
-      PLIMSOLL_KAFKA_BROKERS: '127.0.0.1:1',
-      PLIMSOLL_ELASTICSEARCH_NODE: 'http://127.0.0.1:1',
-    });
+    const { child, match, output } = await startCli(
+      ['demo', '--port', '0'],
+      /API\s+(http:\/\/\S+)/,
+      {
+        PLIMSOLL_KAFKA_BROKERS: '127.0.0.1:1',
+        PLIMSOLL_ELASTICSEARCH_NODE: 'http://127.0.0.1:1',
+        // Its progress is in the log, which the test runner silences by default.
+        PLIMSOLL_LOG_LEVEL: 'info',
+      },
+    );
     try {
       const url = match[1]!;
       assert.equal((await fetch(`${url}/healthz`)).status, 200);
@@ -83,6 +89,15 @@ describe('plimsoll command line', () => {
         async () => (await fetch(`${url}/readyz`)).status,
         (status) => status === 200,
         { what: 'the simulated history loaded', timeoutMs: 240_000, intervalMs: 1_000 },
+      );
+      // Progress while the history loaded: a line per tenth reached, in order.
+      const tenths = [...output().matchAll(/loading the simulated history: (\d+)% \(/g)].map((m) =>
+        Number(m[1]),
+      );
+      assert.ok(tenths.length >= 5, `progress lines: ${tenths.join(', ')}`);
+      assert.ok(
+        tenths.every((t, i) => t % 10 === 0 && t < 100 && (i === 0 || t > tenths[i - 1]!)),
+        `progress in order: ${tenths.join(', ')}`,
       );
       const kinds = await waitFor(
         async () => {
