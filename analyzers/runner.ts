@@ -241,10 +241,9 @@ export class AnalyzerRunner implements Component {
    * that only looks over.
    */
   private enqueueCatchUp(span: { from: number; to: number }, only: readonly string[]): void {
-    const step = this.options.catchUpStepMs ?? 3_600_000;
     this.running = this.running
       .then(async () => {
-        for (let at = Math.ceil(span.from / step) * step; at < span.to; at += step) {
+        for (const at of this.stepsBefore(span)) {
           if (!this.started) return;
           await this.run({ now: at, only });
         }
@@ -261,12 +260,17 @@ export class AnalyzerRunner implements Component {
    * then resolved), then every analyzer at `to`. Resolves with the last run's report.
    */
   async judgeSpan(span: { from: number; to: number }): Promise<RunReport> {
-    const step = this.options.catchUpStepMs ?? 3_600_000;
     const only = this.eventDriven();
-    for (let at = Math.ceil(span.from / step) * step; at < span.to; at += step) {
-      await this.run({ now: at, only });
-    }
+    for (const at of this.stepsBefore(span)) await this.run({ now: at, only });
     return this.run({ now: span.to });
+  }
+
+  /** The whole catch-up steps from `from` up to (not including) `to`. */
+  private stepsBefore(span: { from: number; to: number }): number[] {
+    const step = this.options.catchUpStepMs ?? 3_600_000;
+    const steps: number[] = [];
+    for (let at = Math.ceil(span.from / step) * step; at < span.to; at += step) steps.push(at);
+    return steps;
   }
 
   private enqueue(only?: readonly string[]): void {

@@ -30,16 +30,14 @@ function dataOf(report: StoredReport): ReportData {
 
 /** The report in one of its views; the e-mail links to the full report at `baseUrl`. */
 export function reportView(report: StoredReport, view: ReportView, baseUrl: string): string {
-  return view === 'email'
-    ? renderEmailHtml(dataOf(report), reportLink(baseUrl, report.id))
-    : report.content[view];
+  return view === 'email' ? reportDelivery(report, baseUrl).html : report.content[view];
 }
 
 export function reportDelivery(report: StoredReport, baseUrl: string): ReportDelivery {
   const url = reportLink(baseUrl, report.id);
   const data = dataOf(report);
   const digest = reportDigest(data, url);
-  return { digest, html: renderEmailHtml(data, url), text: digestText(digest) };
+  return { digest, html: renderEmailHtml(data, digest), text: digestText(digest) };
 }
 
 export async function deliverReport(

@@ -3,7 +3,7 @@
 // external image. It carries the summary a planner reads first (headline, KPI figures, top risks,
 // savings and their net, cost by namespace, days to exhaustion), with the same tables and digits
 // as the full report, and links to the full report for the charts.
-import { reportDigest, DIGEST_TOP } from './digest.js';
+import { DIGEST_TOP, type ReportDigest } from './digest.js';
 import { pricesText } from './format.js';
 import type { ReportData } from './model.js';
 import { escapeHtml } from './render-html.js';
@@ -60,9 +60,9 @@ function table(t: Table, rows = DIGEST_TOP): string {
   );
 }
 
-/** `reportUrl`: where the full HTML report is, linked from the top and the bottom. */
-export function renderEmailHtml(data: ReportData, reportUrl: string): string {
-  const d = reportDigest(data, reportUrl);
+/** The e-mail of the report whose digest is `d` (its link is where the full report is). */
+export function renderEmailHtml(data: ReportData, d: ReportDigest): string {
+  const reportUrl = d.url;
   const link = (text: string) =>
     `<a href="${escapeHtml(reportUrl)}" style="color:#2f5d9b;text-decoration:underline">${escapeHtml(text)}</a>`;
   const parts: string[] = [];

@@ -107,22 +107,13 @@ export function slackReportPayload({ digest: d }: ReportDelivery): Record<string
 }
 
 export function slackReceiver(options: SlackOptions): Receiver {
+  const post = async (payload: Record<string, unknown>) => {
+    await postJson(options.webhookUrl, payload, options.retry ? { retry: options.retry } : {});
+  };
   return {
     name: options.name ?? 'slack',
     ...(options.rate ? { rate: options.rate } : {}),
-    async send(n) {
-      await postJson(
-        options.webhookUrl,
-        slackPayload(n),
-        options.retry ? { retry: options.retry } : {},
-      );
-    },
-    async sendReport(report) {
-      await postJson(
-        options.webhookUrl,
-        slackReportPayload(report),
-        options.retry ? { retry: options.retry } : {},
-      );
-    },
+    send: (n) => post(slackPayload(n)),
+    sendReport: (report) => post(slackReportPayload(report)),
   };
 }
