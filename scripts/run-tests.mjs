@@ -114,7 +114,15 @@ function runFile(file) {
       process.stdout.write(
         `\n━━ ${file} · ${(ms / 1000).toFixed(1)} s · ${verdict}\n${output.trimEnd()}\n`,
       );
-      resolve({ file, ms, failed, timedOut, tests: count('tests'), fail: count('fail') });
+      resolve({
+        file,
+        ms,
+        failed,
+        timedOut,
+        tests: count('tests'),
+        fail: count('fail'),
+        cancelled: count('cancelled'),
+      });
     });
   });
 }
@@ -152,7 +160,11 @@ for (const r of [...all].sort((a, b) => b.ms - a.ms).slice(0, 8)) {
 }
 const total = all.reduce((sum, r) => sum + r.tests, 0);
 const failures = all.reduce((sum, r) => sum + r.fail, 0);
-line(`tests ${total}, failed ${failures}, files failed ${failedFiles.length} of ${all.length}`);
+// A failing before() hook cancels its tests rather than failing them; both are lost tests.
+const cancelled = all.reduce((sum, r) => sum + r.cancelled, 0);
+line(
+  `tests ${total}, failed ${failures}, cancelled ${cancelled}, files failed ${failedFiles.length} of ${all.length}`,
+);
 for (const r of failedFiles) {
   line(`  ${r.timedOut ? 'killed at its deadline' : 'failed'}: ${r.file}`);
 }

@@ -183,9 +183,19 @@ clear_stale_pid() {
 
 port_open() { (: <>"/dev/tcp/$HOST/$1") 2>/dev/null; }
 
+# Names the process listening on a port, so a clash says what to stop (another checkout's
+# services, a system Kafka). Empty when ss is missing or the process belongs to another user.
+port_holder() { # port_holder PORT
+  local pid
+  command -v ss >/dev/null || return 0
+  pid=$(ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
+  [ -n "$pid" ] || return 0
+  printf ' (pid %s: %s)' "$pid" "$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-160)"
+}
+
 ensure_port_free() { # ensure_port_free SERVICE PORT
   if port_open "$2"; then
-    die "$1: port $HOST:$2 is already in use by another process; stop it or set the port variable (see scripts/services/README.md)"
+    die "$1: port $HOST:$2 is already in use by another process$(port_holder "$2"); stop it or set the port variable (see scripts/services/README.md)"
   fi
 }
 
