@@ -27,9 +27,12 @@ export interface AlertLinks {
   readonly runbookBaseUrl?: string | undefined;
 }
 
-/** The URL of a finding in the API: generatorURL, and the link in every notification. */
+/**
+ * The page of a finding (its JSON is at /api/v1/findings/:id): generatorURL, and the link in
+ * every notification, so on-call lands on words and charts rather than raw JSON.
+ */
 export function findingUrl(apiBaseUrl: string, id: string): string {
-  return `${apiBaseUrl.replace(/\/+$/, '')}/api/v1/findings/${encodeURIComponent(id)}`;
+  return `${apiBaseUrl.replace(/\/+$/, '')}/ui/findings/${encodeURIComponent(id)}`;
 }
 
 /** The runbook of an alert: a page of its own, docs/runbooks/<alertname>.md. */

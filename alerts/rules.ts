@@ -58,7 +58,7 @@ const NODE_BY = 'cluster, node, team, finding_id';
 
 export function plimsollRuleGroups(options: RuleOptions = {}): RuleGroup[] {
   const runbookBase = options.runbookBaseUrl ?? DEFAULT_RUNBOOK_BASE_URL;
-  const findingBase = `${(options.apiBaseUrl ?? DEFAULT_API_URL).replace(/\/+$/, '')}/api/v1/findings/`;
+  const findingBase = `${(options.apiBaseUrl ?? DEFAULT_API_URL).replace(/\/+$/, '')}/ui/findings/`;
   const pageForSeconds = options.pageForSeconds ?? 3600;
   const rule = (
     alert: string,

@@ -27,6 +27,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { nodeRoutes } from './routes/nodes.js';
 import { recommendationRoutes } from './routes/recommendations.js';
 import { reportRoutes } from './routes/reports.js';
+import { uiRoutes } from './routes/ui.js';
 import type { WeeklyReportScheduler } from '../reports/scheduler.js';
 import { workloadRoutes } from './routes/workloads.js';
 
@@ -130,6 +131,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       scheduler: deps.reports,
       publicUrl: deps.publicUrl,
     });
+    await app.register(uiRoutes, { store: deps.store, cluster, auth, publicUrl: deps.publicUrl });
   }
   return app;
 }

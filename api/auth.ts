@@ -5,6 +5,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendProblem } from './problem.js';
+import { cookieValue, SESSION_COOKIE, Sessions } from './session.js';
 
 export type Scope = 'public' | 'read' | 'admin';
 
@@ -12,6 +13,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Who may call the route; routes under /api default to read. */
     scope?: Scope;
+    /**
+     * A web page: a session cookie is accepted beside the bearer token, and a caller without
+     * either is sent to the login form instead of a 401.
+     */
+    page?: boolean;
   }
 }
 
@@ -25,10 +31,12 @@ const digest = (token: string) => createHash('sha256').update(token).digest();
 export class TokenAuth {
   private readonly read: Buffer[];
   private readonly admin: Buffer[];
+  readonly sessions: Sessions;
 
   constructor(tokens: TokenSets) {
     this.read = tokens.readTokens.map(digest);
     this.admin = tokens.adminTokens.map(digest);
+    this.sessions = new Sessions([...tokens.readTokens, ...tokens.adminTokens]);
   }
 
   /** No token configured at all: every caller is an admin. */
@@ -52,7 +60,16 @@ export class TokenAuth {
     if (required === 'public' || this.open) return undefined;
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    const granted = match ? this.scopeOf(match[1]!) : undefined;
+    const page = request.routeOptions.config.page === true;
+    const session = page ? cookieValue(request.headers.cookie, SESSION_COOKIE) : undefined;
+    const granted = match
+      ? this.scopeOf(match[1]!)
+      : session
+        ? this.sessions.verify(session)
+        : undefined;
+    if (!granted && page) {
+      return reply.redirect(`/ui/login?next=${encodeURIComponent(request.url)}`, 303);
+    }
     if (!granted) {
       void reply.header('www-authenticate', 'Bearer realm="plimsoll"');
       return sendProblem(reply, 401, 'Unauthorized', 'A valid bearer token is required.');

@@ -120,9 +120,18 @@ export function esLogs(ds: DatasourceRef, query: string, refId = 'A'): EsQueryBu
     .refId(refId);
 }
 
-/** A data link to the API's findings list, filtered by the row's labels. */
+/** A data link to the findings page (/ui/findings), filtered by the row's labels. */
 export function findingsLink(title: string, query: string): DashboardLinkBuilder {
   return new DashboardLinkBuilder(title)
-    .url(`\${plimsoll_api}/api/v1/findings?status=open&${query}`)
+    .url(`\${plimsoll_api}/ui/findings?status=open&${query}`)
+    .targetBlank(true);
+}
+
+/** A data link to the row's workload page: its verdicts, kills, memory chart and patch. */
+export function workloadLink(title: string): DashboardLinkBuilder {
+  return new DashboardLinkBuilder(title)
+    .url(
+      '${plimsoll_api}/ui/workloads/${__data.fields.namespace}/${__data.fields.workload_type}/${__data.fields.workload}',
+    )
     .targetBlank(true);
 }

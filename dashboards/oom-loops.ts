@@ -10,6 +10,7 @@ import {
   dashboard,
   esLogs,
   findingsLink,
+  workloadLink,
   namespaceVariable,
   prom,
   promTable,
@@ -55,8 +56,9 @@ export function oomLoopsDashboard(): PlimsollDashboard {
         )
         .withTransformation({ id: 'merge', options: {} })
         .dataLinks([
+          workloadLink('${__data.fields.workload}: verdict, kills and memory chart'),
           findingsLink(
-            'Findings for ${__data.fields.workload}',
+            'OOM loops in ${__data.fields.namespace}',
             'kind=oom_loop&cluster=$cluster&namespace=${__data.fields.namespace}',
           ),
         ])

@@ -24,7 +24,7 @@ const MEASURE_COLORS = ['#c9d3df', '#7f99b8', '#1f4e79', '#e07b39', '#f2b880'];
 const SERIES = ['allocatable', 'requests', 'peak usage', 'mean usage'] as const;
 const SERIES_COLORS = ['#7f99b8', '#1f4e79', '#e07b39', '#f2b880'];
 
-const config = {
+export const chartConfig = {
   font: FONT,
   view: { stroke: null },
   axis: { labelFontSize: 11, titleFontSize: 11, titleFontWeight: 'normal', gridColor: '#e6e9ee' },
@@ -57,7 +57,7 @@ export function capacityChart(data: ReportData, resource: 'cpu' | 'memory'): Cha
     caption: `Week-end inventory; usage is the week's mean and p${data.method.percentile} summed over containers. Requests far above usage are reserved but idle; usage above requests is unreserved risk.`,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-      config,
+      config: chartConfig,
       width: 720,
       height: { step: 11 },
       data: { values },
@@ -105,7 +105,7 @@ export function trendChart(data: ReportData, resource: 'cpu' | 'memory'): ChartS
         : ''),
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-      config,
+      config: chartConfig,
       width: 720,
       height: 180,
       data: { values },
@@ -174,7 +174,7 @@ export function savingsChart(data: ReportData): ChartSpec {
       'Money per month each recommendation saves (or adds, to remove a risk) across all replicas; the net over all of them is stated above.',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-      config,
+      config: chartConfig,
       width: 560,
       height: { step: 18 },
       data: { values },
@@ -220,7 +220,7 @@ export function flappingChart(data: ReportData): ChartSpec {
     caption: `Each mark is one Ready/MemoryPressure flip of a node, by time of the week (${data.timezone}).`,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-      config,
+      config: chartConfig,
       width: 720,
       height: { step: 22 },
       data: { values },
@@ -285,7 +285,7 @@ export function breakdownChart(data: ReportData): ChartSpec {
       'Overhead is capacity the node keeps for itself (capacity − allocatable); stranded is unrequested capacity no pod can use because the node ran out of the other resource.',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-      config,
+      config: chartConfig,
       width: 720,
       height: { step: 22 },
       data: { values },

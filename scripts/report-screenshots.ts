@@ -9,14 +9,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import type { Finding } from '../core/domain.js';
 import type { ReportData } from '../reports/data.js';
 import { reportId } from '../reports/generate.js';
 import { lastCompleteWeek } from '../reports/week.js';
+import { launchChromium } from '../test/support/chromium.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
 const OUT = join(ROOT, 'docs', 'images');
 const READY_MS = 15 * 60_000;
 
@@ -133,10 +132,7 @@ async function shoot(shot: Shot): Promise<void> {
       { format: 'html', suffix: '', width: 1100 },
       ...(shot.email ? [{ format: 'email', suffix: '-email', width: 700 }] : []),
     ];
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu'],
-    });
+    const browser = await launchChromium();
     try {
       for (const view of views) {
         const response = await fetch(`${demo.url}/api/v1/reports/${id}?format=${view.format}`);

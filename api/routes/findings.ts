@@ -1,5 +1,5 @@
 // Findings: filter, page, and one finding with its evidence.
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
@@ -9,7 +9,7 @@ import {
   type Severity,
 } from '../../core/domain.js';
 import { InvalidCursorError } from '../../store/keys.js';
-import type { FindingStore } from '../../store/store.js';
+import type { FindingQuery, FindingStore } from '../../store/store.js';
 import {
   BadRequest,
   csv,
@@ -23,6 +23,39 @@ import {
 const KINDS: FindingKind[] = FindingKindSchema.anyOf.map((option) => option.const);
 const SEVERITIES: Severity[] = ['critical', 'warning', 'info'];
 
+/** The filters of a findings list, shared by the API and the web pages. */
+export const FindingFilterQuery = {
+  kind: Type.Optional(Type.String({ description: `Comma-separated: ${KINDS.join(', ')}` })),
+  severity: Type.Optional(Type.String({ description: 'Comma-separated: critical, warning, info' })),
+  status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('resolved')])),
+  namespace: Type.Optional(Type.String({ maxLength: 253 })),
+  node: Type.Optional(Type.String({ maxLength: 253 })),
+  cluster: Type.Optional(Type.String({ maxLength: 253 })),
+  ...TimeQuery,
+};
+export const FindingFilterSchema = Type.Object(FindingFilterQuery);
+export type FindingFilter = Static<typeof FindingFilterSchema>;
+
+/** A findings-list query as the store takes it; BadRequest on an unknown kind or severity. */
+export function findingFilter(query: FindingFilter, defaultCluster: string): FindingQuery {
+  const window =
+    query.from || query.to
+      ? {
+          from: query.from ? Date.parse(query.from) : 0,
+          to: query.to ? Date.parse(query.to) : Date.now(),
+        }
+      : undefined;
+  return {
+    cluster: query.cluster ?? defaultCluster,
+    kinds: csv(query.kind, KINDS, 'kind'),
+    severities: csv(query.severity, SEVERITIES, 'severity'),
+    status: query.status,
+    namespace: query.namespace,
+    node: query.node,
+    window,
+  };
+}
+
 export const findingRoutes: FastifyPluginAsync<{ store: FindingStore; cluster: string }> = (
   fastify,
   options,
@@ -35,39 +68,15 @@ export const findingRoutes: FastifyPluginAsync<{ store: FindingStore; cluster: s
       schema: {
         summary: 'List findings, newest activity first',
         tags: ['findings'],
-        querystring: Type.Object({
-          kind: Type.Optional(Type.String({ description: `Comma-separated: ${KINDS.join(', ')}` })),
-          severity: Type.Optional(
-            Type.String({ description: 'Comma-separated: critical, warning, info' }),
-          ),
-          status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('resolved')])),
-          namespace: Type.Optional(Type.String({ maxLength: 253 })),
-          node: Type.Optional(Type.String({ maxLength: 253 })),
-          cluster: Type.Optional(Type.String({ maxLength: 253 })),
-          ...TimeQuery,
-          ...PageQuery,
-        }),
+        querystring: Type.Object({ ...FindingFilterQuery, ...PageQuery }),
         response: { 200: PageOf(FindingSchema), ...ProblemResponses },
       },
     },
     async (request) => {
       const query = request.query;
-      const window =
-        query.from || query.to
-          ? {
-              from: query.from ? Date.parse(query.from) : 0,
-              to: query.to ? Date.parse(query.to) : Date.now(),
-            }
-          : undefined;
       try {
         return await options.store.findings({
-          cluster: query.cluster ?? options.cluster,
-          kinds: csv(query.kind, KINDS, 'kind'),
-          severities: csv(query.severity, SEVERITIES, 'severity'),
-          status: query.status,
-          namespace: query.namespace,
-          node: query.node,
-          window,
+          ...findingFilter(query, options.cluster),
           limit: query.limit ?? 100,
           after: query.cursor,
         });

@@ -1,172 +1,25 @@
 // Workloads: usage percentiles per container against current requests and limits, OOM history,
-// and the recommendation Plimsoll made for each container.
-import { Type, type Static } from '@sinclair/typebox';
+// and the recommendation Plimsoll made for each container (api/workload-data.ts).
+import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import {
-  ContainerTerminationSchema,
-  FindingSchema,
-  ResourceAmountsSchema,
-  WorkloadRefSchema,
-  type Finding,
-  type Pod,
-  type ResourceAmounts,
-  type UsageMetric,
-  type WorkloadRef,
-} from '../../core/domain.js';
-import { containerKeyString, InvalidCursorError, sameWorkload } from '../../store/keys.js';
-import type { ContainerKey, Store, UsageStats } from '../../store/store.js';
-import {
-  BadRequest,
-  NotFound,
-  PageOf,
-  PageQuery,
-  ProblemResponses,
-  TimeQuery,
-  windowOf,
-} from '../schemas/common.js';
+import { WorkloadRefSchema, type WorkloadRef } from '../../core/domain.js';
+import type { Store } from '../../store/store.js';
+import { PageOf, PageQuery, ProblemResponses, TimeQuery, windowOf } from '../schemas/common.js';
+import { WorkloadContainerSchema, WorkloadData, WorkloadDetailSchema } from '../workload-data.js';
+
+export { WorkloadContainerSchema } from '../workload-data.js';
 
 const DAY = 86_400_000;
-const PERCENTILES = [50, 95, 99];
-
-const UsageSchema = Type.Object({
-  samples: Type.Integer(),
-  from: Type.Integer({ description: 'First sample (epoch ms)' }),
-  to: Type.Integer({ description: 'Last sample (epoch ms)' }),
-  mean: Type.Number(),
-  p50: Type.Number(),
-  p95: Type.Number(),
-  p99: Type.Number(),
-  max: Type.Number(),
-});
-
-export const WorkloadContainerSchema = Type.Object({
-  workload: WorkloadRefSchema,
-  container: Type.String(),
-  cpuCores: Type.Optional(UsageSchema),
-  memoryBytes: Type.Optional(UsageSchema),
-  requests: ResourceAmountsSchema,
-  limits: ResourceAmountsSchema,
-  oomKills: Type.Integer({ description: 'OOM kills in the window' }),
-  recommendation: Type.Optional(
-    Type.Object({
-      findingId: Type.String(),
-      summary: Type.String(),
-      evidence: Type.Record(Type.String(), Type.Unknown()),
-    }),
-  ),
-});
-type WorkloadContainer = Static<typeof WorkloadContainerSchema>;
-
-const WorkloadDetailSchema = Type.Object({
-  workload: WorkloadRefSchema,
-  containers: Type.Array(WorkloadContainerSchema),
-  pods: Type.Array(
-    Type.Object({
-      name: Type.String(),
-      node: Type.Optional(Type.String()),
-      qosClass: Type.String(),
-    }),
-  ),
-  terminations: Type.Array(ContainerTerminationSchema),
-  findings: Type.Array(FindingSchema),
-});
-
-const usage = (stats: UsageStats | undefined): Static<typeof UsageSchema> | undefined =>
-  stats && {
-    samples: stats.samples,
-    from: stats.first,
-    to: stats.last,
-    mean: stats.mean,
-    p50: stats.percentiles['50'] ?? 0,
-    p95: stats.percentiles['95'] ?? 0,
-    p99: stats.percentiles['99'] ?? 0,
-    max: stats.max,
-  };
-
-/** Requests and limits of a container as its newest pod declares them. */
-function currentResources(
-  pods: readonly Pod[],
-  key: ContainerKey,
-): { requests: ResourceAmounts; limits: ResourceAmounts } {
-  const newest = pods
-    .filter((pod) => sameWorkload(pod.workload, key.workload))
-    .sort((a, b) => b.createdAt - a.createdAt)[0];
-  const container = newest?.containers.find((c) => c.name === key.container);
-  return {
-    requests: container?.resources.requests ?? {},
-    limits: container?.resources.limits ?? {},
-  };
-}
+/** The window a workload's numbers cover unless the query names one. */
+export const WORKLOAD_WINDOW_MS = 14 * DAY;
 
 export const workloadRoutes: FastifyPluginAsync<{ store: Store; cluster: string }> = (
   fastify,
   options,
 ) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const { store, cluster } = options;
-
-  async function statsByKey(
-    metric: UsageMetric,
-    window: { from: number; to: number },
-    namespace: string | undefined,
-    pageSize: number,
-    after: string | undefined,
-  ) {
-    try {
-      return await store.usageStats({
-        cluster,
-        metric,
-        window,
-        percentiles: PERCENTILES,
-        namespace,
-        pageSize,
-        after,
-      });
-    } catch (error) {
-      if (error instanceof InvalidCursorError)
-        throw new BadRequest(`querystring/cursor: ${error.message}`);
-      throw error;
-    }
-  }
-
-  async function describe(
-    keys: readonly ContainerKey[],
-    memory: Map<string, UsageStats>,
-    cpu: Map<string, UsageStats>,
-    window: { from: number; to: number },
-    namespace: string | undefined,
-  ): Promise<WorkloadContainer[]> {
-    const [pods, kills, recommendations] = await Promise.all([
-      store.pods({ cluster, namespace }),
-      store.terminations({ cluster, window, namespace, reasons: ['OOMKilled'] }),
-      allFindings(store, { cluster, namespace, kinds: ['recommendation'], status: 'open' }),
-    ]);
-    return keys.map((key) => {
-      const text = containerKeyString(key);
-      const recommendation = recommendations.find(
-        (finding) =>
-          finding.subject.type === 'workload_container' &&
-          sameWorkload(finding.subject.workload, key.workload) &&
-          finding.subject.container === key.container,
-      );
-      return {
-        workload: key.workload,
-        container: key.container,
-        cpuCores: usage(cpu.get(text)),
-        memoryBytes: usage(memory.get(text)),
-        ...currentResources(pods, key),
-        oomKills: kills.filter(
-          (kill) => sameWorkload(kill.workload, key.workload) && kill.container === key.container,
-        ).length,
-        recommendation: recommendation && {
-          findingId: recommendation.id,
-          summary: recommendation.recommendation,
-          evidence: recommendation.evidence,
-        },
-      };
-    });
-  }
+  const data = new WorkloadData(options.store, options.cluster);
 
   app.get(
     '/api/v1/workloads',
@@ -183,24 +36,13 @@ export const workloadRoutes: FastifyPluginAsync<{ store: Store; cluster: string 
         response: { 200: PageOf(WorkloadContainerSchema), ...ProblemResponses },
       },
     },
-    async (request) => {
-      const { namespace, cursor } = request.query;
-      const limit = request.query.limit ?? 100;
-      const window = windowOf(request.query, 14 * DAY);
-      const memoryPage = await statsByKey(
-        'memory_working_set_bytes',
-        window,
-        namespace,
-        limit,
-        cursor,
-      );
-      // CPU pages in the same key order; twice the size covers containers without memory samples.
-      const cpuPage = await statsByKey('cpu_usage_cores', window, namespace, limit * 2, cursor);
-      const memory = new Map(memoryPage.items.map((row) => [containerKeyString(row.key), row]));
-      const cpu = new Map(cpuPage.items.map((row) => [containerKeyString(row.key), row]));
-      const keys = memoryPage.items.map((row) => row.key);
-      return { items: await describe(keys, memory, cpu, window, namespace), next: memoryPage.next };
-    },
+    (request) =>
+      data.containers({
+        window: windowOf(request.query, WORKLOAD_WINDOW_MS),
+        namespace: request.query.namespace,
+        limit: request.query.limit ?? 100,
+        cursor: request.query.cursor,
+      }),
   );
 
   app.get(
@@ -214,72 +56,10 @@ export const workloadRoutes: FastifyPluginAsync<{ store: Store; cluster: string 
         response: { 200: WorkloadDetailSchema, ...ProblemResponses },
       },
     },
-    async (request) => {
+    (request) => {
       const workload: WorkloadRef = request.params;
-      const window = windowOf(request.query, 14 * DAY);
-      const collect = async (metric: UsageMetric) => {
-        const rows = new Map<string, UsageStats>();
-        let after: string | undefined;
-        do {
-          const page = await statsByKey(metric, window, workload.namespace, 500, after);
-          for (const row of page.items) {
-            if (sameWorkload(row.key.workload, workload))
-              rows.set(containerKeyString(row.key), row);
-          }
-          after = page.next;
-        } while (after);
-        return rows;
-      };
-      const [memory, cpu, pods, terminations, findings] = await Promise.all([
-        collect('memory_working_set_bytes'),
-        collect('cpu_usage_cores'),
-        store.pods({ cluster, namespace: workload.namespace }),
-        store.terminations({ cluster, window, workload }),
-        allFindings(store, { cluster, namespace: workload.namespace, window }),
-      ]);
-      const own = pods.filter((pod) => sameWorkload(pod.workload, workload));
-      const names = new Set([...memory.keys(), ...cpu.keys()]);
-      for (const pod of own) {
-        for (const container of pod.containers) {
-          if (!container.init)
-            names.add(containerKeyString({ cluster, workload, container: container.name }));
-        }
-      }
-      if (names.size === 0 && terminations.length === 0) {
-        throw new NotFound(
-          `no workload ${workload.kind}/${workload.name} in namespace ${workload.namespace}`,
-        );
-      }
-      const keys = [...names]
-        .sort()
-        .map((text) => ({ cluster, workload, container: text.split('\u0000')[4]! }));
-      return {
-        workload,
-        containers: await describe(keys, memory, cpu, window, workload.namespace),
-        pods: own.map((pod) => ({ name: pod.name, node: pod.nodeName, qosClass: pod.qosClass })),
-        terminations,
-        findings: findings.filter(
-          (finding) =>
-            (finding.subject.type === 'workload' ||
-              finding.subject.type === 'workload_container') &&
-            sameWorkload(finding.subject.workload, workload),
-        ),
-      };
+      return data.detail(workload, windowOf(request.query, WORKLOAD_WINDOW_MS));
     },
   );
   return Promise.resolve();
 };
-
-async function allFindings(
-  store: Store,
-  query: Parameters<Store['findings']>[0],
-): Promise<Finding[]> {
-  const found: Finding[] = [];
-  let after: string | undefined;
-  do {
-    const page = await store.findings({ ...query, limit: 500, after });
-    found.push(...page.items);
-    after = page.next;
-  } while (after && found.length < 10_000);
-  return found;
-}

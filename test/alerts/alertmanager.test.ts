@@ -255,7 +255,7 @@ describe(
             container: 'cart',
           },
         );
-        assert.equal(page!.generatorURL, `http://plimsoll.example:8080/api/v1/findings/${leak.id}`);
+        assert.equal(page!.generatorURL, `http://plimsoll.example:8080/ui/findings/${leak.id}`);
         // The ticket's first notification (second or third: see above) is a warning.
         const ticket = received.find(
           (n) => n.receiver === 'checkout-ticket' && n.status === 'firing',

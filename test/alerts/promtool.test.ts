@@ -107,7 +107,7 @@ describe('Prometheus rules', { timeout: 120_000 }, () => {
     assert.match(text, /runbook_url: https:\/\/wiki\.example\/runbooks\/PlimsollOomLoop\.md/);
     assert.match(
       text,
-      /finding_url: https:\/\/plimsoll\.example\/api\/v1\/findings\/\{\{ \$labels\.finding_id \}\}/,
+      /finding_url: https:\/\/plimsoll\.example\/ui\/findings\/\{\{ \$labels\.finding_id \}\}/,
     );
   });
 });

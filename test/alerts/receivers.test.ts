@@ -150,7 +150,7 @@ describe('direct receivers', { timeout: 60_000 }, () => {
       assert.deepEqual(
         (trigger?.links as { href: string }[]).map((l) => l.href),
         [
-          'http://plimsoll:8080/api/v1/findings/finding-oom-cart',
+          'http://plimsoll:8080/ui/findings/finding-oom-cart',
           'https://github.com/plimsoll/plimsoll/blob/main/docs/runbooks/PlimsollOomLoop.md',
         ],
       );

@@ -15,6 +15,7 @@ export async function build(
     rateLimit?: { perSecond: number; burst: number };
     reports?: WeeklyReportScheduler;
     publicUrl?: string;
+    cluster?: string;
   } = {},
 ): Promise<{ app: App; store: MemoryStore }> {
   const store = options.store ?? new MemoryStore();
@@ -24,7 +25,7 @@ export async function build(
     health: () => Promise.resolve([]),
     version: 'test',
     store,
-    cluster: 'test',
+    cluster: options.cluster ?? 'test',
     tokens: options.open
       ? { readTokens: [], adminTokens: [] }
       : { readTokens: [READ_TOKEN], adminTokens: [ADMIN_TOKEN] },

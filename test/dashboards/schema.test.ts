@@ -188,12 +188,14 @@ describe('dashboard schema', () => {
         }
       });
 
-      it('links panels to the API finding pages', () => {
+      it('links panels to the web pages of their findings', () => {
         if (d.uid === 'plimsoll-pipeline') return;
         const links = panelsOf(d.json).flatMap(
           (p) => (p as Panel).fieldConfig?.defaults?.links ?? [],
         ) as { url?: string }[];
-        assert.ok(links.some((l) => l.url?.startsWith('${plimsoll_api}/api/v1/findings?')));
+        assert.ok(links.some((l) => l.url?.startsWith('${plimsoll_api}/ui/findings?')));
+        // The web pages, never raw JSON: a person follows these links.
+        assert.ok(links.every((l) => l.url?.startsWith('${plimsoll_api}/ui/')));
       });
     });
   }

@@ -7,15 +7,14 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { reportCharts } from '../../reports/charts.js';
 import type { ReportData } from '../../reports/data.js';
 import { generateWeeklyReport } from '../../reports/generate.js';
 import { REPORT_SECTIONS } from '../../reports/render-html.js';
+import { launchChromium } from '../support/chromium.js';
 import { ROOT } from '../support/cli.js';
 import { simulatedStore } from './fixture.js';
-
-const CHROMIUM = '/usr/bin/chromium';
 
 interface ChartBox {
   readonly id: string;
@@ -41,29 +40,13 @@ describe('HTML report in a browser', { timeout: 180_000 }, () => {
   let data: ReportData;
 
   before(async () => {
-    assert.ok(
-      existsSync(CHROMIUM),
-      `Chromium is not installed at ${CHROMIUM}; install it with: apt-get install -y chromium`,
-    );
     const { store, cluster, week, now } = await simulatedStore();
     const report = await generateWeeklyReport(store, { cluster, week, now });
     data = JSON.parse(report.content.json) as ReportData;
     mkdirSync(RESULTS, { recursive: true });
     const file = join(RESULTS, 'report.html');
     writeFileSync(file, report.content.html);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     // Self-contained means nothing leaves the page: any request but the file itself fails it.
     const requests: string[] = [];
