@@ -4,20 +4,14 @@
 // Debian's Chromium. Before a picture is kept, the figures it shows are checked against the API of
 // the same demo: flapping incidents and OOM loops of the week, and the nodes at its end.
 // Usage: npm run report:screenshots   (writes docs/images/report-*.png)
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Finding } from '../core/domain.js';
+import { findingsIn, get, OUT, startDemo } from './demo.js';
 import type { ReportData } from '../reports/data.js';
 import { reportId } from '../reports/generate.js';
 import { lastCompleteWeek } from '../reports/week.js';
 import { launchChromium } from '../test/support/chromium.js';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const OUT = join(ROOT, 'docs', 'images');
-const READY_MS = 15 * 60_000;
 
 interface Shot {
   readonly name: string;
@@ -31,65 +25,8 @@ const SHOTS: readonly Shot[] = [
   { name: 'three-weeks', historyDays: 21, email: true },
 ];
 
-/** Starts the demo and resolves with its API address once the history is analyzed. */
-function startDemo(shot: Shot): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(ROOT, 'cli', 'main.ts'), 'demo', '--port', '0'],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        PLIMSOLL_CONFIG: '',
-        PLIMSOLL_SIMULATOR_HISTORY_DAYS: String(shot.historyDays),
-        PLIMSOLL_LOG_LEVEL: 'warn',
-      },
-    },
-  );
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`demo (${shot.name}) did not load its history in ${READY_MS} ms`));
-    }, READY_MS);
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /History loaded and analyzed: (http:\/\/\S+?)\/api\/v1\/findings/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ url: match[1]!, stop: () => child.kill('SIGTERM') });
-      }
-    });
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`demo (${shot.name}) exited with ${code}:\n${output.slice(-2000)}`));
-    });
-  });
-}
-
-async function get<T>(url: string): Promise<T> {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`GET ${url}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
-
-/** Findings of a kind overlapping [from, to), all pages. */
-async function findingsIn(base: string, kind: string, from: number, to: number) {
-  const items: Finding[] = [];
-  let after: string | undefined;
-  do {
-    const page = await get<{ items: Finding[]; next?: string }>(
-      `${base}/api/v1/findings?kind=${kind}&from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}&limit=500${after ? `&after=${after}` : ''}`,
-    );
-    items.push(...page.items);
-    after = page.next;
-  } while (after);
-  return items;
-}
-
 async function shoot(shot: Shot): Promise<void> {
-  const demo = await startDemo(shot);
+  const demo = await startDemo(shot.name, shot.historyDays);
   try {
     const cluster = 'sim-mixed';
     const week = lastCompleteWeek(Date.now());

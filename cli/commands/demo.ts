@@ -58,6 +58,7 @@ export function demoCommand(): Command {
               await reports?.runOnce({ week: isoWeekOf(now, config.report.timezone) });
               process.stdout.write(
                 `History loaded and analyzed: ${ready.url}/api/v1/findings\n` +
+                  `Pages: ${ready.url}/ (open verdicts by severity and namespace)\n` +
                   `Weekly report: ${ready.url}/api/v1/reports/latest?format=html\n`,
               );
             },
@@ -71,6 +72,7 @@ export function demoCommand(): Command {
           '',
           'Plimsoll demo is running on the embedded runtime (in-process bus, in-memory store).',
           `  cluster     simulated "${config.simulator.scenario}" (${config.simulator.nodes} nodes): kubectl --server ${cluster?.url ?? '?'} get nodes`,
+          `  pages       ${service.url}/   (verdicts by namespace and workload, with charts and patches)`,
           `  findings    ${service.url}/api/v1/findings   (history is loading; /readyz turns 200 when it is in)`,
           `  docs        ${service.url}/docs`,
           `  API         ${service.url}`,
