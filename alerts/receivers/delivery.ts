@@ -56,19 +56,56 @@ export function safeTarget(url: string): string {
   }
 }
 
-export async function postJson(
+/** What one try of a delivery came to: done, or worth another try (and why). */
+export type Attempt<T> =
+  | { readonly done: T }
+  | {
+      readonly retry: string;
+      readonly status?: number | undefined;
+      /** The server's Retry-After, if it gave one. */
+      readonly afterMs?: number | undefined;
+    };
+
+/**
+ * Runs `tryOnce` until it is done, throws (a DeliveryError for an answer that cannot change), or
+ * the policy's attempts are spent: capped exponential backoff with jitter, honouring Retry-After.
+ * One loop for every receiver, HTTP and SMTP alike.
+ */
+export async function withRetries<T>(
+  target: string,
+  options: Pick<PostOptions, 'retry' | 'sleep'>,
+  tryOnce: (attempt: number, policy: RetryPolicy) => Promise<Attempt<T>>,
+): Promise<T> {
+  const policy = { ...DEFAULT_RETRY, ...options.retry };
+  const wait = options.sleep ?? ((ms: number) => sleep(ms));
+  let last: Exclude<Attempt<T>, { done: T }> = { retry: 'not tried' };
+  for (let attempt = 1; attempt <= policy.attempts; attempt++) {
+    const outcome = await tryOnce(attempt, policy);
+    if ('done' in outcome) return outcome.done;
+    last = outcome;
+    if (attempt < policy.attempts) {
+      const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+      const jittered = backoff * (0.5 + Math.random() / 2);
+      // A plain (ref'd) timer: a one-shot `alerts push` must not exit while a retry waits.
+      await wait(Math.min(policy.maxDelayMs, Math.max(jittered, outcome.afterMs ?? 0)));
+    }
+  }
+  throw new DeliveryError(
+    `${target} failed after ${policy.attempts} attempts (${last.retry})`,
+    target,
+    last.status,
+    policy.attempts,
+  );
+}
+
+export function postJson(
   url: string,
   payload: unknown,
   options: PostOptions = {},
 ): Promise<PostResult> {
-  const policy = { ...DEFAULT_RETRY, ...options.retry };
-  const wait = options.sleep ?? ((ms: number) => sleep(ms));
   const body = JSON.stringify(payload);
   const target = safeTarget(url);
-  let lastStatus: number | undefined;
-  let lastReason = '';
-  for (let attempt = 1; attempt <= policy.attempts; attempt++) {
-    let retryAfterMs: number | undefined;
+  return withRetries(target, options, async (attempt, policy): Promise<Attempt<PostResult>> => {
     try {
       const response = await fetch(url, {
         method: 'POST',
@@ -77,37 +114,29 @@ export async function postJson(
         signal: AbortSignal.timeout(policy.timeoutMs),
       });
       const text = await response.text();
-      lastStatus = response.status;
       const verdict = judge(response.status, text, options.judge);
-      if (verdict === 'ok') return { status: response.status, body: text, attempts: attempt };
+      if (verdict === 'ok')
+        return { done: { status: response.status, body: text, attempts: attempt } };
       // The answer body may echo the request; keep only its start and never the URL.
-      lastReason = `HTTP ${response.status}: ${text.slice(0, 200)}`;
+      const reason = `HTTP ${response.status}: ${text.slice(0, 200)}`;
       if (verdict === 'fail') {
         throw new DeliveryError(
-          `${target} rejected the request (${lastReason})`,
+          `${target} rejected the request (${reason})`,
           target,
-          lastStatus,
+          response.status,
           attempt,
         );
       }
-      retryAfterMs = retryAfter(response.headers.get('retry-after'));
+      return {
+        retry: reason,
+        status: response.status,
+        afterMs: retryAfter(response.headers.get('retry-after')),
+      };
     } catch (error) {
       if (error instanceof DeliveryError) throw error;
-      lastReason = (error as Error).name === 'TimeoutError' ? 'timeout' : 'network error';
+      return { retry: (error as Error).name === 'TimeoutError' ? 'timeout' : 'network error' };
     }
-    if (attempt < policy.attempts) {
-      const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-      const jittered = backoff * (0.5 + Math.random() / 2);
-      // A plain (ref'd) timer: a one-shot `alerts push` must not exit while a retry waits.
-      await wait(Math.min(policy.maxDelayMs, Math.max(jittered, retryAfterMs ?? 0)));
-    }
-  }
-  throw new DeliveryError(
-    `${target} failed after ${policy.attempts} attempts (${lastReason})`,
-    target,
-    lastStatus,
-    policy.attempts,
-  );
+  });
 }
 
 function judge(

@@ -4,9 +4,8 @@
 // from files, never from the URL, so errors and logs name the server only. A temporary refusal
 // (SMTP 4xx) or a network error is retried with backoff; a permanent one (5xx) fails at once, and
 // so does a mail some recipients were refused (the others have it already).
-import { setTimeout as sleep } from 'node:timers/promises';
 import nodemailer from 'nodemailer';
-import { DEFAULT_RETRY, DeliveryError, type RetryPolicy } from './delivery.js';
+import { DeliveryError, withRetries, type Attempt, type RetryPolicy } from './delivery.js';
 import type { FindingNotification, Receiver } from './types.js';
 
 export interface EmailOptions {
@@ -83,12 +82,8 @@ export function emailReceiver(options: EmailOptions): Receiver {
     greetingTimeout: 10_000,
     socketTimeout: 30_000,
   });
-  const policy = { ...DEFAULT_RETRY, ...options.retry };
-  const wait = options.sleep ?? ((ms: number) => sleep(ms));
-
-  const deliver = async (mail: Mail): Promise<void> => {
-    let reason = '';
-    for (let attempt = 1; attempt <= policy.attempts; attempt++) {
+  const deliver = (mail: Mail): Promise<void> =>
+    withRetries(shown, options, async (attempt): Promise<Attempt<void>> => {
       try {
         const info = await transport.sendMail({
           from: options.from,
@@ -107,27 +102,18 @@ export function emailReceiver(options: EmailOptions): Receiver {
             attempt,
           );
         }
-        return;
+        return { done: undefined };
       } catch (error) {
         if (error instanceof DeliveryError) throw error;
         const code = (error as { responseCode?: number }).responseCode;
-        reason = code ? `SMTP ${code}` : 'network error';
+        const reason = code ? `SMTP ${code}` : 'network error';
         // 5xx: the server will not take this message however often it is sent.
         if (code !== undefined && code >= 500) {
           throw new DeliveryError(`${shown} rejected the mail (${reason})`, shown, code, attempt);
         }
+        return { retry: reason };
       }
-      if (attempt < policy.attempts) {
-        await wait(Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1)));
-      }
-    }
-    throw new DeliveryError(
-      `${shown} failed after ${policy.attempts} attempts (${reason})`,
-      shown,
-      undefined,
-      policy.attempts,
-    );
-  };
+    });
 
   return {
     name: options.name ?? `email ${shown}`,
