@@ -10,7 +10,7 @@ import type { FindingStore } from '../store/store.js';
 import type { AlertSink, SinkReport } from './dispatch.js';
 import { DEFAULT_ALERT_KINDS } from './policy.js';
 import type { ProblemAlert } from './problem-alert.js';
-import { postJson, safeTarget, type RetryPolicy } from './receivers/delivery.js';
+import { postJson, safeTarget, type RetryPolicy } from '../core/delivery.js';
 
 export { ALERT_NAMES, DEFAULT_ALERT_KINDS } from './policy.js';
 export { findingUrl } from './problem-alert.js';

@@ -15,7 +15,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from '../core/logger.js';
 import type { Telemetry } from '../core/telemetry.js';
-import type { ComponentReport } from '../runtime/lifecycle.js';
+import type { ComponentReport } from '../core/component.js';
 import type { Store } from '../store/store.js';
 import { TokenAuth, type TokenSets } from './auth.js';
 import { sendProblem } from './problem.js';

@@ -7,6 +7,11 @@ export interface ComponentHealth {
   readonly detail?: string | undefined;
 }
 
+/** One component's health under its name: what /readyz lists. */
+export interface ComponentReport extends ComponentHealth {
+  readonly name: string;
+}
+
 export interface Component {
   readonly name: string;
   /** Resolves once the component does its job; rejects only on configuration or start-up errors. */

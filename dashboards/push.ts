@@ -1,7 +1,7 @@
 // Pushes the dashboards to a running Grafana through its HTTP API (POST /api/dashboards/db) into
 // a "Plimsoll" folder. The token is sent as a bearer header and never logged or echoed in errors.
 import { buildDashboards } from './index.js';
-import { safeTarget } from '../alerts/receivers/delivery.js';
+import { safeTarget } from '../core/delivery.js';
 
 export interface PushOptions {
   readonly grafanaUrl: string;

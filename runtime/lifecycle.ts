@@ -1,11 +1,7 @@
 // Starts components in order and stops them in reverse; the health of all of them is /readyz.
-import type { Component, ComponentHealth } from '../core/component.js';
+import type { Component, ComponentHealth, ComponentReport } from '../core/component.js';
 import type { Logger } from '../core/logger.js';
 import type { Telemetry } from '../core/telemetry.js';
-
-export interface ComponentReport extends ComponentHealth {
-  readonly name: string;
-}
 
 export class Lifecycle {
   private readonly started: Component[] = [];

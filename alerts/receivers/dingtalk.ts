@@ -2,7 +2,7 @@
 // in the query string, as DingTalk requires). DingTalk answers HTTP 200 with an errcode; 130101
 // (sending too fast) is retried, other codes fail. The access token is never logged.
 import { createHmac } from 'node:crypto';
-import { postJson, type RetryPolicy } from './delivery.js';
+import { postJson, type RetryPolicy } from '../../core/delivery.js';
 import type { FindingNotification, Receiver, ReportDelivery } from './types.js';
 
 export interface DingTalkOptions {

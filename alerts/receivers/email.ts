@@ -5,7 +5,7 @@
 // (SMTP 4xx) or a network error is retried with backoff; a permanent one (5xx) fails at once, and
 // so does a mail some recipients were refused (the others have it already).
 import nodemailer from 'nodemailer';
-import { DeliveryError, withRetries, type Attempt, type RetryPolicy } from './delivery.js';
+import { DeliveryError, withRetries, type Attempt, type RetryPolicy } from '../../core/delivery.js';
 import type { FindingNotification, Receiver } from './types.js';
 
 export interface EmailOptions {

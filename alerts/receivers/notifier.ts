@@ -10,7 +10,7 @@ import type { Logger } from '../../core/logger.js';
 import type { AlertSink, SinkReport } from '../dispatch.js';
 import type { AlertRoute } from '../policy.js';
 import type { ProblemAlert } from '../problem-alert.js';
-import { RateLimiter } from './delivery.js';
+import { RateLimiter } from '../../core/delivery.js';
 import { dedupKeyOf, type FindingNotification, type Receiver } from './types.js';
 
 export interface Route {

@@ -1,6 +1,6 @@
 // PagerDuty Events API v2: trigger and resolve one incident per problem and route through its
 // dedup_key. The routing key travels in the body and is never logged.
-import { postJson, type RetryPolicy } from './delivery.js';
+import { postJson, type RetryPolicy } from '../../core/delivery.js';
 import type { FindingNotification, Receiver } from './types.js';
 
 export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';

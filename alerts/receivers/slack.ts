@@ -1,5 +1,5 @@
 // Slack incoming webhook. The webhook URL is the secret: it is never logged (safeTarget).
-import { postJson, type RetryPolicy } from './delivery.js';
+import { postJson, type RetryPolicy } from '../../core/delivery.js';
 import type { DigestItem } from '../../reports/digest.js';
 import type { FindingNotification, Receiver, ReportDelivery } from './types.js';
 

@@ -5,7 +5,7 @@
 //   X-Plimsoll-Timestamp: <unix seconds>
 //   X-Plimsoll-Signature: sha256=<hex>
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { postJson, safeTarget, type RetryPolicy } from './delivery.js';
+import { postJson, safeTarget, type RetryPolicy } from '../../core/delivery.js';
 import type { FindingNotification, Receiver, ReportDelivery } from './types.js';
 
 export const TIMESTAMP_HEADER = 'x-plimsoll-timestamp';

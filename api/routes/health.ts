@@ -2,7 +2,7 @@
 // component (bus, store, consumers) says it can do its job, with the reasons when not.
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import type { ComponentReport } from '../../runtime/lifecycle.js';
+import type { ComponentReport } from '../../core/component.js';
 
 export interface HealthRouteOptions {
   readonly health: () => Promise<ComponentReport[]>;

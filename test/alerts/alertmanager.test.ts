@@ -15,7 +15,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { parse, stringify } from 'yaml';
 import { AlertmanagerPusher } from '../../alerts/alertmanager-push.js';
 import { AlertDispatcher } from '../../alerts/dispatch.js';
-import { postJson } from '../../alerts/receivers/delivery.js';
+import { postJson } from '../../core/delivery.js';
 import { TeamResolver } from '../../alerts/teams.js';
 import type { Finding } from '../../core/domain.js';
 import { silentLogger } from '../../core/logger.js';

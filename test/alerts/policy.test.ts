@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { AlertDispatcher, type AlertSink } from '../../alerts/dispatch.js';
 import { decide } from '../../alerts/policy.js';
 import type { ProblemAlert } from '../../alerts/problem-alert.js';
-import { RateLimiter } from '../../alerts/receivers/delivery.js';
+import { RateLimiter } from '../../core/delivery.js';
 import { DirectNotifier } from '../../alerts/receivers/notifier.js';
 import type { FindingNotification, Receiver } from '../../alerts/receivers/types.js';
 import { plimsollRuleGroups } from '../../alerts/rules.js';

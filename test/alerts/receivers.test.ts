@@ -12,7 +12,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { decide } from '../../alerts/policy.js';
 import { problemAlerts, type ProblemAlert } from '../../alerts/problem-alert.js';
 import { directRoutes } from '../../alerts/receivers/config.js';
-import { postJson, RateLimiter } from '../../alerts/receivers/delivery.js';
+import { postJson, RateLimiter } from '../../core/delivery.js';
 import { dingTalkReceiver } from '../../alerts/receivers/dingtalk.js';
 import { DirectNotifier, notificationOf } from '../../alerts/receivers/notifier.js';
 import { pagerDutyReceiver } from '../../alerts/receivers/pagerduty.js';

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { buildApp } from '../../api/app.js';
 import { silentLogger } from '../../core/logger.js';
 import { Telemetry } from '../../core/telemetry.js';
-import type { ComponentReport } from '../../runtime/lifecycle.js';
+import type { ComponentReport } from '../../core/component.js';
 
 function build(components: ComponentReport[]) {
   const telemetry = new Telemetry();

@@ -1,4 +1,4 @@
-// One HTTP POST with retries, shared by the Alertmanager push and the direct receivers.
+// One delivery with retries, shared by the Alertmanager push, the receivers and the dashboard push.
 // Retries network errors, 429 and 5xx with capped exponential backoff and jitter (honouring
 // Retry-After); other 4xx fail at once, since repeating a rejected payload cannot succeed.
 // URLs of chat webhooks carry their secret in the path or query, so errors and logs name only
