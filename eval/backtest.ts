@@ -13,11 +13,10 @@ import {
   type StrategyOverrides,
 } from '../analyzers/recommendations/strategies/registry.js';
 import type { ContainerHistory, Recommendation } from '../analyzers/recommendations/types.js';
-import { loadSimulation } from '../collectors/replay/simulation.js';
+import { loadSimulation, createSimulation, type Simulation } from '../simulator/index.js';
 import type { TimeWindow } from '../core/domain.js';
 import { containerKeyString } from '../store/keys.js';
 import { MemoryStore } from '../store/memory.js';
-import { createSimulation, type Simulation } from '../simulator/index.js';
 import type { EvalPath, SourceContext } from './evaluate.js';
 import { prometheusSource } from './prometheus/source.js';
 import {

@@ -6,15 +6,15 @@
 // Every finding the runner opened is compared with the ground truth at the end.
 import type { Finding } from '../core/domain.js';
 import type { AnyEnvelope } from '../core/envelope.js';
-import { replayChunks } from '../collectors/replay/simulation.js';
-import { createAnalyzers, FLAPPING_ANALYZER, OOM_LOOP_ANALYZER } from '../analyzers/index.js';
-import { AnalyzerRunner } from '../analyzers/runner.js';
 import {
+  replayChunks,
   createSimulation,
   groundTruth,
   type ExportOptions,
   type Simulation,
 } from '../simulator/index.js';
+import { createAnalyzers, FLAPPING_ANALYZER, OOM_LOOP_ANALYZER } from '../analyzers/index.js';
+import { AnalyzerRunner } from '../analyzers/runner.js';
 import { MemoryStore } from '../store/memory.js';
 import {
   classifyOomLoops,

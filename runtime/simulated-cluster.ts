@@ -4,8 +4,7 @@
 import type { Component, ComponentHealth } from '../core/component.js';
 import type { Logger } from '../core/logger.js';
 import type { Bus } from '../bus/bus.js';
-import { replaySimulation } from '../collectors/replay/simulation.js';
-import { startSimulator, type RunningSimulator } from '../simulator/index.js';
+import { replaySimulation, startSimulator, type RunningSimulator } from '../simulator/index.js';
 
 const DAY = 86_400_000;
 

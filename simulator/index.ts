@@ -19,6 +19,16 @@ export {
   type KubeletFault,
 } from './faults.js';
 export { exportOpenMetrics, type ExportOptions } from './export/openmetrics.js';
+export {
+  loadSimulation,
+  replayChunks,
+  replaySimulation,
+  type LoadSummary,
+  type ReplayChunk,
+  type ReplayOptions,
+  type ReplayPublisher,
+  type ReplaySink,
+} from './replay/simulation.js';
 export type {
   GroundTruth,
   OomKillTruth,

@@ -11,7 +11,7 @@ import { excludedChanges, recommendationPatches } from '../../analyzers/recommen
 import { AnalyzerRunner } from '../../analyzers/runner.js';
 import { adviceOf, followVerdict, type MemoryVerdict } from '../../analyzers/verdicts.js';
 import { disagreements, unwindowedCounts } from '../../eval/agreement.js';
-import { replayChunks } from '../../collectors/replay/simulation.js';
+import { replayChunks } from '../../simulator/index.js';
 import { judgedScenario } from '../support/judged-scenario.js';
 import { MemoryStore } from '../../store/memory.js';
 

@@ -4,7 +4,7 @@
 // of kills says over what window it was counted.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { replayChunks } from '../../collectors/replay/simulation.js';
+import { replayChunks } from '../../simulator/index.js';
 import type { Finding } from '../../core/domain.js';
 import { disagreements, unwindowedCounts } from '../../eval/agreement.js';
 import { scenarioNames } from '../../simulator/scenarios/index.js';

@@ -4,9 +4,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { loadSimulation, replaySimulation } from '../../collectors/replay/simulation.js';
+import { loadSimulation, replaySimulation, createSimulation } from '../../simulator/index.js';
 import { exactQuantile, SKETCH_RELATIVE_ACCURACY } from '../../core/sketch.js';
-import { createSimulation } from '../../simulator/index.js';
 import { ElasticsearchStore } from '../../store/elasticsearch/store.js';
 import { containerKeyString } from '../../store/keys.js';
 import { requireServices, SERVICE_URLS } from '../support/services.js';

@@ -5,9 +5,8 @@ import { createAnalyzers } from '../../analyzers/index.js';
 import { misfitAnalyzer } from '../../analyzers/misfit/container-analyzer.js';
 import { nodeCapacityAnalyzer } from '../../analyzers/misfit/node-analyzer.js';
 import { recommendationAnalyzer } from '../../analyzers/recommendations/analyzer.js';
-import { loadSimulation } from '../../collectors/replay/simulation.js';
+import { loadSimulation, createSimulation } from '../../simulator/index.js';
 import type { Analyzer } from '../../analyzers/analyzer.js';
-import { createSimulation } from '../../simulator/index.js';
 import { MemoryStore } from '../../store/memory.js';
 import { weekWindow } from '../../reports/week.js';
 

@@ -10,11 +10,11 @@ import {
   mapPod,
   nodeTransitions,
 } from '../../collectors/formats/kube-objects.js';
-import { EVICTED_POD_TTL_MS, type Incarnation } from '../../simulator/model/pod-timeline.js';
-import type { Simulation } from '../../simulator/model/simulation.js';
-import type { NodeModel } from '../../simulator/model/types.js';
-import { renderNode } from '../../simulator/render/nodes.js';
-import { renderPod } from '../../simulator/render/pods.js';
+import { EVICTED_POD_TTL_MS, type Incarnation } from '../model/pod-timeline.js';
+import type { Simulation } from '../model/simulation.js';
+import type { NodeModel } from '../model/types.js';
+import { renderNode } from '../render/nodes.js';
+import { renderPod } from '../render/pods.js';
 
 /** What other replay parts need to know about a pod once it has been observed. */
 export interface ObservedPod {

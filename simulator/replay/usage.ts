@@ -4,10 +4,10 @@
 // node's kubelet is down nothing is scraped from it, exactly as in a real cluster.
 import type { UsageSample, WorkloadRef } from '../../core/domain.js';
 import { envelope, type AnyEnvelope } from '../../core/envelope.js';
-import type { Incarnation, Run } from '../../simulator/model/pod-timeline.js';
-import type { Simulation } from '../../simulator/model/simulation.js';
-import type { NodeModel } from '../../simulator/model/types.js';
-import { cpuShape } from '../../simulator/model/usage.js';
+import type { Incarnation, Run } from '../model/pod-timeline.js';
+import type { Simulation } from '../model/simulation.js';
+import type { NodeModel } from '../model/types.js';
+import { cpuShape } from '../model/usage.js';
 
 interface NodeTotals {
   workingSet: Float64Array;

@@ -3,8 +3,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { validateEnvelope, type AnyEnvelope } from '../../../core/envelope.js';
-import { loadSimulation, replaySimulation } from '../../../collectors/replay/simulation.js';
-import { createSimulation, groundTruth } from '../../../simulator/index.js';
+import {
+  loadSimulation,
+  replaySimulation,
+  createSimulation,
+  groundTruth,
+} from '../../../simulator/index.js';
 import { MemoryStore } from '../../../store/memory.js';
 
 const HOUR = 3_600_000;

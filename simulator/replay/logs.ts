@@ -5,9 +5,9 @@
 import type { LogLine } from '../../core/domain.js';
 import { envelope, type AnyEnvelope } from '../../core/envelope.js';
 import { tagLogMessage } from '../../collectors/formats/cri-log.js';
-import { LogSource, type LogEntry } from '../../simulator/model/logs.js';
-import type { Incarnation, Run } from '../../simulator/model/pod-timeline.js';
-import type { Simulation } from '../../simulator/model/simulation.js';
+import { LogSource, type LogEntry } from '../model/logs.js';
+import type { Incarnation, Run } from '../model/pod-timeline.js';
+import type { Simulation } from '../model/simulation.js';
 
 const MAX_MESSAGE = 65_536;
 

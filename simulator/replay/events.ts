@@ -4,9 +4,9 @@
 // coalesces updates.
 import { envelope, type AnyEnvelope } from '../../core/envelope.js';
 import { mapEvent } from '../../collectors/formats/kube-objects.js';
-import { EVENT_TTL_MS, eventsAt } from '../../simulator/model/events.js';
-import type { Simulation } from '../../simulator/model/simulation.js';
-import { renderEvent } from '../../simulator/render/events.js';
+import { EVENT_TTL_MS, eventsAt } from '../model/events.js';
+import type { Simulation } from '../model/simulation.js';
+import { renderEvent } from '../render/events.js';
 
 export function eventRecords(
   sim: Simulation,

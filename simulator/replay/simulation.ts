@@ -6,7 +6,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { TimeWindow } from '../../core/domain.js';
 import type { AnyEnvelope, RecordKind } from '../../core/envelope.js';
-import type { Simulation } from '../../simulator/model/simulation.js';
+import type { Simulation } from '../model/simulation.js';
 import { eventRecords } from './events.js';
 import { InventoryReplay, type ObservedKill } from './inventory.js';
 import { LogReplay } from './logs.js';
