@@ -43,12 +43,20 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
-  const program = buildProgram().exitOverride();
+  const program = buildProgram();
+  // Commands added with addCommand() keep their own exit behaviour: override it on every one.
+  const override = (command: Command): void => {
+    command.exitOverride();
+    command.commands.forEach(override);
+  };
+  override(program);
   try {
     await program.parseAsync([...argv]);
   } catch (error) {
     if (error instanceof CommanderError) {
-      process.exit(error.exitCode);
+      // Commander has printed its message; help and --version end 0, every misuse is a usage
+      // error (2), as a bad config is, so scripts can tell it from a failed run (1).
+      process.exit(error.exitCode === 0 ? 0 : 2);
     }
     if (error instanceof ConfigError || error instanceof UsageError) {
       process.stderr.write(`plimsoll: ${error.message}\n`);

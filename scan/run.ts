@@ -8,6 +8,7 @@ import type { AnalyzerOutcome } from '../analyzers/runner.js';
 import { AnalyzerRunner } from '../analyzers/runner.js';
 import { HttpPromClient, type PromClient } from '../collectors/prometheus/client.js';
 import { PrometheusCollector, prometheusDefaults } from '../collectors/prometheus/collector.js';
+import { selectorText, type LabelRequirement } from '../collectors/prometheus/selector.js';
 import type { DeliveryListener, RecordSink } from '../collectors/publisher.js';
 import type { Finding, TimeWindow } from '../core/domain.js';
 import type { AnyEnvelope } from '../core/envelope.js';
@@ -40,6 +41,8 @@ export interface ScanOptions {
   /** End of the window (default now): a Prometheus of past data is scanned at its end. */
   readonly end?: number | undefined;
   readonly namespaces?: readonly string[] | undefined;
+  /** Only pods whose kube-state-metrics labels satisfy this selector. */
+  readonly podSelector?: readonly LabelRequirement[] | undefined;
   readonly cluster: string;
   /** Prices and analyzer settings (report.prices, analysis.settings and analysis.analyzers). */
   readonly config: Parameters<typeof configuredAnalyzers>[0];
@@ -108,6 +111,8 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
     );
   }
 
+  if (options.podSelector) await checkSelector(client, options, end);
+
   const store = new MemoryStore({ retentionDays: options.days + 2 });
   const telemetry = new Telemetry({ defaultMetrics: false });
   // The sink reports progress from the collector it feeds, made just after it.
@@ -135,6 +140,7 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
       // The end is the scan's: nothing after it is read, nothing before it left for later.
       lagMs: 0,
       namespaces: options.namespaces,
+      podSelector: options.podSelector,
       failAfter: 3,
     },
     { publisher: sink, telemetry, logger: options.logger, cluster: options.cluster },
@@ -178,4 +184,29 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
     outcomes: report.outcomes,
     findings,
   };
+}
+
+/**
+ * A selector that matches no pod would scan nothing and report a healthy cluster: refuse it, and
+ * say whether kube-state-metrics exports pod labels at all (v2 exports only allowlisted ones).
+ */
+async function checkSelector(client: PromClient, options: ScanOptions, end: number): Promise<void> {
+  const selector = options.podSelector!;
+  const range = `${options.days * 24}h`;
+  const matchers = selector.map((r) => `label_${r.exported}${r.operator}"${r.value}"`).join(', ');
+  const [all, matching] = await Promise.all([
+    client.query(`count(last_over_time(kube_pod_labels[${range}]))`, end),
+    client.query(`count(last_over_time(kube_pod_labels{${matchers}}[${range}]))`, end),
+  ]);
+  const count = (rows: typeof all) => Number(rows[0]?.values[0]?.[1] ?? 0);
+  if (count(all) === 0) {
+    throw new ScanError(
+      `--selector ${selectorText(selector)}: Prometheus has no kube_pod_labels series, so pod labels are unknown. kube-state-metrics v2 exports pod labels only when started with --metric-labels-allowlist=pods=[${selector.map((r) => r.key).join(',')}] (or pods=[*]).`,
+    );
+  }
+  if (count(matching) === 0) {
+    throw new ScanError(
+      `--selector ${selectorText(selector)}: no pod of the window has these labels on kube_pod_labels (label names as kube-state-metrics exports them: ${selector.map((r) => `label_${r.exported}`).join(', ')}). If the pods do carry them, kube-state-metrics needs --metric-labels-allowlist=pods=[${selector.map((r) => r.key).join(',')}].`,
+    );
+  }
 }

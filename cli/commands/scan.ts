@@ -3,6 +3,11 @@
 // run every analyzer once, print the verdicts. --fail-on makes it a CI gate (exit 3).
 import { writeFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import {
+  parseSelector,
+  SelectorError,
+  type LabelRequirement,
+} from '../../collectors/prometheus/selector.js';
 import { atOrAbove, formatScan, SCAN_FORMATS, type ScanFormat } from '../../scan/format.js';
 import { progressReporter } from '../../scan/progress.js';
 import { runScan, ScanError } from '../../scan/run.js';
@@ -17,6 +22,7 @@ interface ScanCommandOptions {
   step: number;
   end?: string;
   namespace?: string;
+  selector?: LabelRequirement[];
   format: ScanFormat;
   out?: string;
   failOn?: 'critical' | 'warning';
@@ -34,6 +40,15 @@ function positive(name: string, max: number) {
   };
 }
 
+function selectorArgument(value: string): LabelRequirement[] {
+  try {
+    return parseSelector(value);
+  } catch (error) {
+    if (error instanceof SelectorError) throw new InvalidArgumentError(error.message);
+    throw error;
+  }
+}
+
 export function scanCommand(): Command {
   return new Command('scan')
     .description(
@@ -44,6 +59,11 @@ export function scanCommand(): Command {
     .option('--step <seconds>', 'resolution of the history read', positive('--step', 3600), 60)
     .option('--end <time>', 'end of the window (RFC 3339; default now)')
     .option('--namespace <names>', 'only these namespaces (comma-separated); nodes are read whole')
+    .option(
+      '-l, --selector <selector>',
+      'only pods with these labels (k=v,k!=v, as kube-state-metrics exports them); nodes are read whole',
+      selectorArgument,
+    )
     .addOption(
       new Option('-f, --format <format>', 'output format')
         .choices([...SCAN_FORMATS])
@@ -77,6 +97,7 @@ export function scanCommand(): Command {
             ?.split(',')
             .map((n) => n.trim())
             .filter(Boolean),
+          podSelector: options.selector,
           cluster: options.cluster ?? config.cluster,
           config,
           logger,

@@ -23,9 +23,12 @@ import {
   type ChunkInput,
   type ChunkState,
   type ConditionMark,
+  type PodMeta,
 } from './history.js';
 import { nodeInventory, podInventory, type ObjectMark } from './inventory.js';
+import { selects, type LabelRequirement } from './selector.js';
 import { terminations, type RestartMark } from './terminations.js';
+import { ksmPodKey } from '../formats/kube-state-metrics.js';
 
 export interface PrometheusCollectorConfig {
   /** Days of history to read before following live. Default 7. */
@@ -48,6 +51,11 @@ export interface PrometheusCollectorConfig {
   readonly checkpointFile: string | undefined;
   /** Only pods of these namespaces (nodes are read whole); all when absent. */
   readonly namespaces?: readonly string[] | undefined;
+  /**
+   * Only pods whose kube_pod_labels satisfy this label selector (nodes are read whole). The pods'
+   * series are still read, then dropped: PromQL cannot join every family on pod labels cheaply.
+   */
+  readonly podSelector?: readonly LabelRequirement[] | undefined;
   /**
    * Give up after this many failed reads of the same chunk in a row: the run ends and
    * whenBackfilled() rejects with the last error (a one-shot scan). Absent: retry for ever.
@@ -254,18 +262,29 @@ export class PrometheusCollector implements Collector {
       const batch = namespaces.slice(i, i + this.config.namespaceBatch);
       const inventory = await podInventory(input, batch);
       const pods = inventory.meta;
-      await emit(inventory.changed.map((p) => envelope('pod', p, this.source)));
-      await emit(inventory.evictions.map((e) => envelope('kube_event', e, this.source)));
+      const selected = this.selectedPods(pods);
+      const kept = <T>(records: T[], key: (r: T) => string | undefined) =>
+        selected ? records.filter((r) => selected.has(key(r) ?? '')) : records;
       await emit(
-        (await terminations(input, batch, pods)).map((t) =>
-          envelope('container_termination', t, this.source),
+        kept(inventory.changed, (p) => ksmPodKey(p.namespace, p.name)).map((p) =>
+          envelope('pod', p, this.source),
+        ),
+      );
+      await emit(
+        kept(inventory.evictions, (e) =>
+          ksmPodKey(e.involvedObject.namespace ?? '', e.involvedObject.name),
+        ).map((e) => envelope('kube_event', e, this.source)),
+      );
+      await emit(
+        kept(await terminations(input, batch, pods), (t) => ksmPodKey(t.namespace, t.pod)).map(
+          (t) => envelope('container_termination', t, this.source),
         ),
       );
       if (this.config.usage) {
         await emit(
-          (await containerUsage(input, batch, pods)).map((s) =>
-            envelope('usage_sample', s, this.source),
-          ),
+          kept(await containerUsage(input, batch, pods), (s) =>
+            s.namespace && s.pod ? ksmPodKey(s.namespace, s.pod) : undefined,
+          ).map((s) => envelope('usage_sample', s, this.source)),
         );
       }
     }
@@ -287,5 +306,12 @@ export class PrometheusCollector implements Collector {
       objects: [...state.objects],
     } satisfies SavedState);
     this.metrics.success();
+  }
+
+  /** namespace/pod of the pods the selector picks; undefined when there is no selector. */
+  private selectedPods(pods: ReadonlyMap<string, PodMeta>): Set<string> | undefined {
+    const selector = this.config.podSelector;
+    if (!selector) return undefined;
+    return new Set([...pods].filter(([, meta]) => selects(selector, meta.labels)).map(([k]) => k));
   }
 }

@@ -55,6 +55,8 @@ export interface PodMeta {
   uid?: string;
   node?: string;
   workload: WorkloadRef;
+  /** From kube_pod_labels, names as kube-state-metrics exports them (without `label_`). */
+  labels: Readonly<Record<string, string>>;
   requests: Map<string, { cpuCores?: number; memoryBytes?: number }>;
   limits: Map<string, { cpuCores?: number; memoryBytes?: number }>;
 }

@@ -304,6 +304,7 @@ export function metaOf(pod: KsmPod): PodMeta {
     ...(pod.uid !== undefined && { uid: pod.uid }),
     ...(pod.node !== undefined && { node: pod.node }),
     workload: pod.workload,
+    labels: pod.labels,
     requests,
     limits,
   };

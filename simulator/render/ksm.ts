@@ -11,7 +11,10 @@ import {
   type Resources,
 } from '../model/types.js';
 import { Exposition, type Labels } from './exposition.js';
-import { podIp, podStartTime } from './pods.js';
+import { podIp, podMetadataLabels, podStartTime } from './pods.js';
+
+/** A Kubernetes label key as kube-state-metrics names its Prometheus label (after `label_`). */
+export const ksmLabelName = (key: string) => key.replace(/[^a-zA-Z0-9_]/g, '_');
 
 const PHASES = ['Pending', 'Succeeded', 'Failed', 'Unknown', 'Running'] as const;
 const QOS = ['BestEffort', 'Burstable', 'Guaranteed'] as const;
@@ -94,7 +97,7 @@ export function renderKsm(
         ...n,
         label_node_kubernetes_io_instance_type: node.instanceType,
         label_topology_kubernetes_io_zone: node.zone,
-        [`label_${node.poolLabel.replace(/[^a-zA-Z0-9_]/g, '_')}`]: node.pool,
+        [`label_${ksmLabelName(node.poolLabel)}`]: node.pool,
       },
       1,
     );
@@ -204,10 +207,25 @@ export function renderKsm(
     'Last terminated time for a pod container in unix timestamp.',
     'gauge',
   );
+  // As kube-state-metrics v2 run with --metric-labels-allowlist=pods=[*]: every label, sanitised.
+  const podLabelsFamily = e.family(
+    'kube_pod_labels',
+    'Kubernetes labels converted to Prometheus labels.',
+    'gauge',
+  );
   for (const view of pods) {
     const w = view.slot.workload;
     const p: Labels = { namespace: w.namespace, pod: view.pod.name, uid: view.pod.uid };
     const o = ownerOf(view);
+    podLabelsFamily(
+      {
+        ...p,
+        ...Object.fromEntries(
+          Object.entries(podMetadataLabels(view)).map(([k, v]) => [`label_${ksmLabelName(k)}`, v]),
+        ),
+      },
+      1,
+    );
     const node = view.node?.name ?? '';
     info(
       {

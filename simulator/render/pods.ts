@@ -132,14 +132,10 @@ function containerStatus(sim: Simulation, cv: ContainerView): Record<string, unk
   };
 }
 
-export function renderPod(
-  sim: Simulation,
-  view: PodView,
-  t: number,
-  resourceVersion: string,
-): Record<string, unknown> {
-  const { pod, slot, node } = view;
-  const w = slot.workload;
+/** A pod's labels: its workload's template labels and the ones its controller adds. */
+export function podMetadataLabels(view: Pick<PodView, 'pod' | 'slot'>): Record<string, string> {
+  const { pod } = view;
+  const w = view.slot.workload;
   const labels: Record<string, string> = { ...w.labels };
   if (w.kind === 'Deployment') labels['pod-template-hash'] = pod.templateHash;
   if (w.kind === 'StatefulSet') {
@@ -150,6 +146,18 @@ export function renderPod(
     labels['controller-revision-hash'] = pod.templateHash.slice(0, 9);
     labels['pod-template-generation'] = String(pod.generation + 1);
   }
+  return labels;
+}
+
+export function renderPod(
+  sim: Simulation,
+  view: PodView,
+  t: number,
+  resourceVersion: string,
+): Record<string, unknown> {
+  const { pod, slot, node } = view;
+  const w = slot.workload;
+  const labels = podMetadataLabels(view);
   const created = pod.createdAt;
   const firstContainer = w.containers[0];
   const readyAt = view.containers.map((c) => (c.run ? c.run.start + 5000 : undefined));

@@ -4,8 +4,8 @@
 // through the grace period.
 import { qosClass } from '../../model/simulation.js';
 import type { Labels } from '../../render/exposition.js';
-import { ownerOf } from '../../render/ksm.js';
-import { podIp } from '../../render/pods.js';
+import { ksmLabelName, ownerOf } from '../../render/ksm.js';
+import { podIp, podMetadataLabels } from '../../render/pods.js';
 import { family, podLabels, type ExportContext } from './context.js';
 import { phases, podsInWindow, type PodLife } from './pod-life.js';
 import { bySeries, constant, segmentPoints, type LabelledSegment } from './window.js';
@@ -85,6 +85,23 @@ export async function writePodFamilies(ctx: ExportContext): Promise<void> {
       for (const s of bySeries(segments))
         await ctx.w.series(s.labels, segmentPoints(grid, s.segments));
     }),
+  );
+  // As kube-state-metrics run with --metric-labels-allowlist=pods=[*] (render/ksm.ts).
+  await family(
+    ctx,
+    'kube_pod_labels',
+    'gauge',
+    'Kubernetes labels converted to Prometheus labels.',
+    () =>
+      perPod(ctx, (life, p) => {
+        const labels = Object.entries(podMetadataLabels(life)).map(
+          ([key, value]) => [`label_${ksmLabelName(key)}`, value] as const,
+        );
+        return ctx.w.series(
+          { ...p, ...Object.fromEntries(labels) },
+          constant(grid, life.from, life.to, 1),
+        );
+      }),
   );
   await family(ctx, 'kube_pod_owner', 'gauge', "Information about the Pod's owner.", () =>
     perPod(ctx, (life, p) => {

@@ -103,6 +103,7 @@ const PODS = new Map<string, PodMeta>([
       uid: UID,
       node: 'node-a',
       workload: { namespace: 'shop', kind: 'StatefulSet', name: 'api' },
+      labels: {},
       requests: new Map([['api', { memoryBytes: 256 * 2 ** 20 }]]),
       limits: new Map([['api', { memoryBytes: 512 * 2 ** 20 }]]),
     },

@@ -185,6 +185,55 @@ describe('plimsoll scan against a real Prometheus', { timeout: 600_000 }, () => 
       }
     }
   });
+
+  it('scans only the pods a label selector picks, and refuses one that picks none', async () => {
+    const workloadsOf = (team: string) =>
+      sim.model.workloads.filter((w) => w.labels.team === team).map((w) => w.name);
+    const shop = workloadsOf('shop');
+    assert.ok(shop.length >= 2, 'team shop has several workloads');
+    const run = await runCli(
+      scanArgs(
+        prometheus.url,
+        '--selector',
+        `team=shop,app!=${shop[1]}`,
+        '-f',
+        'json',
+        '--no-progress',
+      ),
+      {},
+      300_000,
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const scoped = (JSON.parse(run.stdout) as typeof json).findings;
+    const named = scoped.flatMap((f) =>
+      f.subject.type === 'workload_container' || f.subject.type === 'workload'
+        ? [f.subject.workload.name]
+        : [],
+    );
+    assert.ok(named.length > 0, 'the selected workloads have findings');
+    for (const name of named) {
+      assert.ok(name !== shop[1] && shop.includes(name), `${name} is not selected`);
+    }
+    // The full scan has findings about workloads the selector left out.
+    assert.ok(
+      findings.some(
+        (f) => f.subject.type === 'workload_container' && !shop.includes(f.subject.workload.name),
+      ),
+    );
+
+    const none = await runCli(
+      scanArgs(prometheus.url, '-l', 'app=nowhere', '--no-progress'),
+      {},
+      300_000,
+    );
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /--selector app=nowhere: no pod of the window has these labels/);
+    assert.match(none.stderr, /--metric-labels-allowlist=pods=\[app\]/);
+
+    const badSyntax = await runCli(scanArgs(prometheus.url, '-l', 'team in (shop)'), {}, 60_000);
+    assert.equal(badSyntax.code, 2, badSyntax.stderr);
+    assert.match(badSyntax.stderr, /set-based selectors such as "in" are not supported/);
+  });
 });
 
 describe('plimsoll scan on a Prometheus that lacks series', { timeout: 600_000 }, () => {
