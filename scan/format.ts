@@ -73,7 +73,7 @@ function header(result: ScanResult): string[] {
   const open = result.findings.filter((f) => f.status === 'open').length;
   const ended = result.findings.length - open;
   const lines = [
-    `Scanned ${days} day${days === 1 ? '' : 's'} to ${new Date(result.window.to).toISOString()}: ${result.records.toLocaleString('en-US')} records, ${open} open finding${open === 1 ? '' : 's'}` +
+    `Scanned ${days} day${days === 1 ? '' : 's'} to ${new Date(result.window.to).toISOString()} at ${result.stepMs / 1000} s steps: ${result.records.toLocaleString('en-US')} records, ${open} open finding${open === 1 ? '' : 's'}` +
       (ended > 0
         ? `, ${ended} incident${ended === 1 ? '' : 's'} that ended within the window.`
         : '.'),
@@ -189,6 +189,7 @@ export function formatScan(result: ScanResult, format: ScanFormat): string {
       return `${JSON.stringify(
         {
           window: result.window,
+          stepSeconds: result.stepMs / 1000,
           records: result.records,
           series: result.series.map((c) => ({
             family: c.family.label,

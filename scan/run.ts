@@ -36,8 +36,8 @@ export interface ScanOptions {
   readonly prometheusUrl: string;
   /** Days of history to read. */
   readonly days: number;
-  /** Resolution of the history read back. */
-  readonly stepMs: number;
+  /** Resolution of the history read back; default autoStepMs(days). */
+  readonly stepMs?: number | undefined;
   /** End of the window (default now): a Prometheus of past data is scanned at its end. */
   readonly end?: number | undefined;
   readonly namespaces?: readonly string[] | undefined;
@@ -54,6 +54,8 @@ export interface ScanOptions {
 
 export interface ScanResult {
   readonly window: TimeWindow;
+  /** The resolution the history was read at. */
+  readonly stepMs: number;
   readonly series: readonly SeriesCheck[];
   /** What the scan could not judge, from the series missing. */
   readonly missing: readonly string[];
@@ -88,8 +90,23 @@ class StoreSink implements RecordSink {
   }
 }
 
+/** Points a usage series may have with the default step: three days at one a minute. */
+export const MAX_POINTS_PER_SERIES = 4_320;
+
+/**
+ * The default step: one minute, or the whole minutes that keep every usage series at or under
+ * MAX_POINTS_PER_SERIES — 5 minutes for 14 days, 12 for 35. The in-memory store costs about 19
+ * bytes a sample (docs/bench.md), so a scan's samples are bounded by the containers alone:
+ * 4 metrics × 4,320 points × 19 B ≈ 330 KB a container, about 1.6 GB for 5,000.
+ */
+export function autoStepMs(days: number): number {
+  const minutes = Math.ceil((days * 1_440) / MAX_POINTS_PER_SERIES);
+  return Math.max(1, minutes) * 60_000;
+}
+
 export async function runScan(options: ScanOptions): Promise<ScanResult> {
   const end = options.end ?? Date.now();
+  const stepMs = options.stepMs ?? autoStepMs(options.days);
   // Built first: a setting an analyzer refuses is found before minutes of reading.
   const analyzers = configuredAnalyzers(options.config);
   const client =
@@ -135,7 +152,7 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
     {
       ...prometheusDefaults,
       backfillDays: options.days,
-      stepMs: options.stepMs,
+      stepMs,
       follow: false,
       // The end is the scan's: nothing after it is read, nothing before it left for later.
       lagMs: 0,
@@ -178,6 +195,7 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
   } while (after);
   return {
     window: { from: end - options.days * DAY, to: end },
+    stepMs,
     series,
     missing,
     records: sink.records,

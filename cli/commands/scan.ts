@@ -19,7 +19,7 @@ export const SCAN_FINDINGS_EXIT = 3;
 interface ScanCommandOptions {
   prometheusUrl: string;
   days: number;
-  step: number;
+  step?: number;
   end?: string;
   namespace?: string;
   selector?: LabelRequirement[];
@@ -56,7 +56,11 @@ export function scanCommand(): Command {
     )
     .requiredOption('--prometheus-url <url>', 'Prometheus to read, e.g. http://prometheus:9090')
     .option('--days <n>', 'days of history to read', positive('--days', 35), 14)
-    .option('--step <seconds>', 'resolution of the history read', positive('--step', 3600), 60)
+    .option(
+      '--step <seconds>',
+      'resolution of the history read (default: 60, coarser past 3 days so that a series has at most 4,320 points)',
+      positive('--step', 3600),
+    )
     .option('--end <time>', 'end of the window (RFC 3339; default now)')
     .option('--namespace <names>', 'only these namespaces (comma-separated); nodes are read whole')
     .option(
@@ -91,7 +95,7 @@ export function scanCommand(): Command {
         result = await runScan({
           prometheusUrl: options.prometheusUrl,
           days: options.days,
-          stepMs: options.step * 1000,
+          stepMs: options.step === undefined ? undefined : options.step * 1000,
           end,
           namespaces: options.namespace
             ?.split(',')

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import type { Finding } from '../../core/domain.js';
 import { atOrAbove, CLUSTER_SCOPE, formatScan, scanRows } from '../../scan/format.js';
 import { progressLine } from '../../scan/progress.js';
-import type { ScanResult } from '../../scan/run.js';
+import { autoStepMs, MAX_POINTS_PER_SERIES, type ScanResult } from '../../scan/run.js';
 import {
   flappingFinding,
   misfitFinding,
@@ -19,6 +19,7 @@ const HOUR = 3_600_000;
 function result(findings: Finding[]): ScanResult {
   return {
     window: { from: Date.UTC(2026, 10, 2), to: Date.UTC(2026, 10, 16) },
+    stepMs: 300_000,
     series: [],
     missing: [
       'no cAdvisor CPU throttling (container_cpu_cfs_throttled_periods_total): CPU throttling is not seen',
@@ -40,7 +41,7 @@ describe('scan output', () => {
     const table = formatScan(result(findings), 'table');
     assert.match(
       table,
-      /^Scanned 14 days to 2026-11-16T00:00:00\.000Z: 1,234 records, 4 open findings\./,
+      /^Scanned 14 days to 2026-11-16T00:00:00\.000Z at 300 s steps: 1,234 records, 4 open findings\./,
     );
     assert.match(table, /Missing: no cAdvisor CPU throttling/);
     assert.match(
@@ -92,5 +93,18 @@ describe('scan output', () => {
       line,
       '[######..................] 25% · 1.5 of 6.0 days · 50,000 records (5,000/s) · ETA 30s',
     );
+  });
+});
+
+describe('the scan default step', () => {
+  it('reads a minute apart up to three days, then keeps every series at 4,320 points or fewer', () => {
+    assert.equal(autoStepMs(1), 60_000);
+    assert.equal(autoStepMs(3), 60_000);
+    assert.equal(autoStepMs(7), 180_000);
+    assert.equal(autoStepMs(14), 300_000);
+    assert.equal(autoStepMs(35), 720_000);
+    for (const days of [1, 2, 5, 7, 10, 14, 21, 28, 35]) {
+      assert.ok((days * 86_400_000) / autoStepMs(days) <= MAX_POINTS_PER_SERIES, `${days} days`);
+    }
   });
 });
