@@ -12,6 +12,7 @@ import { InvalidCursorError } from '../../store/keys.js';
 import type { FindingQuery, FindingStore } from '../../store/store.js';
 import {
   BadRequest,
+  boundsOf,
   csv,
   NotFound,
   PageOf,
@@ -39,12 +40,7 @@ export type FindingFilter = Static<typeof FindingFilterSchema>;
 /** A findings-list query as the store takes it; BadRequest on an unknown kind or severity. */
 export function findingFilter(query: FindingFilter, defaultCluster: string): FindingQuery {
   const window =
-    query.from || query.to
-      ? {
-          from: query.from ? Date.parse(query.from) : 0,
-          to: query.to ? Date.parse(query.to) : Date.now(),
-        }
-      : undefined;
+    query.from || query.to ? boundsOf(query, { from: () => 0, to: Date.now() }) : undefined;
   return {
     cluster: query.cluster ?? defaultCluster,
     kinds: csv(query.kind, KINDS, 'kind'),

@@ -56,13 +56,37 @@ export class NotFound extends Error {
   override readonly name = 'NotFound';
 }
 
+/**
+ * An RFC 3339 query value as epoch ms: a real instant from 1970 on. The schema's date-time format
+ * lets through what Date cannot read (a leap second, `23:59:60`), which would become NaN and
+ * silently drop the filter.
+ */
+export function instantOf(name: 'from' | 'to', text: string): number {
+  const t = Date.parse(text);
+  if (Number.isNaN(t) || t < 0) {
+    throw new BadRequest(
+      `querystring/${name} is not an instant from 1970 on: ${JSON.stringify(text)}`,
+    );
+  }
+  return t;
+}
+
+/** from/to of a query, each optional; BadRequest unless from is before to. */
+export function boundsOf(
+  query: { from?: string | undefined; to?: string | undefined },
+  defaults: { from: () => number; to: number },
+): { from: number; to: number } {
+  const to = query.to ? instantOf('to', query.to) : defaults.to;
+  const from = query.from ? instantOf('from', query.from) : defaults.from();
+  if (from >= to) throw new BadRequest('querystring/from must be before querystring/to');
+  return { from, to };
+}
+
 export function windowOf(
   query: { from?: string | undefined; to?: string | undefined },
   defaultSpanMs: number,
   now = Date.now(),
 ): { from: number; to: number } {
-  const to = query.to ? Date.parse(query.to) : now;
-  const from = query.from ? Date.parse(query.from) : to - defaultSpanMs;
-  if (from >= to) throw new BadRequest('querystring/from must be before querystring/to');
-  return { from, to };
+  const to = query.to ? instantOf('to', query.to) : now;
+  return boundsOf(query, { from: () => to - defaultSpanMs, to });
 }

@@ -9,6 +9,7 @@
 // /var/run/secrets/kubernetes.io/serviceaccount/ca.crt). Kubelet serving certificates are often
 // self-signed unless serverTLSBootstrap is on; then either pass the CA that signed them (`caFile`)
 // or turn verification off (`insecureSkipTlsVerify`) — a user choice, never a silent fallback.
+import { isIP } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Agent as HttpsAgent, type RequestOptions } from 'node:https';
@@ -45,8 +46,12 @@ export function nodeEndpoint(node: unknown): NodeEndpoint | undefined {
   if (!name) return undefined;
   const status = objectAt(object.status);
   const addresses = arrayAt(status.addresses).map((a) => objectAt(a));
+  // Only an IP or a DNS name: an address such as `evil.example#` or `a@b` would move the request,
+  // and the ServiceAccount token with it, to another host.
   const pick = (type: string) =>
-    addresses.map((a) => (textAt(a.type) === type ? textAt(a.address) : undefined)).find(Boolean);
+    addresses
+      .map((a) => (textAt(a.type) === type ? textAt(a.address) : undefined))
+      .find((address) => address !== undefined && isHostAddress(address));
   const address = pick('InternalIP') ?? pick('Hostname');
   const rawPort = objectAt(objectAt(status.daemonEndpoints).kubeletEndpoint).Port;
   const port =
@@ -54,6 +59,14 @@ export function nodeEndpoint(node: unknown): NodeEndpoint | undefined {
       ? rawPort
       : DEFAULT_KUBELET_PORT;
   return { name, ...(address !== undefined && { address }), port };
+}
+
+const DNS_NAME =
+  /^(?=.{1,253}$)[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?)*$/;
+
+/** An IPv4 or IPv6 literal, or an RFC 1123 DNS name: nothing that could carry URL syntax. */
+export function isHostAddress(address: string): boolean {
+  return isIP(address) !== 0 || DNS_NAME.test(address);
 }
 
 /** The base URL of one node's kubelet from a template (exported for tests). */
@@ -66,13 +79,27 @@ export function kubeletBaseUrl(template: string, endpoint: NodeEndpoint): string
     );
   }
   const address = endpoint.address ?? '';
+  if (needsAddress && !isHostAddress(address)) {
+    throw new KubeApiError(
+      `node ${endpoint.name}: address ${JSON.stringify(address)} is neither an IP nor a DNS name`,
+      undefined,
+    );
+  }
   // An IPv6 literal goes in brackets in a URL authority.
   const host = address.includes(':') && !address.startsWith('[') ? `[${address}]` : address;
-  return template
+  const url = template
     .replaceAll('{node}', encodeURIComponent(endpoint.name))
     .replaceAll('{address}', host)
     .replaceAll('{port}', String(endpoint.port))
     .replace(/\/+$/, '');
+  // Built by substitution, checked by the URL parser: the host must be the node's own.
+  if (needsAddress && new URL(url).hostname !== host.toLowerCase()) {
+    throw new KubeApiError(
+      `node ${endpoint.name}: the kubelet URL does not point at its address`,
+      undefined,
+    );
+  }
+  return url;
 }
 
 export class DirectKubeletClient implements KubeletClient {
@@ -119,6 +146,8 @@ export class DirectKubeletClient implements KubeletClient {
         timeout: options.timeoutMs,
         signal: deadline,
         maxContentLength: this.maxBytes,
+        // The request carries the ServiceAccount's credentials: never follow them elsewhere.
+        maxRedirects: 0,
         validateStatus: () => true,
       });
       if (response.status < 200 || response.status >= 300) {

@@ -1,5 +1,6 @@
 // Loads the configuration: YAML file, then environment overrides, then defaults, then validation.
 // Every error names the offending key and the expected form; only the CLI's main exits on them.
+import { isSecretKey, redactUrls } from '../redact.js';
 import { readFileSync } from 'node:fs';
 import { Kind, type TSchema } from '@sinclair/typebox';
 import { Value, ValueErrorType, type ValueError } from '@sinclair/typebox/value';
@@ -136,16 +137,18 @@ function keysIn(value: unknown, prefix = ''): string[] {
 
 const keyOf = (error: ValueError) => error.path.replace(/^\//, '').replaceAll('/', '.');
 
-/** Keys whose values are secrets: an error about them never echoes the value. */
-const SECRET_KEY = /(^|\.)password$/;
-
 function describe(error: ValueError): string {
   if (error.type === ValueErrorType.ObjectAdditionalProperties) return 'unknown key';
   const options = error.schema.anyOf as TSchema[] | undefined;
   const expectation = options
     ? `expected one of ${options.map((option) => JSON.stringify(option.const)).join(' | ')}`
     : error.message.charAt(0).toLowerCase() + error.message.slice(1);
-  const got = SECRET_KEY.test(keyOf(error)) ? '[redacted]' : JSON.stringify(error.value);
+  // A secret's value is never echoed; a URL is echoed without its user-info.
+  const got = isSecretKey(keyOf(error))
+    ? '[redacted]'
+    : typeof error.value === 'string'
+      ? JSON.stringify(redactUrls(error.value))
+      : JSON.stringify(error.value);
   return `${expectation}, got ${got}`;
 }
 

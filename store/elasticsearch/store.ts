@@ -1,6 +1,7 @@
 // The production store on Elasticsearch 8.x. Writes go through the bulk API and are judged item
 // by item: 429 and 5xx are retryable, mapping and parsing errors are permanent (dead-letter),
 // and a version conflict on inventory means a newer snapshot is already stored.
+import { redactUrls, withoutCredentials } from '../../core/redact.js';
 import { Client, errors } from '@elastic/elasticsearch';
 import type { ComponentHealth } from '../../core/component.js';
 import type { AnyEnvelope, RecordKind } from '../../core/envelope.js';
@@ -101,7 +102,7 @@ export class ElasticsearchStore implements Store {
       await this.client.cluster.health({ timeout: '5s' });
     } catch (error) {
       throw new Error(
-        `Elasticsearch is unreachable at ${this.options.node}: ${(error as Error).message}. ` +
+        `Elasticsearch is unreachable at ${withoutCredentials(this.options.node)}: ${redactUrls((error as Error).message)}. ` +
           'Start it with `npm run services:up` or set elasticsearch.node.',
       );
     }

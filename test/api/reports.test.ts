@@ -45,6 +45,10 @@ describe('report routes', () => {
     );
     const html = await get(`/api/v1/reports/${summary.id}?format=html`);
     assert.match(html.headers['content-type'] as string, /text\/html/);
+    // The report is self-contained: no script, nothing fetched, never framed.
+    assert.match(String(html.headers['content-security-policy']), /default-src 'none'/);
+    assert.match(String(html.headers['content-security-policy']), /frame-ancestors 'none'/);
+    assert.equal(html.headers['x-content-type-options'], 'nosniff');
     // An empty store says so instead of failing.
     assert.match(html.body, /no data/i);
     const csv = await get('/api/v1/reports/latest?format=csv');
