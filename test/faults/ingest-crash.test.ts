@@ -54,8 +54,12 @@ describe('ingest killed mid-batch', () => {
         intervalMs: 500,
       },
     );
-    // Give a redelivery time to show up as extra documents, if it could.
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // Once the group has committed every record nothing can be delivered again: count then.
+    await waitFor(
+      () => run.lag(),
+      (lag) => lag === 0,
+      { what: 'the ingest group committing every record', timeoutMs: 120_000, intervalMs: 500 },
+    );
     assert.equal(await run.count('usage_sample'), N);
     for (const index of [0, N / 2, N - 1]) {
       const record = records[index]!;

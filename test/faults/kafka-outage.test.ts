@@ -11,6 +11,7 @@ import type { AnyEnvelope } from '../../core/envelope.js';
 import { ClientNodeKubeApi, loadKubeConfig } from '../../collectors/kubernetes/api.js';
 import { KubernetesCollector, kubernetesDefaults } from '../../collectors/kubernetes/collector.js';
 import { Publisher, type RecordSink } from '../../collectors/publisher.js';
+import { waitFor } from '../support/wait.js';
 import { startSimulator, type RunningSimulator } from '../../simulator/index.js';
 import {
   apiSecond,
@@ -66,16 +67,32 @@ describe('Kafka outage during collection', () => {
     });
     window.from = sim.clock.now();
     await collector.start();
-    await sleep(5_000);
+    // Records flowing before the outage.
+    await waitFor(
+      () => emitted.size,
+      (n) => n >= 100,
+      { what: 'the collector emitting before the outage', timeoutMs: 60_000, intervalMs: 200 },
+    );
     await run('bash', [script, 'down', 'kafka'], { timeout: 120_000 });
     const probe = setInterval(() => (heldBack = Math.max(heldBack, publisher.pending)), 250);
     try {
+      // The outage itself: 30 s of collection with no broker, long enough for retries to back off.
       await sleep(30_000);
     } finally {
       clearInterval(probe);
       await run('bash', [script, 'up', 'kafka'], { timeout: 300_000 });
     }
-    await sleep(10_000);
+    // Collection goes on after the outage; the backlog is delivered while it does.
+    const atRecovery = emitted.size;
+    await waitFor(
+      () => ({ pending: publisher.pending, emitted: emitted.size }),
+      (s) => s.pending === 0 && s.emitted > atRecovery,
+      {
+        what: 'the backlog delivered and new records after the outage',
+        timeoutMs: 180_000,
+        intervalMs: 250,
+      },
+    );
     window.to = sim.clock.now();
     await collector.stop();
     assert.equal(await publisher.flush(180_000), true, 'the backlog drains once Kafka is back');

@@ -22,6 +22,8 @@ export interface ProductionRun {
   count(kind: AnyEnvelope['kind']): Promise<number>;
   /** Whether the ingest consumer group is stable with `members` members, each holding partitions. */
   groupBalanced(members: number): Promise<boolean>;
+  /** Records on this run's topics the ingest consumer group has not committed yet. */
+  lag(): Promise<number>;
   startIngest(): Promise<{ child: ChildProcess; url: string }>;
   close(): Promise<void>;
 }
@@ -76,11 +78,7 @@ export async function productionRun(label: string): Promise<ProductionRun> {
       return store.countRecords(kind);
     },
     groupBalanced: async (members) => {
-      const admin = new Kafka({
-        brokers: [SERVICE_URLS.kafka],
-        clientId: `test-admin-${id}`,
-        logLevel: logLevel.NOTHING,
-      }).admin();
+      const admin = adminOf(id);
       await admin.connect();
       try {
         const [group] = (await admin.describeGroups([`ingest-${id}`])).groups;
@@ -91,6 +89,27 @@ export async function productionRun(label: string): Promise<ProductionRun> {
             (partitions) => partitions.length > 0,
           );
         });
+      } finally {
+        await admin.disconnect();
+      }
+    },
+    lag: async () => {
+      const admin = adminOf(id);
+      await admin.connect();
+      try {
+        const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${id}.`));
+        const committed = await admin.fetchOffsets({ groupId: `ingest-${id}`, topics });
+        let lag = 0;
+        for (const topic of topics) {
+          const ends = await admin.fetchTopicOffsets(topic);
+          const done = committed.find((c) => c.topic === topic)?.partitions ?? [];
+          for (const end of ends) {
+            const offset = Number(done.find((p) => p.partition === end.partition)?.offset ?? -1);
+            // -1: nothing committed on the partition yet, so everything on it is pending.
+            lag += Number(end.high) - Math.max(offset, Number(end.low));
+          }
+        }
+        return lag;
       } finally {
         await admin.disconnect();
       }
@@ -114,6 +133,13 @@ export async function productionRun(label: string): Promise<ProductionRun> {
     },
   };
 }
+
+const adminOf = (id: string) =>
+  new Kafka({
+    brokers: [SERVICE_URLS.kafka],
+    clientId: `test-admin-${id}`,
+    logLevel: logLevel.NOTHING,
+  }).admin();
 
 /** Resident memory of a Plimsoll process, read from its own /metrics. */
 export async function residentBytes(url: string): Promise<number> {
