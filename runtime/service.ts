@@ -56,6 +56,20 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   if (!withStore && (options.ingest || options.analysis)) {
     throw new Error('ingest and analysis need the store: start the service with store: true');
   }
+  // Refused before anything starts: a half-started service (a history loading) would only have
+  // to be unwound again.
+  const tokens = { readTokens: config.api.readTokens, adminTokens: config.api.adminTokens };
+  if (tokens.readTokens.length + tokens.adminTokens.length === 0) {
+    if (!isLoopback(config.api.host)) {
+      throw new ConfigError(
+        'api.readTokens',
+        `no API token is configured, which is only allowed on a loopback address, not ${config.api.host}; ` +
+          'set api.tokensFile or PLIMSOLL_API_READ_TOKENS / PLIMSOLL_API_ADMIN_TOKENS',
+        'config',
+      );
+    }
+    logger.warn('no API token configured: the API is open to local callers (loopback only)');
+  }
   const telemetry = new Telemetry();
   const lifecycle = new Lifecycle(logger, telemetry);
   const bus = createBus(config, { telemetry, logger });
@@ -100,18 +114,6 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     for (const component of analysis?.components ?? []) await lifecycle.start(component);
     for (const component of options.extra?.({ bus, store, telemetry }) ?? []) {
       await lifecycle.start(component);
-    }
-    const tokens = { readTokens: config.api.readTokens, adminTokens: config.api.adminTokens };
-    if (tokens.readTokens.length + tokens.adminTokens.length === 0) {
-      if (!isLoopback(config.api.host)) {
-        throw new ConfigError(
-          'api.readTokens',
-          `no API token is configured, which is only allowed on a loopback address, not ${config.api.host}; ` +
-            'set api.tokensFile or PLIMSOLL_API_READ_TOKENS / PLIMSOLL_API_ADMIN_TOKENS',
-          'config',
-        );
-      }
-      logger.warn('no API token configured: the API is open to local callers (loopback only)');
     }
     app = await buildApp({
       logger,

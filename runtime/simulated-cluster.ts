@@ -88,6 +88,8 @@ export class SimulatedCluster implements Component {
     };
     try {
       const records = await this.replayUntilNow(progress);
+      // Stopped while loading: the history is not in, and nothing may run on it.
+      if (this.stopping) return;
       this.loaded = true;
       this.options.logger.info(
         { records, seconds: Math.round((Date.now() - started) / 1000) },

@@ -28,6 +28,15 @@ describe('plimsoll command line', () => {
     }
   });
 
+  it('refuses at once to run the open demo on a non-loopback address', async () => {
+    const result = await runCli(['demo', '--port', '0'], { PLIMSOLL_API_HOST: '0.0.0.0' }, 30_000);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(
+      result.stderr,
+      /no API token is configured, which is only allowed on a loopback address, not 0\.0\.0\.0/,
+    );
+  });
+
   it('refuses to start on a config with an unknown key, naming it', async () => {
     const file = join(dir, 'typo.yaml');
     writeFileSync(file, 'runtime:\n  bus: kafka\n  stor: elasticsearch\n');
