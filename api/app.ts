@@ -140,7 +140,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.get('/openapi.json', { schema: { hide: true }, config: { scope: 'public' } }, () =>
     app.swagger(),
   );
-  await app.register(healthRoutes, { health: deps.health, version: deps.version });
+  await app.register(healthRoutes, {
+    health: deps.health,
+    version: deps.version,
+    details: (request) => auth.granted(request) !== undefined,
+  });
   await app.register(metricsRoutes, {
     telemetry: deps.telemetry,
     scope: (deps.metricsPublic ?? true) ? 'public' : 'read',

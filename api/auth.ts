@@ -54,6 +54,13 @@ export class TokenAuth {
     return isAdmin ? 'admin' : isRead ? 'read' : undefined;
   }
 
+  /** The scope the request's bearer token grants, if any (every scope when the API is open). */
+  granted(request: FastifyRequest): 'read' | 'admin' | undefined {
+    if (this.open) return 'admin';
+    const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
+    return match ? this.scopeOf(match[1]!) : undefined;
+  }
+
   /** onRequest hook: answers 401/403 itself (returning the reply), or lets the request through. */
   check(request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
     const required = request.routeOptions.config.scope ?? 'read';

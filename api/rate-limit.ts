@@ -49,8 +49,8 @@ export class RateLimiter {
     return true;
   }
 
+  /** Every route, public ones too: /readyz runs a health check of each engine per call. */
   check(request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
-    if (request.routeOptions.config.scope === 'public') return undefined;
     if (this.take(request.ip)) return undefined;
     void reply.header('retry-after', String(Math.ceil(1 / this.options.perSecond)));
     return sendProblem(reply, 429, 'Too Many Requests', 'Slow down and retry after a moment.');

@@ -43,6 +43,33 @@ describe('health, readiness and metrics', () => {
     assert.equal((await healthy.inject('/readyz')).statusCode, 200);
   });
 
+  it('tells only token holders why a component is not ready', async () => {
+    const app = await buildApp({
+      logger: silentLogger,
+      telemetry: new Telemetry({ defaultMetrics: false }),
+      health: () =>
+        Promise.resolve([
+          { name: 'store.elasticsearch', ready: false, detail: 'unreachable at http://es:9200' },
+        ]),
+      version: '1.2.3',
+      tokens: { readTokens: ['read-token-0123456789abcdef'], adminTokens: [] },
+    });
+    const anonymous = await app.inject('/readyz');
+    assert.equal(anonymous.statusCode, 503);
+    assert.deepEqual(anonymous.json(), {
+      ready: false,
+      components: [{ name: 'store.elasticsearch', ready: false }],
+    });
+    const reader = await app.inject({
+      url: '/readyz',
+      headers: { authorization: 'Bearer read-token-0123456789abcdef' },
+    });
+    assert.equal(
+      reader.json<{ components: ComponentReport[] }>().components[0]?.detail,
+      'unreachable at http://es:9200',
+    );
+  });
+
   it('exposes the pipeline counters and process metrics in Prometheus format', async () => {
     const app = await build([]);
     const response = await app.inject('/metrics');

@@ -163,6 +163,11 @@ describe('API auth', () => {
       );
     }
     assert.deepEqual(codes, [200, 200, 200, 429, 429]);
+    // Public routes count too: each /readyz runs a health check of every engine.
+    const { app: probed } = await build({ rateLimit: { perSecond: 1, burst: 2 } });
+    const probes: number[] = [];
+    for (let i = 0; i < 3; i++) probes.push((await probed.inject({ url: '/readyz' })).statusCode);
+    assert.deepEqual(probes, [200, 200, 429]);
   });
 });
 
