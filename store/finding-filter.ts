@@ -1,7 +1,7 @@
 // Finding filters and order, shared so that both stores page through findings the same way:
 // newest activity first, ties broken by id, cursors that stay valid while findings update.
 import type { Finding } from '../core/domain.js';
-import { decodeCursor, InvalidCursorError } from './keys.js';
+import { decodeCursor, hasFields, InvalidCursorError } from './keys.js';
 import type { FindingQuery } from './store.js';
 
 export interface FindingPosition {
@@ -15,8 +15,11 @@ export function compareFindings(a: FindingPosition, b: FindingPosition): number 
 
 export function findingAfter(cursor: string | undefined): FindingPosition | undefined {
   if (cursor === undefined) return undefined;
-  const position = decodeCursor<FindingPosition>(cursor);
-  if (!position || typeof position.lastSeen !== 'number' || typeof position.id !== 'string') {
+  const position = decodeCursor(
+    cursor,
+    hasFields<FindingPosition>({ lastSeen: 'number', id: 'string' }),
+  );
+  if (!position) {
     throw new InvalidCursorError();
   }
   return position;

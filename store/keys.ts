@@ -44,14 +44,33 @@ export function encodeCursor(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
-/** Undefined for a cursor this store did not issue; callers answer 400, never crash. */
-export function decodeCursor<T>(cursor: string | undefined): T | undefined {
+/**
+ * Undefined for a cursor this store did not issue — not base64 JSON, or not of the shape `valid`
+ * accepts (`e30`, `{}`, must not reach a query as a position); callers answer 400, never crash.
+ */
+export function decodeCursor<T>(
+  cursor: string | undefined,
+  valid: (value: unknown) => value is T,
+): T | undefined {
   if (!cursor) return undefined;
   try {
-    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as T;
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    return valid(value) ? value : undefined;
   } catch {
     return undefined;
   }
+}
+
+export const isString = (value: unknown): value is string => typeof value === 'string';
+
+/** `{ [key]: string | number, ... }` with every named key of the given type. */
+export function hasFields<T>(fields: Readonly<Record<keyof T & string, 'string' | 'number'>>) {
+  return (value: unknown): value is T =>
+    typeof value === 'object' &&
+    value !== null &&
+    Object.entries(fields).every(
+      ([key, type]) => typeof (value as Record<string, unknown>)[key] === type,
+    );
 }
 
 export class InvalidCursorError extends Error {

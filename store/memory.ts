@@ -21,6 +21,8 @@ import { compareFindings, findingAfter, matchesFinding } from './finding-filter.
 import {
   containerKeyString,
   decodeCursor,
+  hasFields,
+  isString,
   encodeCursor,
   InvalidCursorError,
   NODE_METRICS,
@@ -224,10 +226,10 @@ export class MemoryStore implements Store {
   }
 
   usageStats(query: UsageStatsQuery): Promise<Page<UsageStats>> {
-    if (query.after !== undefined && decodeCursor<string>(query.after) === undefined) {
+    const after = decodeCursor(query.after, isString);
+    if (query.after !== undefined && after === undefined) {
       return Promise.reject(new InvalidCursorError());
     }
-    const after = decodeCursor<string>(query.after);
     const grouped = new Map<string, number[][]>();
     const bounds = new Map<string, { first: number; last: number }>();
     for (const series of this.series.values()) {
@@ -516,7 +518,10 @@ export class MemoryStore implements Store {
     after?: string;
   }): Promise<Page<ReportSummary>> {
     type Position = { generatedAt: number; id: string };
-    const after = decodeCursor<Position>(query.after);
+    const after = decodeCursor(
+      query.after,
+      hasFields<Position>({ generatedAt: 'number', id: 'string' }),
+    );
     if (query.after !== undefined && !after) return Promise.reject(new InvalidCursorError());
     const limit = query.limit ?? 50;
     const order = (a: Position, b: Position) =>

@@ -159,7 +159,14 @@ export class StateQueries {
     limit?: number;
     after?: string;
   }): Promise<Page<ReportSummary>> {
-    const after = decodeCursor<[number, string]>(query.after);
+    const after = decodeCursor(
+      query.after,
+      (value): value is [number, string] =>
+        Array.isArray(value) &&
+        value.length === 2 &&
+        typeof value[0] === 'number' &&
+        typeof value[1] === 'string',
+    );
     if (query.after !== undefined && !after) throw new InvalidCursorError();
     const limit = query.limit ?? 50;
     const response = await this.client.search<ReportSummary>({

@@ -6,6 +6,7 @@ import type { Client, estypes } from '@elastic/elasticsearch';
 import type { EpochMs, TimeWindow } from '../../core/domain.js';
 import {
   decodeCursor,
+  hasFields,
   encodeCursor,
   InvalidCursorError,
   parseContainerSeries,
@@ -42,8 +43,8 @@ export class UsageQueries {
   ) {}
 
   async usageStats(query: UsageStatsQuery): Promise<Page<UsageStats>> {
-    const after = decodeCursor<{ series: string }>(query.after);
-    if (query.after !== undefined && typeof after?.series !== 'string') {
+    const after = decodeCursor(query.after, hasFields<{ series: string }>({ series: 'string' }));
+    if (query.after !== undefined && after === undefined) {
       throw new InvalidCursorError();
     }
     const pageSize = query.pageSize ?? 500;

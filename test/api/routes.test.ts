@@ -222,6 +222,9 @@ describe('API routes', () => {
       ['/api/v1/findings?status=closed', /status/],
       ['/api/v1/findings?from=yesterday', /from/],
       ['/api/v1/findings?cursor=bogus', /cursor/],
+      // Valid base64 JSON of the wrong shape (`{}`) is no position either.
+      ['/api/v1/findings?cursor=e30', /cursor/],
+      ['/api/v1/workloads?cursor=e30', /cursor/],
       ['/api/v1/workloads?from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z', /from/],
       // A leap second passes the date-time format but is no instant Date can read.
       ['/api/v1/findings?from=2016-12-31T23:59:60Z', /from.*23:59:60/],
