@@ -1,7 +1,8 @@
 // Browser sessions for the web pages: after a login with an API token, a signed cookie carries the
 // token's scope and an expiry, never the token itself. The signing key is derived from the
 // configured tokens, so every API replica with the same configuration accepts the same cookie and
-// rotating the tokens ends every session.
+// rotating the tokens ends every session. A cookie opens the web pages only (they need a read
+// scope); the JSON API takes bearer tokens alone, so a session never stands in for an admin token.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export const SESSION_COOKIE = 'plimsoll_session';
