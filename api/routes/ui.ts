@@ -37,7 +37,6 @@ const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
   'referrer-policy': 'same-origin',
-  'cache-control': 'no-store',
 };
 
 const WORKLOAD_KINDS = [
@@ -60,9 +59,17 @@ const STEP_MINUTES = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440];
 const niceStep = (spanMs: number) =>
   (STEP_MINUTES.find((m) => spanMs / (m * 60_000) <= CHART_POINTS) ?? 1440) * 60_000;
 
-/** Only a path of this site is a place to return to after the login. */
+/**
+ * Only a path of this site is a place to return to after the login: one leading slash, then no
+ * second slash or backslash, and no whitespace or control character (browsers drop a tab or a
+ * newline from a URL, so `/<tab>/evil.example` would turn into `//evil.example`).
+ */
 const safeNext = (next: string | undefined) =>
-  next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+  next &&
+  /^\/(?![/\\])[^\s\\]*$/.test(next) &&
+  ![...next].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)
+    ? next
+    : '/';
 
 export interface UiOptions {
   readonly store: Store;
@@ -83,7 +90,10 @@ export const uiRoutes: FastifyPluginAsync<UiOptions> = (fastify, options) => {
     (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
   );
   app.addHook('onSend', (_request, reply, payload, done) => {
+    // The stylesheet keeps its own caching; every page is no-store.
+    const cached = reply.hasHeader('cache-control');
     void reply.headers(SECURITY_HEADERS);
+    if (!cached) void reply.header('cache-control', 'no-store');
     done(null, payload);
   });
   app.setErrorHandler((error: FastifyError, request, reply) => {

@@ -126,7 +126,13 @@ describe('web pages', { timeout: 300_000 }, () => {
     });
 
     it('returns only to a path of this site after the login', async () => {
-      for (const next of ['//evil.example/x', 'https://evil.example/', '/\\evil.example']) {
+      for (const next of [
+        '//evil.example/x',
+        'https://evil.example/',
+        '/\\evil.example',
+        '/\t/evil.example',
+        '/\n/evil.example',
+      ]) {
         const login = await app.inject({
           method: 'POST',
           url: '/ui/login',
@@ -176,8 +182,10 @@ describe('web pages', { timeout: 300_000 }, () => {
       assert.equal(response.headers['x-content-type-options'], 'nosniff');
       assert.equal(response.headers['x-frame-options'], 'DENY');
       assert.ok(!/<script/i.test(response.body));
+      assert.equal(response.headers['cache-control'], 'no-store');
       const css = await app.inject({ url: '/ui/style.css' });
       assert.equal(css.statusCode, 200);
+      assert.equal(css.headers['cache-control'], 'max-age=3600');
       assert.match(String(css.headers['content-type']), /text\/css/);
     });
   });
