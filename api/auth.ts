@@ -26,6 +26,10 @@ export interface TokenSets {
   readonly adminTokens: readonly string[];
 }
 
+/** The token of an `Authorization: Bearer <token>` header. */
+const bearerToken = (request: FastifyRequest): string | undefined =>
+  /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+
 const digest = (token: string) => createHash('sha256').update(token).digest();
 
 export class TokenAuth {
@@ -57,23 +61,22 @@ export class TokenAuth {
   /** The scope the request's bearer token grants, if any (every scope when the API is open). */
   granted(request: FastifyRequest): 'read' | 'admin' | undefined {
     if (this.open) return 'admin';
-    const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
-    return match ? this.scopeOf(match[1]!) : undefined;
+    const token = bearerToken(request);
+    return token === undefined ? undefined : this.scopeOf(token);
   }
 
   /** onRequest hook: answers 401/403 itself (returning the reply), or lets the request through. */
   check(request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
     const required = request.routeOptions.config.scope ?? 'read';
     if (required === 'public' || this.open) return undefined;
-    const header = request.headers.authorization ?? '';
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
     const page = request.routeOptions.config.page === true;
     const session = page ? cookieValue(request.headers.cookie, SESSION_COOKIE) : undefined;
-    const granted = match
-      ? this.scopeOf(match[1]!)
-      : session
-        ? this.sessions.verify(session)
-        : undefined;
+    const granted =
+      bearerToken(request) !== undefined
+        ? this.granted(request)
+        : session
+          ? this.sessions.verify(session)
+          : undefined;
     if (!granted && page) {
       return reply.redirect(`/ui/login?next=${encodeURIComponent(request.url)}`, 303);
     }

@@ -20,6 +20,9 @@ import { BadRequest, NotFound } from './schemas/common.js';
 
 const PERCENTILES = [50, 95, 99];
 
+/** The window a workload's numbers cover unless the query names one: 14 days. */
+export const WORKLOAD_WINDOW_MS = 14 * 86_400_000;
+
 const UsageSchema = Type.Object({
   samples: Type.Integer(),
   from: Type.Integer({ description: 'First sample (epoch ms)' }),
@@ -91,7 +94,10 @@ function currentResources(
   };
 }
 
-/** Every finding matching the query, all pages (capped, as a page of the UI must be). */
+/** Most items a list read whole holds: a web page shows no more, and says so. */
+export const MAX_LISTED = 10_000;
+
+/** Every finding matching the query, all pages, up to MAX_LISTED. */
 export async function allFindings(
   store: Store,
   query: Parameters<Store['findings']>[0],
@@ -102,7 +108,7 @@ export async function allFindings(
     const page = await store.findings({ ...query, limit: 500, after });
     found.push(...page.items);
     after = page.next;
-  } while (after && found.length < 10_000);
+  } while (after && found.length < MAX_LISTED);
   return found;
 }
 
@@ -209,7 +215,7 @@ export class WorkloadData {
       const page = await this.containers({ window, namespace, limit: 500, cursor });
       all.push(...page.items);
       cursor = page.next;
-    } while (cursor && all.length < 10_000);
+    } while (cursor && all.length < MAX_LISTED);
     return all;
   }
 

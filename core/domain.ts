@@ -324,6 +324,8 @@ export const SeveritySchema = Type.Union([
   Type.Literal('info'),
 ]);
 export type Severity = Static<typeof SeveritySchema>;
+/** Every severity, most severe first (the schema's order). */
+export const SEVERITIES: readonly Severity[] = SeveritySchema.anyOf.map((option) => option.const);
 
 export const FindingStatusSchema = Type.Union([Type.Literal('open'), Type.Literal('resolved')]);
 export type FindingStatus = Static<typeof FindingStatusSchema>;

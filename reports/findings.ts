@@ -48,7 +48,7 @@ export async function allFindings(
   return found;
 }
 
-const num = (value: unknown): number | undefined =>
+export const num = (value: unknown): number | undefined =>
   typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 const record = (value: unknown): Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -63,7 +63,8 @@ const amounts = (value: unknown): ResourceAmounts => {
     ...(mem === undefined ? {} : { memoryBytes: mem }),
   };
 };
-const spec = (value: unknown) => {
+/** Requests and limits of an evidence field ({requests, limits}), each amount read defensively. */
+export const spec = (value: unknown) => {
   const r = record(value);
   return { requests: amounts(r.requests), limits: amounts(r.limits) };
 };

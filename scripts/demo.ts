@@ -55,16 +55,23 @@ export async function get<T>(url: string): Promise<T> {
   return (await response.json()) as T;
 }
 
-/** Findings of a kind overlapping [from, to), all pages. */
-export async function findingsIn(base: string, kind: string, from: number, to: number) {
+/** Every finding the API lists for a query (`status=open`, `kind=…&from=…`), all pages. */
+export async function findings(base: string, query: string): Promise<Finding[]> {
   const items: Finding[] = [];
-  let after: string | undefined;
+  let cursor: string | undefined;
   do {
     const page = await get<{ items: Finding[]; next?: string }>(
-      `${base}/api/v1/findings?kind=${kind}&from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}&limit=500${after ? `&after=${after}` : ''}`,
+      `${base}/api/v1/findings?${query}&limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
     );
     items.push(...page.items);
-    after = page.next;
-  } while (after);
+    cursor = page.next;
+  } while (cursor);
   return items;
 }
+
+/** Findings of a kind overlapping [from, to). */
+export const findingsIn = (base: string, kind: string, from: number, to: number) =>
+  findings(
+    base,
+    `kind=${kind}&from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`,
+  );

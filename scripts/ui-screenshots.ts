@@ -7,22 +7,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { WorkloadContainer } from '../api/workload-data.js';
-import type { Finding } from '../core/domain.js';
+import { SEVERITIES } from '../core/domain.js';
 import { launchChromium } from '../test/support/chromium.js';
-import { get, OUT, startDemo } from './demo.js';
-
-async function openFindings(base: string): Promise<Finding[]> {
-  const items: Finding[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await get<{ items: Finding[]; next?: string }>(
-      `${base}/api/v1/findings?status=open&limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-    );
-    items.push(...page.items);
-    cursor = page.next;
-  } while (cursor);
-  return items;
-}
+import { findings, get, OUT, startDemo } from './demo.js';
 
 const kpi = (page: Page, id: string) =>
   page
@@ -42,12 +29,12 @@ function agree(what: string, page: unknown, api: unknown): void {
 const demo = await startDemo('ui', 7);
 const browser = await launchChromium();
 try {
-  const open = await openFindings(demo.url);
+  const open = await findings(demo.url, 'status=open');
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   mkdirSync(OUT, { recursive: true });
 
   await page.goto(`${demo.url}/`);
-  for (const severity of ['critical', 'warning', 'info'] as const) {
+  for (const severity of SEVERITIES) {
     agree(
       `open ${severity} findings`,
       await kpi(page, severity),

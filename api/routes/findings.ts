@@ -5,8 +5,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
   FindingKindSchema,
   FindingSchema,
+  SEVERITIES,
   type FindingKind,
-  type Severity,
 } from '../../core/domain.js';
 import { InvalidCursorError } from '../../store/keys.js';
 import type { FindingQuery, FindingStore } from '../../store/store.js';
@@ -22,7 +22,6 @@ import {
 } from '../schemas/common.js';
 
 const KINDS: FindingKind[] = FindingKindSchema.anyOf.map((option) => option.const);
-const SEVERITIES: Severity[] = ['critical', 'warning', 'info'];
 
 /** The filters of a findings list, shared by the API and the web pages. */
 export const FindingFilterQuery = {

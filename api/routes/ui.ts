@@ -22,9 +22,14 @@ import { memoryChart } from '../ui/memory-chart.js';
 import { findingBody, findingListBody, overviewBody } from '../ui/findings-views.js';
 import { escapeHtml, page, STYLE_PATH, UI_CSS, type PageContext } from '../ui/layout.js';
 import { namespaceBody, workloadBody } from '../ui/workload-views.js';
-import { allFindings, WorkloadData, type WorkloadDetail } from '../workload-data.js';
+import {
+  allFindings,
+  MAX_LISTED,
+  WORKLOAD_WINDOW_MS,
+  WorkloadData,
+  type WorkloadDetail,
+} from '../workload-data.js';
 import { findingFilter, FindingFilterSchema } from './findings.js';
-import { WORKLOAD_WINDOW_MS } from './workloads.js';
 
 const MAX_CHARTS = 4;
 const CHART_POINTS = 600;
@@ -208,7 +213,7 @@ export const uiRoutes: FastifyPluginAsync<UiOptions> = (fastify, options) => {
       const title = `Findings${described ? `: ${described}` : ''}`;
       return html(
         reply,
-        page(title, findingListBody(title, found, found.length >= 10_000), context(request)),
+        page(title, findingListBody(title, found, found.length >= MAX_LISTED), context(request)),
       );
     },
   );

@@ -6,13 +6,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { WorkloadRefSchema, type WorkloadRef } from '../../core/domain.js';
 import type { Store } from '../../store/store.js';
 import { PageOf, PageQuery, ProblemResponses, TimeQuery, windowOf } from '../schemas/common.js';
-import { WorkloadContainerSchema, WorkloadData, WorkloadDetailSchema } from '../workload-data.js';
-
-export { WorkloadContainerSchema } from '../workload-data.js';
-
-const DAY = 86_400_000;
-/** The window a workload's numbers cover unless the query names one. */
-export const WORKLOAD_WINDOW_MS = 14 * DAY;
+import {
+  WORKLOAD_WINDOW_MS,
+  WorkloadContainerSchema,
+  WorkloadData,
+  WorkloadDetailSchema,
+} from '../workload-data.js';
 
 export const workloadRoutes: FastifyPluginAsync<{ store: Store; cluster: string }> = (
   fastify,

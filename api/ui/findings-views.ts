@@ -1,6 +1,7 @@
 // The pages about findings: the cluster overview at `/` (open verdicts by severity and
 // namespace), a filtered list (the dashboards' data links land here), and one finding whole.
-import type { Finding, Severity } from '../../core/domain.js';
+import { SEVERITIES, type Finding, type Severity } from '../../core/domain.js';
+import { MAX_LISTED } from '../workload-data.js';
 import {
   badge,
   empty,
@@ -9,6 +10,7 @@ import {
   kpi,
   link,
   namespacePath,
+  nodeFindingsPath,
   subjectHtml,
   table,
   utc,
@@ -18,11 +20,12 @@ import {
 
 const MAX_ATTENTION_ROWS = 40;
 
-export const SEVERITY_ORDER: readonly Severity[] = ['critical', 'warning', 'info'];
+/** The severity cards: open findings of each severity. */
+export const severityKpis = (counts: Record<Severity, number>) =>
+  SEVERITIES.map((s) => kpi(`${s} open`, String(counts[s]), s)).join('');
 
 const bySeverityThenRecent = (a: Finding, b: Finding) =>
-  SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) ||
-  b.lastSeen - a.lastSeen;
+  SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || b.lastSeen - a.lastSeen;
 
 /** Open findings per severity. */
 export function severityCounts(findings: readonly Finding[]): Record<Severity, number> {
@@ -74,7 +77,7 @@ function groups(
 
 const groupColumns = (head: string): Column<Group>[] => [
   { head, html: (g) => link(g.href, g.name) },
-  ...SEVERITY_ORDER.map((s) => ({
+  ...SEVERITIES.map((s) => ({
     head: s,
     numeric: true,
     html: (g: Group) => String(g.counts[s]),
@@ -96,22 +99,14 @@ export function findingTable(findings: readonly Finding[]): string {
 
 export function overviewBody(cluster: string, open: readonly Finding[]): string {
   const counts = severityCounts(open);
-  const namespaces = groups(
-    open,
-    (f) => placeOf(f).namespace,
-    (ns) => namespacePath(ns),
-  );
-  const nodes = groups(
-    open,
-    (f) => placeOf(f).node,
-    (node) => `/ui/findings?status=open&node=${encodeURIComponent(node)}`,
-  );
+  const namespaces = groups(open, (f) => placeOf(f).namespace, namespacePath);
+  const nodes = groups(open, (f) => placeOf(f).node, nodeFindingsPath);
   const attention = [...open.filter((f) => f.severity !== 'info')].sort(bySeverityThenRecent);
   const shown = attention.slice(0, MAX_ATTENTION_ROWS);
   return (
     `<h1>Cluster ${escapeHtml(cluster)}</h1>` +
     `<p class="window">Open findings: verdicts the analyzers hold now. Each finding states the window its evidence covers.</p>` +
-    `<div class="kpis">${SEVERITY_ORDER.map((s) => kpi(`${s} open`, String(counts[s]), s)).join('')}` +
+    `<div class="kpis">${severityKpis(counts)}` +
     `${kpi('open findings', String(open.length), 'total')}</div>` +
     `<h2>By namespace</h2>` +
     (table(groupColumns('namespace'), namespaces, (g) => `namespace/${g.name}`) ||
@@ -130,7 +125,7 @@ export function overviewBody(cluster: string, open: readonly Finding[]): string 
 export function findingListBody(title: string, findings: readonly Finding[], capped: boolean) {
   return (
     `<h1>${escapeHtml(title)}</h1>` +
-    `<p class="window">${findings.length} finding${findings.length === 1 ? '' : 's'}${capped ? ' (the first 10,000; narrow the filter)' : ''}.</p>` +
+    `<p class="window">${findings.length} finding${findings.length === 1 ? '' : 's'}${capped ? ` (the first ${MAX_LISTED.toLocaleString('en-US')}; narrow the filter)` : ''}.</p>` +
     (findingTable(findings) || empty('No finding matches.'))
   );
 }

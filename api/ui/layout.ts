@@ -139,11 +139,14 @@ export const namespacePath = (namespace: string) => `/ui/namespaces/${seg(namesp
 
 export const findingPath = (id: string) => `/ui/findings/${seg(id)}`;
 
+/** A node has no page of its own: its open findings are its view. */
+export const nodeFindingsPath = (node: string) => `/ui/findings?status=open&node=${seg(node)}`;
+
 /** What a finding is about, linked to the page that shows it. */
 export function subjectHtml(subject: FindingSubject): string {
   switch (subject.type) {
     case 'node':
-      return `node ${link(`/ui/findings?status=open&node=${seg(subject.node)}`, subject.node)}`;
+      return `node ${link(nodeFindingsPath(subject.node), subject.node)}`;
     case 'workload':
       return link(workloadPath(subject.workload), workloadText(subject.workload));
     case 'workload_container':

@@ -1,11 +1,18 @@
 // The pages about workloads: a namespace's containers with requests and limits against usage,
 // the recommendation and its monthly change (Goldilocks' view), and one workload whole — its
 // verdicts, its kills, its memory before each kill, and the patch to copy.
-import type { Finding, ResourceAmounts, TimeWindow } from '../../core/domain.js';
+import {
+  SEVERITIES,
+  type Finding,
+  type ResourceAmounts,
+  type TimeWindow,
+} from '../../core/domain.js';
+import { DEFAULT_CURRENCY } from '../../core/money.js';
+import { num, priceNote, spec } from '../../reports/findings.js';
 import { bytes, cores, money } from '../../reports/format.js';
 import type { RenderedChart } from '../../reports/render-svg.js';
 import type { WorkloadContainer, WorkloadDetail } from '../workload-data.js';
-import { findingCard, findingTable, severityCounts, SEVERITY_ORDER } from './findings-views.js';
+import { findingCard, findingTable, severityCounts, severityKpis } from './findings-views.js';
 import {
   empty,
   escapeHtml,
@@ -25,20 +32,15 @@ interface RecommendedChange {
   readonly currency: string;
 }
 
-/** The recommendation's numbers as the finding's evidence states them. */
+/** The recommendation's numbers as the finding's evidence states them (the report's readers). */
 function recommendedChange(row: WorkloadContainer): RecommendedChange | undefined {
-  const evidence = row.recommendation?.evidence as
-    | {
-        recommended?: { requests: ResourceAmounts; limits: ResourceAmounts };
-        monthlyCostDelta?: number;
-        prices?: { currency?: string };
-      }
-    | undefined;
-  if (!evidence?.recommended || typeof evidence.monthlyCostDelta !== 'number') return undefined;
+  const evidence = row.recommendation?.evidence;
+  const delta = num(evidence?.monthlyCostDelta);
+  if (!evidence?.recommended || delta === undefined) return undefined;
   return {
-    recommended: evidence.recommended,
-    monthlyCostDelta: evidence.monthlyCostDelta,
-    currency: evidence.prices?.currency ?? 'USD',
+    recommended: spec(evidence.recommended),
+    monthlyCostDelta: delta,
+    currency: priceNote(evidence.prices)?.currency ?? DEFAULT_CURRENCY,
   };
 }
 
@@ -155,7 +157,7 @@ export function namespaceBody(
     `<p class="window">Usage and OOM kills from ${escapeHtml(windowText(window))}; requests and limits as the newest pod declares them.</p>` +
     `<div class="kpis">${kpi('containers', String(rows.length), 'containers')}` +
     `${kpi('OOM kills in the window', String(kills), 'oom-kills')}` +
-    SEVERITY_ORDER.map((s) => kpi(`${s} open`, String(counts[s]), s)).join('') +
+    severityKpis(counts) +
     nets
       .map((n) =>
         kpi(
@@ -261,8 +263,7 @@ function newestPerProblem(open: readonly Finding[]): { finding: Finding; earlier
       return { finding: sorted[0]!, earlier: sorted.length - 1 };
     })
     .sort(
-      (a, b) =>
-        SEVERITY_ORDER.indexOf(a.finding.severity) - SEVERITY_ORDER.indexOf(b.finding.severity),
+      (a, b) => SEVERITIES.indexOf(a.finding.severity) - SEVERITIES.indexOf(b.finding.severity),
     );
 }
 
