@@ -1,12 +1,23 @@
 // The analyzer contract. An analyzer is a pure function of what the store returns for a window:
 // the same code serves the live runner, the evaluation against the simulator's ground truth and
 // the recommendation backtest. It never writes; the runner stores what it returns.
-import type { EpochMs, Finding, FindingKind, TimeWindow } from '../core/domain.js';
+import type { EpochMs, Finding, FindingKind, TimeWindow, UsageMetric } from '../core/domain.js';
 import type { EventReader, InventoryReader, UsageReader } from '../store/store.js';
 import type { VerdictBook } from './verdicts.js';
 
 /** What an analyzer may read: no writes, no findings of its own making. */
 export type AnalysisReader = UsageReader & EventReader & InventoryReader;
+
+/**
+ * The container usage metrics some analyzer reads: a one-shot scan reads only these (the RSS is
+ * kept for dashboards, and no verdict rests on it). test/analyzers/metrics-read.test.ts holds
+ * every analyzer to it.
+ */
+export const ANALYZED_CONTAINER_METRICS: readonly UsageMetric[] = [
+  'memory_working_set_bytes',
+  'cpu_usage_cores',
+  'cpu_throttled_ratio',
+];
 
 export interface AnalysisInput {
   readonly cluster: string;

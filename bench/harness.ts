@@ -54,6 +54,8 @@ export interface SuiteResult {
 export interface BenchSuite {
   readonly name: string;
   readonly description: string;
+  /** Services the suite needs started (default: Kafka and Elasticsearch). */
+  readonly services?: readonly ('kafka' | 'elasticsearch')[];
   run(context: BenchContext): Promise<SuiteResult>;
 }
 

@@ -1,6 +1,6 @@
 // `npm run bench`: starts the services, builds Plimsoll, runs each suite with its raw baselines
 // and writes bench/results/<date>.json and .md (and prints the table).
-// Usage: npm run bench -- [--suites ingest,collection,analysis,api] [--repeats 3] [--quick]
+// Usage: npm run bench -- [--suites ingest,collection,analysis,api,scan] [--repeats 3] [--quick]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -61,10 +61,14 @@ async function main(): Promise<void> {
   const progress = (message: string) =>
     process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 
-  progress('starting Kafka and Elasticsearch (scripts/services.sh up)');
-  execFileSync('bash', [join(root, 'scripts', 'services.sh'), 'up', 'kafka', 'elasticsearch'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const everyService = ['kafka', 'elasticsearch'] as const;
+  const services = [...new Set(suites.flatMap((s) => s.services ?? everyService))];
+  if (services.length > 0) {
+    progress(`starting ${services.join(' and ')} (scripts/services.sh up)`);
+    execFileSync('bash', [join(root, 'scripts', 'services.sh'), 'up', ...services], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  }
   progress('building (npm run build)');
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
 

@@ -70,7 +70,7 @@ export class QuantileSketch {
 }
 
 /** The exact value a sketch approximates: rank ⌊q·(n−1)⌋ of the sorted values. */
-export function exactQuantile(sortedAscending: readonly number[], q: number): number | undefined {
+export function exactQuantile(sortedAscending: ArrayLike<number>, q: number): number | undefined {
   if (sortedAscending.length === 0) return undefined;
   const rank = Math.floor(Math.min(Math.max(q, 0), 1) * (sortedAscending.length - 1));
   return sortedAscending[rank];

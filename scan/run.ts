@@ -3,6 +3,7 @@
 // hour (the event-driven analyzers) and every analyzer at its end, and hand back its findings:
 // open ones, and incidents that began and ended inside the window (resolved). Nothing else runs: no bus, no API,
 // no Elasticsearch — what `krr simple` gives, with Plimsoll's verdicts.
+import { ANALYZED_CONTAINER_METRICS } from '../analyzers/analyzer.js';
 import { configuredAnalyzers } from '../analyzers/index.js';
 import type { AnalyzerOutcome } from '../analyzers/runner.js';
 import { AnalyzerRunner } from '../analyzers/runner.js';
@@ -95,9 +96,9 @@ export const MAX_POINTS_PER_SERIES = 4_320;
 
 /**
  * The default step: one minute, or the whole minutes that keep every usage series at or under
- * MAX_POINTS_PER_SERIES — 5 minutes for 14 days, 12 for 35. The in-memory store costs about 19
- * bytes a sample (docs/bench.md), so a scan's samples are bounded by the containers alone:
- * 4 metrics × 4,320 points × 19 B ≈ 330 KB a container, about 1.6 GB for 5,000.
+ * MAX_POINTS_PER_SERIES — 5 minutes for 14 days, 12 for 35. A scan's store keeps a sample in
+ * 8 bytes (store/sample-column.ts), so its samples are bounded by the containers alone:
+ * 3 metrics × 4,320 points × 8 B ≈ 100 KB a container (docs/bench.md measures the whole process).
  */
 export function autoStepMs(days: number): number {
   const minutes = Math.ceil((days * 1_440) / MAX_POINTS_PER_SERIES);
@@ -130,7 +131,7 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
 
   if (options.podSelector) await checkSelector(client, options, end);
 
-  const store = new MemoryStore({ retentionDays: options.days + 2 });
+  const store = scanStore(options.days);
   const telemetry = new Telemetry({ defaultMetrics: false });
   // The sink reports progress from the collector it feeds, made just after it.
   const fed: { collector?: PrometheusCollector } = {};
@@ -158,6 +159,7 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
       lagMs: 0,
       namespaces: options.namespaces,
       podSelector: options.podSelector,
+      usageMetrics: ANALYZED_CONTAINER_METRICS,
       failAfter: 3,
     },
     { publisher: sink, telemetry, logger: options.logger, cluster: options.cluster },
@@ -175,17 +177,45 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
     await collector.stop();
   }
 
-  const runner = new AnalyzerRunner({
+  const window = { from: end - options.days * DAY, to: end };
+  const judged = await judgeScan(store, {
     cluster: options.cluster,
     analyzers,
+    logger: options.logger,
+    window,
+  });
+  return { window, stepMs, series, missing, records: sink.records, ...judged };
+}
+
+/** The store a scan of `days` reads into. */
+export function scanStore(days: number): MemoryStore {
+  // Seven digits of every value are plenty for a verdict, and a third less memory (docs/bench.md).
+  return new MemoryStore({ retentionDays: days + 2, samplePrecision: 'float32' });
+}
+
+/**
+ * A scan's verdicts once its history is in the store: the window hour by hour (the event-driven
+ * analyzers: a node that flapped on Tuesday is a resolved finding too), every analyzer at its end.
+ */
+export async function judgeScan(
+  store: MemoryStore,
+  options: {
+    cluster: string;
+    analyzers: ReturnType<typeof configuredAnalyzers>;
+    logger: Logger;
+    window: TimeWindow;
+  },
+): Promise<Pick<ScanResult, 'outcomes' | 'findings'>> {
+  const runner = new AnalyzerRunner({
+    cluster: options.cluster,
+    analyzers: options.analyzers,
     reader: store,
     findings: store,
     logger: options.logger,
     timeoutMs: 30 * 60_000,
   });
-  await store.maintain(end);
-  // Hour by hour through the window: a node that flapped on Tuesday is a (resolved) finding too.
-  const report = await runner.judgeSpan({ from: end - options.days * DAY, to: end });
+  await store.maintain(options.window.to);
+  const report = await runner.judgeSpan(options.window);
   const findings: Finding[] = [];
   let after: string | undefined;
   do {
@@ -193,15 +223,7 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
     findings.push(...page.items);
     after = page.next;
   } while (after);
-  return {
-    window: { from: end - options.days * DAY, to: end },
-    stepMs,
-    series,
-    missing,
-    records: sink.records,
-    outcomes: report.outcomes,
-    findings,
-  };
+  return { outcomes: report.outcomes, findings };
 }
 
 /**

@@ -17,6 +17,7 @@ import type {
 } from '../core/domain.js';
 import { recordId, type AnyEnvelope, type Envelope, type RecordKind } from '../core/envelope.js';
 import { exactQuantile } from '../core/sketch.js';
+import { SampleColumn, type SamplePrecision } from './sample-column.js';
 import { compareFindings, findingAfter, matchesFinding } from './finding-filter.js';
 import {
   containerKeyString,
@@ -57,14 +58,17 @@ const DAY = 86_400_000;
 export interface MemoryStoreOptions {
   /** Days of raw samples, events and logs kept; older ones are dropped by maintain(). */
   readonly retentionDays?: number;
+  /**
+   * How usage values are kept: exactly (default), or as Float32 — seven significant digits in
+   * 8 bytes a sample instead of 12, for a one-shot scan of thousands of containers.
+   */
+  readonly samplePrecision?: SamplePrecision;
 }
 
 /** One usage series: the same metric of the same container of the same pod (or of a node). */
 interface Series {
   readonly meta: Omit<UsageSample, 'timestamp' | 'value'>;
-  /** Sorted by time; parallel arrays keep memory at ~16 bytes a sample. */
-  times: number[];
-  values: number[];
+  readonly samples: SampleColumn;
 }
 
 const inWindow = (t: number, window: { from: number; to: number }) =>
@@ -73,6 +77,7 @@ const inWindow = (t: number, window: { from: number; to: number }) =>
 export class MemoryStore implements Store {
   readonly name = 'store.memory';
   private readonly retentionMs: number;
+  private readonly samplePrecision: SamplePrecision;
   private readonly nodesById = new Map<string, Envelope<'node'>>();
   private readonly podsById = new Map<string, Envelope<'pod'>>();
   private readonly series = new Map<string, Series>();
@@ -86,6 +91,7 @@ export class MemoryStore implements Store {
 
   constructor(options: MemoryStoreOptions = {}) {
     this.retentionMs = (options.retentionDays ?? 35) * DAY;
+    this.samplePrecision = options.samplePrecision ?? 'float64';
   }
 
   start(): Promise<void> {
@@ -137,23 +143,10 @@ export class MemoryStore implements Store {
     let series = this.series.get(key);
     if (!series) {
       const { timestamp: _t, value: _v, ...meta } = sample;
-      series = { meta, times: [], values: [] };
+      series = { meta, samples: new SampleColumn(this.samplePrecision) };
       this.series.set(key, series);
     }
-    const { times, values } = series;
-    const last = times.length - 1;
-    if (last < 0 || times[last]! < sample.timestamp) {
-      times.push(sample.timestamp);
-      values.push(sample.value);
-      return;
-    }
-    const index = lowerBound(times, sample.timestamp);
-    if (times[index] === sample.timestamp) {
-      values[index] = sample.value;
-    } else {
-      times.splice(index, 0, sample.timestamp);
-      values.splice(index, 0, sample.value);
-    }
+    series.samples.set(sample.timestamp, sample.value);
   }
 
   getRecord<K extends RecordKind>(
@@ -181,24 +174,21 @@ export class MemoryStore implements Store {
         // Samples are kept as compact series, not envelopes: a look-up by id scans. It serves
         // diagnostics and tests, never a hot path.
         for (const series of this.series.values()) {
-          for (let i = 0; i < series.times.length; i++) {
-            const payload = {
-              ...series.meta,
-              timestamp: series.times[i]!,
-              value: series.values[i]!,
+          let found: AnyEnvelope | undefined;
+          series.samples.forEach(-Infinity, Infinity, (timestamp, value) => {
+            const payload = { ...series.meta, timestamp, value };
+            if (found || recordId('usage_sample', payload) !== id) return;
+            found = {
+              schema: 1,
+              kind: 'usage_sample',
+              id,
+              cluster: payload.cluster,
+              observedAt: payload.timestamp,
+              source: 'store',
+              payload,
             };
-            if (recordId('usage_sample', payload) === id) {
-              return {
-                schema: 1,
-                kind: 'usage_sample',
-                id,
-                cluster: payload.cluster,
-                observedAt: payload.timestamp,
-                source: 'store',
-                payload,
-              };
-            }
-          }
+          });
+          if (found) return found;
         }
         return undefined;
     }
@@ -214,7 +204,7 @@ export class MemoryStore implements Store {
       log_line: () => this.logs.size,
       usage_sample: () => {
         let total = 0;
-        for (const series of this.series.values()) total += series.times.length;
+        for (const series of this.series.values()) total += series.samples.length;
         return total;
       },
     };
@@ -230,8 +220,10 @@ export class MemoryStore implements Store {
     if (query.after !== undefined && after === undefined) {
       return Promise.reject(new InvalidCursorError());
     }
-    const grouped = new Map<string, number[][]>();
-    const bounds = new Map<string, { first: number; last: number }>();
+    // The page's containers first, then only their samples: one page never holds the window's
+    // samples of every container.
+    const { from, to } = query.window;
+    const grouped = new Map<string, Series[]>();
     for (const series of this.series.values()) {
       const { meta } = series;
       if (meta.cluster !== query.cluster || meta.metric !== query.metric) continue;
@@ -243,25 +235,32 @@ export class MemoryStore implements Store {
         container: meta.container,
       });
       if (after !== undefined && key <= after) continue;
-      const from = lowerBound(series.times, query.window.from);
-      const to = lowerBound(series.times, query.window.to);
-      if (to <= from) continue;
-      const chunks = grouped.get(key) ?? [];
-      chunks.push(series.values.slice(from, to));
-      grouped.set(key, chunks);
-      const span = bounds.get(key) ?? { first: Infinity, last: -Infinity };
-      span.first = Math.min(span.first, series.times[from]!);
-      span.last = Math.max(span.last, series.times[to - 1]!);
-      bounds.set(key, span);
+      const first = series.samples.firstAtOrAfter(from);
+      if (first === undefined || first >= to) continue;
+      const members = grouped.get(key);
+      if (members) members.push(series);
+      else grouped.set(key, [series]);
     }
     const pageSize = query.pageSize ?? 500;
     const keys = [...grouped.keys()].sort().slice(0, pageSize + 1);
     const items = keys.slice(0, pageSize).map((keyText): UsageStats => {
-      const values = grouped
-        .get(keyText)!
-        .flat()
-        .sort((a, b) => a - b);
-      const sum = values.reduce((total, value) => total + value, 0);
+      const members = grouped.get(keyText)!;
+      const values = new Float64Array(
+        members.reduce((n, series) => n + series.samples.countIn(from, to), 0),
+      );
+      let filled = 0;
+      let first = Infinity;
+      let last = -Infinity;
+      let sum = 0;
+      for (const series of members) {
+        series.samples.forEach(from, to, (t, value) => {
+          values[filled++] = value;
+          sum += value;
+          if (t < first) first = t;
+          if (t > last) last = t;
+        });
+      }
+      values.sort();
       const percentiles: Record<string, number> = {};
       for (const p of query.percentiles) {
         percentiles[percentileKey(p)] = exactQuantile(values, p / 100)!;
@@ -270,8 +269,8 @@ export class MemoryStore implements Store {
         key: parseContainerKey(keyText)!,
         metric: query.metric,
         samples: values.length,
-        first: bounds.get(keyText)!.first,
-        last: bounds.get(keyText)!.last,
+        first,
+        last,
         min: values[0]!,
         max: values[values.length - 1]!,
         mean: sum / values.length,
@@ -288,11 +287,7 @@ export class MemoryStore implements Store {
       const { meta } = series;
       if (meta.cluster !== query.cluster || meta.metric !== query.metric) continue;
       if (!seriesMatches(meta, query)) continue;
-      const from = lowerBound(series.times, query.window.from);
-      const to = lowerBound(series.times, query.window.to);
-      for (let i = from; i < to; i++) {
-        const t = series.times[i]!;
-        const value = series.values[i]!;
+      series.samples.forEach(query.window.from, query.window.to, (t, value) => {
         const start = t - ((t - query.window.from) % query.stepMs);
         const bucket = buckets.get(start) ?? { min: Infinity, max: -Infinity, sum: 0, n: 0 };
         bucket.min = Math.min(bucket.min, value);
@@ -300,7 +295,7 @@ export class MemoryStore implements Store {
         bucket.sum += value;
         bucket.n += 1;
         buckets.set(start, bucket);
-      }
+      });
     }
     return Promise.resolve(
       [...buckets]
@@ -317,12 +312,11 @@ export class MemoryStore implements Store {
       if (series.meta.cluster !== query.cluster) continue;
       if (nodes && !nodes.has(series.meta.node ?? '')) continue;
       if (query.namespace && series.meta.workload?.namespace !== query.namespace) continue;
-      const end = lowerBound(series.times, to);
-      // One binary search per covered bucket, not one step per sample.
-      for (let i = lowerBound(series.times, from); i < end;) {
-        const start = series.times[i]! - ((series.times[i]! - from) % query.stepMs);
+      // One search per covered bucket, not one step per sample.
+      for (let t = series.samples.firstAtOrAfter(from); t !== undefined && t < to;) {
+        const start = t - ((t - from) % query.stepMs);
         covered.add(start);
-        i = lowerBound(series.times, start + query.stepMs);
+        t = series.samples.firstAtOrAfter(start + query.stepMs);
       }
     }
     return Promise.resolve([...covered].sort((a, b) => a - b));
@@ -552,14 +546,7 @@ export class MemoryStore implements Store {
   maintain(now: EpochMs): Promise<MaintenanceReport> {
     const horizon = now - this.retentionMs;
     for (const [key, series] of this.series) {
-      const keep = lowerBound(series.times, horizon);
-      if (keep === 0) continue;
-      if (keep >= series.times.length) {
-        this.series.delete(key);
-        continue;
-      }
-      series.times = series.times.slice(keep);
-      series.values = series.values.slice(keep);
+      if (series.samples.dropBefore(horizon) === 0) this.series.delete(key);
     }
     dropOlder(this.transitions, (t) => t.at, horizon);
     dropOlder(this.terminationsById, (t) => t.termination.finishedAt, horizon);
@@ -670,16 +657,4 @@ function seriesMatches(meta: Series['meta'], query: SeriesQuery): boolean {
         meta.container === subject.key.container
       );
   }
-}
-
-/** First index whose time is ≥ t. */
-function lowerBound(times: readonly number[], t: number): number {
-  let low = 0;
-  let high = times.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (times[mid]! < t) low = mid + 1;
-    else high = mid;
-  }
-  return low;
 }

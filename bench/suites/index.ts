@@ -4,5 +4,6 @@ import { analysis } from './analysis.js';
 import { api } from './api.js';
 import { collection } from './collection.js';
 import { ingest } from './ingest.js';
+import { scan } from './scan.js';
 
-export const SUITES: BenchSuite[] = [ingest, collection, analysis, api];
+export const SUITES: BenchSuite[] = [ingest, collection, analysis, api, scan];

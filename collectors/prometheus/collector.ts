@@ -8,6 +8,7 @@
 // where it left off without emitting a chunk twice.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ComponentHealth } from '../../core/component.js';
+import type { UsageMetric } from '../../core/domain.js';
 import { envelope, type AnyEnvelope } from '../../core/envelope.js';
 import { Checkpoint } from '../checkpoint.js';
 import type { Collector, CollectorDeps } from '../collector.js';
@@ -47,6 +48,8 @@ export interface PrometheusCollectorConfig {
   readonly lagMs: number;
   /** Emit usage samples (cAdvisor); off leaves only terminations and transitions. Default true. */
   readonly usage: boolean;
+  /** Only these container usage metrics are read (a scan reads what its analyzers read); all when absent. */
+  readonly usageMetrics?: readonly UsageMetric[] | undefined;
   /** Checkpoint file; undefined keeps the cursor in memory only. */
   readonly checkpointFile: string | undefined;
   /** Only pods of these namespaces (nodes are read whole); all when absent. */
@@ -282,7 +285,7 @@ export class PrometheusCollector implements Collector {
       );
       if (this.config.usage) {
         await emit(
-          kept(await containerUsage(input, batch, pods), (s) =>
+          kept(await containerUsage(input, batch, pods, this.config.usageMetrics), (s) =>
             s.namespace && s.pod ? ksmPodKey(s.namespace, s.pod) : undefined,
           ).map((s) => envelope('usage_sample', s, this.source)),
         );

@@ -142,13 +142,17 @@ export async function containerUsage(
   input: ChunkInput,
   namespaces: readonly string[],
   pods: ReadonlyMap<string, PodMeta>,
+  metrics?: readonly UsageMetric[],
 ): Promise<UsageSample[]> {
   const ns = nsSelector(namespaces);
+  const queries = USAGE_QUERIES(input.rateWindow).filter(
+    (q) => !metrics || metrics.includes(q.metric),
+  );
   const out: UsageSample[] = [];
   for (const dialect of CADVISOR_DIALECTS) {
     const by = `namespace, ${dialect.pod}, ${dialect.container}`;
     const filter = `${dialect.container}!="", ${dialect.container}!="POD"`;
-    for (const q of USAGE_QUERIES(input.rateWindow)) {
+    for (const q of queries) {
       const series = await input.client.queryRange(
         q.expr(ns, by, filter),
         input.from,

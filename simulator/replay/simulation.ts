@@ -82,7 +82,7 @@ export async function* replayChunks(
           pod.slot.workload.containers.forEach((_, ci) => {
             for (const run of sim.pods.runs(pod, ci, Math.min(to, pod.endsAt))) {
               if (run.end < from || run.start >= to) continue;
-              records.push(...logs.linesBetween(pod, ci, run, from, to));
+              for (const line of logs.linesBetween(pod, ci, run, from, to)) records.push(line);
             }
           });
         }
@@ -98,7 +98,8 @@ export async function* replayChunks(
       }
     }
     records.push(...eventRecords(sim, cluster, settings.source, from, to));
-    records.push(...usage.finish(sim.model.nodes));
+    // A chunk of a large cluster holds more samples than a call may take arguments: no spread.
+    for (const sample of usage.finish(sim.model.nodes)) records.push(sample);
     for (let i = 0; i < records.length || i === 0; i += settings.batchSize) {
       yield { from, to, records: records.slice(i, i + settings.batchSize) };
     }

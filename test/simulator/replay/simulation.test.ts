@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { validateEnvelope, type AnyEnvelope } from '../../../core/envelope.js';
 import {
   loadSimulation,
+  replayChunks,
   replaySimulation,
   createSimulation,
   groundTruth,
@@ -68,4 +69,27 @@ describe('simulation replay', () => {
     );
     assert.deepEqual(ready, ['True->Unknown', 'Unknown->False', 'False->True']);
   });
+
+  it(
+    'replays a chunk of more samples than a call takes arguments',
+    { timeout: 120_000 },
+    async () => {
+      // A day of 6 nodes at a 30-second step: about 400,000 usage samples in one chunk.
+      const sim = createSimulation({ scenario: 'mixed', start: START, nodes: 6 });
+      const window = { from: START, to: START + 24 * HOUR };
+      let samples = 0;
+      let chunks = 0;
+      for await (const chunk of replayChunks(sim, window, {
+        stepMs: 30_000,
+        chunkMs: 24 * HOUR,
+        batchSize: Number.MAX_SAFE_INTEGER,
+        logs: 'none',
+      })) {
+        chunks += 1;
+        samples += chunk.records.filter((r) => r.kind === 'usage_sample').length;
+      }
+      assert.equal(chunks, 1);
+      assert.ok(samples > 200_000, `${samples} samples in the chunk`);
+    },
+  );
 });
