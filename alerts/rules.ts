@@ -53,6 +53,11 @@ export interface RuleOptions {
  * Labels of the finding gauges that identify one problem. `team` and `finding_id` are what the
  * pushed alerts carry too (analyzers/metrics.ts exports them), so the two paths agree.
  */
+/** A collector without a success for this long pages a ticket; its dashboard turns red there. */
+export const COLLECTOR_STALLED_SECONDS = 600;
+/** Finding metrics older than this are stale (no analyzer run completed). */
+export const FINDINGS_STALE_SECONDS = 1_800;
+
 const CONTAINER_BY = 'cluster, namespace, workload, workload_type, container, team, finding_id';
 const NODE_BY = 'cluster, node, team, finding_id';
 
@@ -158,7 +163,7 @@ export function plimsollRuleGroups(options: RuleOptions = {}): RuleGroup[] {
         rule(
           'PlimsollCollectorStalled',
           'ticket',
-          'time() - max by (collector) (plimsoll_collector_last_success_timestamp_seconds) > 600',
+          `time() - max by (collector) (plimsoll_collector_last_success_timestamp_seconds) > ${COLLECTOR_STALLED_SECONDS}`,
           '5m',
           'Plimsoll collector {{ $labels.collector }} has not succeeded for {{ $value | humanizeDuration }}.',
           'No successful collection from {{ $labels.collector }} for {{ $value | humanizeDuration }}: ' +
@@ -179,7 +184,7 @@ export function plimsollRuleGroups(options: RuleOptions = {}): RuleGroup[] {
         rule(
           'PlimsollFindingsStale',
           'ticket',
-          'time() - max(plimsoll_finding_metrics_last_refresh_timestamp_seconds) > 1800',
+          `time() - max(plimsoll_finding_metrics_last_refresh_timestamp_seconds) > ${FINDINGS_STALE_SECONDS}`,
           '5m',
           'Plimsoll findings have not been refreshed for {{ $value | humanizeDuration }}.',
           'The analyzers have not completed a run for {{ $value | humanizeDuration }}, so these ' +

@@ -29,6 +29,7 @@ import { recommendationRoutes } from './routes/recommendations.js';
 import { reportRoutes } from './routes/reports.js';
 import { uiRoutes } from './routes/ui.js';
 import type { WeeklyReportScheduler } from '../reports/scheduler.js';
+import type { BuildOptions } from '../dashboards/build.js';
 import { workloadRoutes } from './routes/workloads.js';
 
 export interface AppDeps {
@@ -47,6 +48,8 @@ export interface AppDeps {
   readonly reports?: WeeklyReportScheduler | undefined;
   /** URL users reach the API at (api.publicUrl), for links in e-mailed reports. */
   readonly publicUrl?: string | undefined;
+  /** What the served dashboards take from the configuration (currency, index prefix). */
+  readonly dashboards?: BuildOptions | undefined;
 }
 
 export type App = FastifyInstance<
@@ -155,7 +158,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await app.register(nodeRoutes, { store: deps.store, cluster });
     await app.register(workloadRoutes, { store: deps.store, cluster });
     await app.register(recommendationRoutes, { store: deps.store, cluster });
-    await app.register(dashboardRoutes);
+    await app.register(dashboardRoutes, { build: deps.dashboards ?? {} });
     await app.register(reportRoutes, {
       store: deps.store,
       cluster,

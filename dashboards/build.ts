@@ -4,20 +4,22 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
+import { DEFAULT_DASHBOARD_OPTIONS, type DashboardOptions } from './common.js';
 import { datasourceProvisioning, type DatasourceOptions } from './datasources.js';
 import { buildDashboards } from './index.js';
 
 /** Where the dashboards JSON sits inside the Grafana container (the provider's path). */
 export const GRAFANA_DASHBOARDS_PATH = '/var/lib/grafana/dashboards/plimsoll';
 
-export interface BuildOptions extends DatasourceOptions {
+export interface BuildOptions extends DatasourceOptions, Partial<DashboardOptions> {
   readonly dashboardsPath?: string;
 }
 
 /** Relative path → content, in a stable order. */
 export function renderDashboardFiles(options: BuildOptions = {}): Map<string, string> {
   const files = new Map<string, string>();
-  for (const d of buildDashboards()) {
+  const currency = options.currency ?? DEFAULT_DASHBOARD_OPTIONS.currency;
+  for (const d of buildDashboards({ currency })) {
     files.set(d.file, `${JSON.stringify(d.json, null, 2)}\n`);
   }
   const provider = {

@@ -1,13 +1,18 @@
 // The list of dashboards, written out in one place: adding one is a file and a line here.
 import type { Dashboard, Panel, RowPanel } from '@grafana/grafana-foundation-sdk/dashboard';
 import { capacityDashboard } from './capacity.js';
-import type { PlimsollDashboard } from './common.js';
+import { forGrafana10 } from './compat.js';
+import {
+  DEFAULT_DASHBOARD_OPTIONS,
+  type DashboardOptions,
+  type PlimsollDashboard,
+} from './common.js';
 import { memoryPressureDashboard } from './memory-pressure.js';
 import { oomLoopsDashboard } from './oom-loops.js';
 import { pipelineDashboard } from './pipeline.js';
 import { requestsFitDashboard } from './requests-fit.js';
 
-export const DASHBOARD_FACTORIES: readonly (() => PlimsollDashboard)[] = [
+export const DASHBOARD_FACTORIES: readonly ((options: DashboardOptions) => PlimsollDashboard)[] = [
   memoryPressureDashboard,
   oomLoopsDashboard,
   requestsFitDashboard,
@@ -24,10 +29,10 @@ export interface BuiltDashboard {
   readonly mainQuery: string;
 }
 
-export function buildDashboards(): BuiltDashboard[] {
+export function buildDashboards(options = DEFAULT_DASHBOARD_OPTIONS): BuiltDashboard[] {
   return DASHBOARD_FACTORIES.map((factory) => {
-    const spec = factory();
-    const json = normalise(spec.builder.build());
+    const spec = factory(options);
+    const json = forGrafana10(normalise(spec.builder.build()));
     return {
       uid: spec.uid,
       title: json.title ?? spec.uid,

@@ -13,26 +13,38 @@ import { PanelBuilder as TablePanel } from '@grafana/grafana-foundation-sdk/tabl
 import { PanelBuilder as TimeSeries } from '@grafana/grafana-foundation-sdk/timeseries';
 import {
   apiVariable,
+  CLUSTER,
   clusterVariable,
   dashboard,
+  dashboardLink,
+  datasourceVariable,
   esLogs,
+  ES_CLUSTER,
   findingsLink,
   nodeVariable,
   prom,
+  PROM,
   promTable,
+  tableColumns,
+  thresholds,
+  UNIT,
   type PlimsollDashboard,
 } from './common.js';
-import { ES_EVENTS, PROMETHEUS } from './datasources.js';
+import { ES_EVENTS } from './datasources.js';
 
-const NODE = 'cluster="$cluster", node=~"$node"';
+const NODE = `${CLUSTER}, node=~"$node"`;
 const MAIN = `sum by (node) (kube_node_status_allocatable{${NODE}, resource="memory"})`;
+/** Any node in this state is a problem to look at now. */
+const anyIsBad = () => thresholds([['red', 1]]);
 
 export function memoryPressureDashboard(): PlimsollDashboard {
   const builder = dashboard(
     'plimsoll-memory-pressure',
     'Cluster memory pressure',
     'Nodes flapping under memory pressure, their conditions, evictions and memory use against allocatable.',
+    'now-24h',
   )
+    .withVariable(datasourceVariable())
     .withVariable(clusterVariable())
     .withVariable(nodeVariable())
     .withVariable(apiVariable())
@@ -41,8 +53,10 @@ export function memoryPressureDashboard(): PlimsollDashboard {
       new StatPanel()
         .title('Flapping nodes')
         .description('Nodes with an open memory-pressure flapping finding')
-        .datasource(PROMETHEUS)
+        .datasource(PROM)
         .withTarget(prom(`sum(plimsoll_node_flapping{${NODE}})`, 'flapping'))
+        .unit(UNIT.count)
+        .thresholds(anyIsBad())
         .noValue('0')
         .height(4)
         .span(6),
@@ -50,13 +64,15 @@ export function memoryPressureDashboard(): PlimsollDashboard {
     .withPanel(
       new StatPanel()
         .title('Nodes under MemoryPressure')
-        .datasource(PROMETHEUS)
+        .datasource(PROM)
         .withTarget(
           prom(
             `sum(kube_node_status_condition{${NODE}, condition="MemoryPressure", status="true"})`,
             'MemoryPressure',
           ),
         )
+        .unit(UNIT.count)
+        .thresholds(anyIsBad())
         .noValue('0')
         .height(4)
         .span(6),
@@ -64,13 +80,15 @@ export function memoryPressureDashboard(): PlimsollDashboard {
     .withPanel(
       new StatPanel()
         .title('Nodes not Ready')
-        .datasource(PROMETHEUS)
+        .datasource(PROM)
         .withTarget(
           prom(
             `sum(kube_node_status_condition{${NODE}, condition="Ready", status!="true"})`,
             'NotReady',
           ),
         )
+        .unit(UNIT.count)
+        .thresholds(anyIsBad())
         .noValue('0')
         .height(4)
         .span(6),
@@ -78,10 +96,10 @@ export function memoryPressureDashboard(): PlimsollDashboard {
     .withPanel(
       new StatPanel()
         .title('Evicted pods')
-        .datasource(PROMETHEUS)
-        .withTarget(
-          prom(`sum(kube_pod_status_reason{cluster="$cluster", reason="Evicted"})`, 'evicted'),
-        )
+        .datasource(PROM)
+        .withTarget(prom(`sum(kube_pod_status_reason{${CLUSTER}, reason="Evicted"})`, 'evicted'))
+        .unit(UNIT.count)
+        .thresholds(thresholds([['orange', 1]]))
         .noValue('0')
         .height(4)
         .span(6),
@@ -92,12 +110,28 @@ export function memoryPressureDashboard(): PlimsollDashboard {
         .description(
           'Flaps per condition in the open finding; the link opens the findings for the node',
         )
-        .datasource(PROMETHEUS)
-        .withTarget(promTable(`plimsoll_node_condition_flaps{${NODE}}`))
+        .datasource(PROM)
+        .withTarget(
+          promTable(`max by (cluster, node, condition) (plimsoll_node_condition_flaps{${NODE}})`),
+        )
+        .transformations(
+          tableColumns({
+            cluster: 'Cluster',
+            node: 'Node',
+            condition: 'Condition',
+            Value: 'Flaps',
+          }),
+        )
+        .unit(UNIT.count)
         .dataLinks([
           findingsLink(
             'Findings for ${__data.fields.node}',
             'kind=node_memory_flapping&cluster=${__data.fields.cluster}&node=${__data.fields.node}',
+          ),
+          dashboardLink(
+            'OOM loops of pods on ${__data.fields.node}',
+            'plimsoll-oom-loops',
+            'var-datasource=${datasource}&var-cluster=${__data.fields.cluster}&var-node=${__data.fields.node}',
           ),
         ])
         .height(8)
@@ -108,13 +142,14 @@ export function memoryPressureDashboard(): PlimsollDashboard {
       new StateTimeline()
         .title('Node conditions')
         .description('Ready and MemoryPressure as kube-state-metrics reports them')
-        .datasource(PROMETHEUS)
+        .datasource(PROM)
         .withTarget(
           prom(
             `max by (node, condition) (kube_node_status_condition{${NODE}, condition=~"Ready|MemoryPressure", status="true"})`,
             '{{node}} {{condition}}',
           ),
         )
+        .unit(UNIT.count)
         .height(10)
         .span(24),
     )
@@ -124,7 +159,7 @@ export function memoryPressureDashboard(): PlimsollDashboard {
         .description(
           'Working set of the node root cgroup (cAdvisor) against allocatable (kube-state-metrics)',
         )
-        .datasource(PROMETHEUS)
+        .datasource(PROM)
         .unit('bytes')
         .withTarget(prom(MAIN, '{{node}} allocatable', 'A'))
         .withTarget(
@@ -147,10 +182,11 @@ export function memoryPressureDashboard(): PlimsollDashboard {
     .withPanel(
       new TimeSeries()
         .title('Evicted pods by namespace')
-        .datasource(PROMETHEUS)
+        .datasource(PROM)
+        .unit(UNIT.count)
         .withTarget(
           prom(
-            'sum by (namespace) (kube_pod_status_reason{cluster="$cluster", reason="Evicted"})',
+            `sum by (namespace) (kube_pod_status_reason{${CLUSTER}, reason="Evicted"})`,
             '{{namespace}}',
           ),
         )
@@ -166,7 +202,7 @@ export function memoryPressureDashboard(): PlimsollDashboard {
         .withTarget(
           esLogs(
             ES_EVENTS,
-            'orchestrator.cluster.name:"$cluster" AND plimsoll.kube_event.reason:(Evicted OR SystemOOM OR NodeNotReady OR NodeHasInsufficientMemory OR EvictionThresholdMet)',
+            `${ES_CLUSTER} AND plimsoll.kube_event.reason:(Evicted OR SystemOOM OR NodeNotReady OR NodeHasInsufficientMemory OR EvictionThresholdMet)`,
           ),
         )
         .showTime(true)

@@ -4,27 +4,50 @@ import { RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { PanelBuilder as BarGauge } from '@grafana/grafana-foundation-sdk/bargauge';
 import { PanelBuilder as TablePanel } from '@grafana/grafana-foundation-sdk/table';
 import { PanelBuilder as TimeSeries } from '@grafana/grafana-foundation-sdk/timeseries';
+import { OVER_REQUESTED_WARNING_MONTHLY } from '../analyzers/misfit/container-rules.js';
 import {
   apiVariable,
+  CLUSTER,
   clusterVariable,
+  columnUnits,
+  currencyUnit,
   dashboard,
+  datasourceVariable,
+  DEFAULT_DASHBOARD_OPTIONS,
   findingsLink,
   namespaceVariable,
   prom,
+  PROM,
   promTable,
+  tableColumns,
+  thresholds,
+  UNIT,
+  workloadLink,
   type PlimsollDashboard,
 } from './common.js';
-import { PROMETHEUS } from './datasources.js';
 
-const NS = 'cluster="$cluster", namespace=~"$namespace"';
+const NS = `${CLUSTER}, namespace=~"$namespace"`;
 const MAIN = `sum by (namespace) (kube_pod_container_resource_requests{${NS}, resource="memory"})`;
+const WORKLOAD_CONTAINER = 'cluster, namespace, workload_type, workload, container';
+const CONTAINER_COLUMNS = {
+  cluster: 'Cluster',
+  namespace: 'Namespace',
+  workload_type: 'Kind',
+  workload: 'Workload',
+  container: 'Container',
+};
+const perContainer = (series: string, filter = '') =>
+  `max by (${WORKLOAD_CONTAINER}) (${series}{${NS}${filter}})`;
 
-export function requestsFitDashboard(): PlimsollDashboard {
+export function requestsFitDashboard(options = DEFAULT_DASHBOARD_OPTIONS): PlimsollDashboard {
+  const money = currencyUnit(options.currency);
   const builder = dashboard(
     'plimsoll-requests-fit',
     'Requests & limits fit',
     'Over-requested (waste) and under-requested (risk) workloads by namespace, and recommended requests.',
+    'now-7d',
   )
+    .withVariable(datasourceVariable())
     .withVariable(clusterVariable())
     .withVariable(namespaceVariable())
     .withVariable(apiVariable())
@@ -32,8 +55,8 @@ export function requestsFitDashboard(): PlimsollDashboard {
     .withPanel(
       new TimeSeries()
         .title('Memory requested vs used, by namespace')
-        .datasource(PROMETHEUS)
-        .unit('bytes')
+        .datasource(PROM)
+        .unit(UNIT.bytes)
         .withTarget(prom(MAIN, '{{namespace}} requested', 'A'))
         .withTarget(
           prom(
@@ -48,8 +71,8 @@ export function requestsFitDashboard(): PlimsollDashboard {
     .withPanel(
       new TimeSeries()
         .title('CPU requested vs used, by namespace')
-        .datasource(PROMETHEUS)
-        .unit('short')
+        .datasource(PROM)
+        .unit(UNIT.cores)
         .withTarget(
           prom(
             `sum by (namespace) (kube_pod_container_resource_requests{${NS}, resource="cpu"})`,
@@ -69,9 +92,13 @@ export function requestsFitDashboard(): PlimsollDashboard {
     )
     .withPanel(
       new BarGauge()
-        .title('Monthly waste by namespace')
-        .description('Cost of requested and unused capacity in over-requested containers')
-        .datasource(PROMETHEUS)
+        .title(`Monthly cost of requested, unused capacity, by namespace (${options.currency})`)
+        .description(
+          `Over-requested containers' requests above their usage, priced with the report's price book. The misfit analyzer warns from ${OVER_REQUESTED_WARNING_MONTHLY} a month for one container.`,
+        )
+        .datasource(PROM)
+        .unit(money)
+        .thresholds(thresholds([['orange', OVER_REQUESTED_WARNING_MONTHLY]]))
         .withTarget(
           prom(`sum by (namespace) (plimsoll_misfit_monthly_waste{${NS}})`, '{{namespace}}'),
         )
@@ -80,60 +107,121 @@ export function requestsFitDashboard(): PlimsollDashboard {
     )
     .withPanel(
       new TablePanel()
-        .title('Misfit findings by namespace and category')
-        .datasource(PROMETHEUS)
+        .title('Open misfit findings by namespace, category and severity')
+        .datasource(PROM)
+        .unit(UNIT.count)
         .withTarget(
-          promTable(`sum by (namespace, category, severity) (plimsoll_misfit_findings{${NS}})`),
+          promTable(
+            `sum by (cluster, namespace, category, severity) (plimsoll_misfit_findings{${NS}})`,
+          ),
+        )
+        .transformations(
+          tableColumns({
+            cluster: 'Cluster',
+            namespace: 'Namespace',
+            category: 'Category',
+            severity: 'Severity',
+            Value: 'Findings',
+          }),
         )
         .dataLinks([
           findingsLink(
             'Misfit findings in ${__data.fields.namespace}',
-            'kind=requests_misfit&cluster=$cluster&namespace=${__data.fields.namespace}',
+            'kind=requests_misfit&cluster=${__data.fields.cluster}&namespace=${__data.fields.namespace}',
           ),
         ])
         .height(8)
         .span(12),
     )
-    .withRow(new RowBuilder('By workload'))
+    .withRow(new RowBuilder('By workload container'))
     .withPanel(
       new TablePanel()
-        .title('Risk: requests below usage, limits near peak')
+        .title('Risk: memory requests below usage, limits near the peak')
         .description(
-          'request/usage < 1 means the container uses more than it asked for; limit/peak near 1 means kills or throttling',
+          'Request ÷ usage below 1: the container uses more than it asked for. Limit ÷ peak near 1: kills or throttling.',
         )
-        .datasource(PROMETHEUS)
-        .withTarget(promTable(`plimsoll_misfit_request_usage_ratio{${NS}} < 1`, 'A'))
-        .withTarget(promTable(`plimsoll_misfit_limit_peak_ratio{${NS}} < 1.1`, 'B'))
-        .dataLinks([
-          findingsLink(
-            'Findings for ${__data.fields.workload}',
-            'kind=requests_misfit&cluster=$cluster&namespace=${__data.fields.namespace}',
+        .datasource(PROM)
+        .unit(UNIT.ratio)
+        .withTarget(
+          promTable(
+            perContainer('plimsoll_misfit_request_usage_ratio', ', resource="memory"') + ' < 1',
+            'A',
           ),
-        ])
+        )
+        .withTarget(
+          promTable(
+            perContainer('plimsoll_misfit_limit_peak_ratio', ', resource="memory"') + ' < 1.1',
+            'B',
+          ),
+        )
+        .transformations(
+          tableColumns({
+            ...CONTAINER_COLUMNS,
+            'Value #A': 'Memory request ÷ p99 usage',
+            'Value #B': 'Memory limit ÷ peak',
+          }),
+        )
+        .dataLinks([workloadLink('${__data.fields.workload}: verdict, usage and patch')])
         .height(8)
         .span(12),
     )
     .withPanel(
       new TablePanel()
-        .title('Waste: requests far above usage')
-        .datasource(PROMETHEUS)
-        .withTarget(promTable(`topk(20, plimsoll_misfit_request_usage_ratio{${NS}} > 2)`))
+        .title('Waste: requests more than twice the usage')
+        .description('Request ÷ usage (CPU p95, memory p99) over the misfit window, the 20 largest')
+        .datasource(PROM)
+        .unit(UNIT.ratio)
+        .withTarget(
+          promTable(
+            `topk(20, max by (${WORKLOAD_CONTAINER}, resource) (plimsoll_misfit_request_usage_ratio{${NS}}) > 2)`,
+          ),
+        )
+        .transformations(
+          tableColumns({ ...CONTAINER_COLUMNS, resource: 'Resource', Value: 'Request ÷ usage' }),
+        )
+        .dataLinks([workloadLink('${__data.fields.workload}: verdict, usage and patch')])
         .height(8)
         .span(12),
     )
     .withPanel(
       new TablePanel()
-        .title('Recommendations: current vs recommended requests')
-        .description('Monthly cost delta is negative for a saving')
-        .datasource(PROMETHEUS)
-        .withTarget(promTable(`plimsoll_current_request{${NS}}`, 'A'))
-        .withTarget(promTable(`plimsoll_recommended_request{${NS}}`, 'B'))
-        .withTarget(promTable(`plimsoll_recommendation_monthly_cost_delta{${NS}}`, 'C'))
-        .withTransformation({ id: 'merge', options: {} })
+        .title('Recommendations: current and recommended requests, monthly change')
+        .description('The monthly change is negative for a saving')
+        .datasource(PROM)
+        .withTarget(promTable(perContainer('plimsoll_current_request', ', resource="cpu"'), 'A'))
+        .withTarget(
+          promTable(perContainer('plimsoll_recommended_request', ', resource="cpu"'), 'B'),
+        )
+        .withTarget(promTable(perContainer('plimsoll_current_request', ', resource="memory"'), 'C'))
+        .withTarget(
+          promTable(perContainer('plimsoll_recommended_request', ', resource="memory"'), 'D'),
+        )
+        .withTarget(promTable(perContainer('plimsoll_recommendation_monthly_cost_delta'), 'E'))
+        .transformations(
+          tableColumns({
+            ...CONTAINER_COLUMNS,
+            'Value #A': 'CPU request',
+            'Value #B': 'CPU recommended',
+            'Value #C': 'Memory request',
+            'Value #D': 'Memory recommended',
+            'Value #E': `Monthly change (${options.currency})`,
+          }),
+        )
+        .unit(UNIT.count)
+        .overrides(
+          columnUnits({
+            'CPU request': UNIT.cores,
+            'CPU recommended': UNIT.cores,
+            'Memory request': UNIT.bytes,
+            'Memory recommended': UNIT.bytes,
+            [`Monthly change (${options.currency})`]: money,
+          }),
+        )
         .dataLinks([
+          workloadLink('${__data.fields.workload}: verdict, usage and patch'),
           findingsLink(
-            'Recommendation for ${__data.fields.workload}',
-            'kind=recommendation&cluster=$cluster&namespace=${__data.fields.namespace}',
+            'Recommendations in ${__data.fields.namespace}',
+            'kind=recommendation&cluster=${__data.fields.cluster}&namespace=${__data.fields.namespace}',
           ),
         ])
         .height(10)

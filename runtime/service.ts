@@ -126,6 +126,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       metricsPublic: config.api.metricsPublic,
       reports: analysis?.reports,
       publicUrl: config.api.publicUrl,
+      dashboards: {
+        currency: config.report.prices.currency,
+        indexPrefix: config.elasticsearch.indexPrefix,
+      },
     });
     const url = await app.listen({ host: config.api.host, port: config.api.port });
     apiUrl = url;

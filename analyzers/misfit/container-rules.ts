@@ -64,6 +64,8 @@ export interface MisfitContext {
 const MEMORY: ReadonlySet<AdvisedResource> = new Set(['memory_limit', 'memory_request']);
 
 const MIB = 2 ** 20;
+/** Over-requested capacity worth this much a month (in the price book's currency) is a warning. */
+export const OVER_REQUESTED_WARNING_MONTHLY = 20;
 
 /** Percentiles the rules read. */
 export const MISFIT_NEEDS = {
@@ -177,7 +179,7 @@ function misfitsOf(
       .join(' and ');
     issues.push({
       category: 'over_requested',
-      severity: money >= 20 ? 'warning' : 'info',
+      severity: money >= OVER_REQUESTED_WARNING_MONTHLY ? 'warning' : 'info',
       title: `${name} reserves ${wasted} it does not use (${formatMoney(money, context.prices.currency)}/month)`,
       explanation: `${usage} It requests ${requestText(spec.requests)} on each of ${replicaText}, so about ${wasted} stay reserved and idle across replicas — roughly ${formatMoney(money, context.prices.currency)} a month at ${ratesText(context.prices)} — capacity no other pod can be scheduled on.`,
       recommendation: `Lower the requests of container ${history.key.container}: ${right ?? 'to about p95 CPU and p99 memory plus 10%'}.`,

@@ -26,6 +26,11 @@ import { formatBytes, formatCores, formatPercent } from '../recommendations/quan
 
 const GIB = 2 ** 30;
 
+/** A pool's requests at this share of its allocatable: new pods start to wait (a warning). */
+export const REQUESTS_SATURATED_SHARE = 0.9;
+/** Stranded capacity is reported from this much of a resource (cores, bytes). */
+export const STRANDED_REPORTED_FROM = { cpu: 1, memory: 2 * GIB } as const;
+
 export interface NodeUsage {
   /** Peak and mean of node_memory_working_set_bytes over the window. */
   readonly memoryPeak?: number | undefined;
@@ -171,26 +176,28 @@ export function poolIssues(
   };
   const cpuShare = alloc.cpu ? req.cpu / alloc.cpu : 0;
   const memShare = alloc.mem ? req.mem / alloc.mem : 0;
-  if (cpuShare >= 0.9 || memShare >= 0.9) {
+  if (cpuShare >= REQUESTS_SATURATED_SHARE || memShare >= REQUESTS_SATURATED_SHARE) {
     const which = cpuShare >= memShare ? 'CPU' : 'memory';
     issues.push({
       scope: { type: 'pool', pool },
       category: 'requests_saturated',
       severity: 'warning',
       title: `Pool ${pool}: ${which} requests at ${formatPercent(Math.max(cpuShare, memShare))} of allocatable`,
-      explanation: `${summary} With less than 10% of ${which} unrequested, new replicas and pods displaced by a drain or a failed node have nowhere to go and stay Pending.`,
+      explanation: `${summary} With less than ${formatPercent(1 - REQUESTS_SATURATED_SHARE)} of ${which} unrequested, new replicas and pods displaced by a drain or a failed node have nowhere to go and stay Pending.`,
       recommendation: `Add nodes to ${pool} (or let the autoscaler), or release over-requested ${which} first — the requests_misfit over_requested findings list where it is.`,
       evidence,
     });
   }
-  if (strandedCpu >= 1 || strandedMem >= 2 * GIB) {
+  const strandsCpu = strandedCpu >= STRANDED_REPORTED_FROM.cpu;
+  const strandsMemory = strandedMem >= STRANDED_REPORTED_FROM.memory;
+  if (strandsCpu || strandsMemory) {
     const parts: string[] = [];
-    if (strandedCpu >= 1) {
+    if (strandsCpu) {
       parts.push(
         `${formatCores(strandedCpu)} of CPU sit unrequested on ${cpuStrandingNodes.length} node${cpuStrandingNodes.length === 1 ? '' : 's'} whose memory is (almost) fully requested`,
       );
     }
-    if (strandedMem >= 2 * GIB) {
+    if (strandsMemory) {
       parts.push(
         `${formatBytes(strandedMem)} of memory sit unrequested on ${memStrandingNodes.length} node${memStrandingNodes.length === 1 ? '' : 's'} whose CPU is (almost) fully requested`,
       );
@@ -199,7 +206,7 @@ export function poolIssues(
       scope: { type: 'pool', pool },
       category: 'stranded_capacity',
       severity: strandedMoney >= 100 ? 'warning' : 'info',
-      title: `Pool ${pool}: ${[strandedCpu >= 1 ? formatCores(strandedCpu) : '', strandedMem >= 2 * GIB ? formatBytes(strandedMem) : ''].filter(Boolean).join(' and ')} stranded (${formatMoney(strandedMoney, prices.currency)}/month)`,
+      title: `Pool ${pool}: ${[strandsCpu ? formatCores(strandedCpu) : '', strandsMemory ? formatBytes(strandedMem) : ''].filter(Boolean).join(' and ')} stranded (${formatMoney(strandedMoney, prices.currency)}/month)`,
       explanation: `${summary} ${parts.join('; ')}. No pod can use it because the other resource ran out on the same node — about ${formatMoney(strandedMoney, prices.currency)} a month of capacity paid for and unusable.`,
       recommendation: `Right-size the requests that exhaust the scarce resource (see the requests_misfit findings), or move to an instance type whose CPU:memory ratio matches the pool's requests (${formatCores(req.cpu)} : ${formatBytes(req.mem)}).`,
       evidence: {

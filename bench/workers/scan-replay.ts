@@ -19,6 +19,8 @@ const HISTORY = fileURLToPath(new URL('./scan-history.ts', import.meta.url));
 async function* historyChunks(args: string[]): AsyncGenerator<AnyEnvelope[]> {
   const child = spawn(process.execPath, ['--import', 'tsx', HISTORY, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    // The heap cap is the measured process's; the simulator needs what it needs.
+    env: { ...process.env, NODE_OPTIONS: '' },
   });
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
   let chunk: AnyEnvelope[] = [];

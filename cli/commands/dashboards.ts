@@ -21,6 +21,7 @@ export function dashboardsCommand(): Command {
       const { config } = commandContext(sub);
       const written = await writeDashboardFiles(options.out, {
         indexPrefix: config.elasticsearch.indexPrefix,
+        currency: config.report.prices.currency,
       });
       process.stdout.write(`${written.join('\n')}\n`);
     });

@@ -161,6 +161,7 @@ describe('dashboard schema', () => {
           '__data',
           '__field',
           '__value',
+          '__url_time_range',
         ]);
         const text = JSON.stringify(json.panels);
         for (const m of text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) {
@@ -172,19 +173,79 @@ describe('dashboard schema', () => {
         }
       });
 
-      it('references only datasource uids the provisioning file defines', () => {
+      it('reads Prometheus through its datasource variable, Elasticsearch by provisioned uid', () => {
         const uids = new Map(datasources.datasources.map((ds) => [ds.uid, ds.type]));
+        const variables = json.templating?.list ?? [];
+        const picker = variables.find((v) => v.name === 'datasource');
+        // The variable offers every Prometheus Grafana knows and starts on the provisioned one.
+        assert.equal(picker?.type, 'datasource');
+        assert.equal(picker.query, 'prometheus');
+        const current = picker.current?.value;
+        assert.equal(typeof current === 'string' && uids.get(current), 'prometheus');
+        const resolve = (uid: string) => (uid === '${datasource}' ? current : uid);
         for (const q of queriesOf(d.json)) {
           assert.ok(q.datasource?.uid, `${q.panel}: query without datasource`);
+          if (q.datasource.type === 'prometheus') {
+            assert.equal(q.datasource.uid, '${datasource}', `${q.panel}: a fixed Prometheus`);
+          }
           assert.equal(
-            uids.get(q.datasource.uid),
+            uids.get(resolve(q.datasource.uid) as string),
             q.datasource.type,
             `${q.panel}: ${q.datasource.uid}`,
           );
         }
-        for (const v of json.templating?.list ?? []) {
+        for (const v of variables) {
           const ds = v.datasource;
-          if (ds?.uid) assert.ok(uids.has(ds.uid), `variable ${v.name}: ${ds.uid}`);
+          if (ds?.uid) assert.equal(ds.uid, '${datasource}', `variable ${v.name}: ${ds.uid}`);
+        }
+      });
+
+      it('gives every panel a unit, and every stat and gauge thresholds of its own', () => {
+        for (const p of panelsOf(d.json)) {
+          if (p.type === 'row' || p.type === 'logs') continue;
+          const defaults = (p as Panel).fieldConfig?.defaults;
+          assert.ok(defaults?.unit, `${d.uid}: "${p.title}" has no unit`);
+          if (!['stat', 'gauge', 'bargauge'].includes(p.type)) continue;
+          const steps = defaults.thresholds?.steps ?? [];
+          assert.ok(steps.length > 0, `${d.uid}: "${p.title}" has Grafana's default thresholds`);
+          assert.equal(steps[0]?.value, null, `${d.uid}: "${p.title}" thresholds need a base`);
+        }
+      });
+
+      it('shows tables as one frame with named columns', () => {
+        for (const p of panelsOf(d.json)) {
+          if (p.type !== 'table') continue;
+          const panel = p;
+          const ids = (panel.transformations ?? []).map((t) => t.id);
+          assert.deepEqual(ids, ['merge', 'organize'], `${d.uid}: "${p.title}"`);
+          const organize = panel.transformations![1]!.options as {
+            renameByName: Record<string, string>;
+            excludeByName: Record<string, boolean>;
+          };
+          assert.equal(organize.excludeByName.Time, true, `${p.title}: shows the query time`);
+          const refIds = (panel.targets ?? []).map((t) => (t as { refId?: string }).refId);
+          const values = refIds.length === 1 ? ['Value'] : refIds.map((r) => `Value #${r}`);
+          for (const value of values) {
+            assert.ok(
+              organize.renameByName[value],
+              `${d.uid}: "${p.title}" leaves ${value} unnamed`,
+            );
+          }
+          // Every label the queries keep is a named column.
+          for (const target of panel.targets ?? []) {
+            const expr = (target as { expr?: string }).expr ?? '';
+            const by = /\bby \(([^)]*)\)/.exec(expr)?.[1];
+            assert.ok(
+              by,
+              `${d.uid}: "${p.title}" query ${(target as { refId?: string }).refId} does not aggregate by its columns`,
+            );
+            for (const label of by.split(',').map((l) => l.trim())) {
+              assert.ok(
+                organize.renameByName[label],
+                `${d.uid}: "${p.title}" leaves ${label} unnamed`,
+              );
+            }
+          }
         }
       });
 
@@ -194,8 +255,15 @@ describe('dashboard schema', () => {
           (p) => (p as Panel).fieldConfig?.defaults?.links ?? [],
         ) as { url?: string }[];
         assert.ok(links.some((l) => l.url?.startsWith('${plimsoll_api}/ui/findings?')));
-        // The web pages, never raw JSON: a person follows these links.
-        assert.ok(links.every((l) => l.url?.startsWith('${plimsoll_api}/ui/')));
+        // The web pages or another Plimsoll dashboard, never raw JSON: a person follows these.
+        const uids = new Set(dashboards.map((other) => other.uid));
+        for (const link of links) {
+          const target = /^\/d\/([\w-]+)\?/.exec(link.url ?? '')?.[1];
+          assert.ok(
+            link.url?.startsWith('${plimsoll_api}/ui/') || (target && uids.has(target)),
+            `${d.uid}: ${link.url}`,
+          );
+        }
       });
     });
   }
@@ -207,5 +275,26 @@ describe('dashboard schema', () => {
       'elasticsearch',
       'prometheus',
     ]);
+  });
+
+  it("shows money in the price book's currency", () => {
+    const moneyUnits = (currency: string) =>
+      buildDashboards({ currency }).flatMap((d) =>
+        panelsOf(d.json).flatMap((p) => {
+          const config = (p as Panel).fieldConfig;
+          const units = [
+            config?.defaults?.unit,
+            ...(config?.overrides ?? []).flatMap((o) =>
+              o.properties.map((q) => q.value as unknown),
+            ),
+          ];
+          return units.filter((u): u is string => typeof u === 'string' && u.includes(currency));
+        }),
+      );
+    // Grafana formats euros itself; a currency it does not know is shown with its code.
+    assert.ok(moneyUnits('EUR').length >= 2);
+    assert.ok(moneyUnits('EUR').every((unit) => unit === 'currencyEUR'));
+    assert.ok(moneyUnits('CAD').every((unit) => unit === 'suffix: CAD'));
+    assert.ok(moneyUnits('CAD').length >= 2);
   });
 });
