@@ -1,5 +1,6 @@
 // Renders the kustomize overlays with the kubectl users run (`kubectl kustomize`, kustomize v5
-// built in) and walks the rendered objects. Shared by the deploy tests.
+// built in) and the Helm chart with a real helm (`helm template`), and walks the rendered objects.
+// Shared by the deploy tests.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,24 +43,31 @@ export interface Rendering {
   readonly objects: K8sObject[];
 }
 
-async function kustomize(dir: string): Promise<K8sObject[]> {
-  if (!existsSync(KUBECTL)) {
-    throw new Error(`${KUBECTL} is missing: install kubectl 1.27+ (kustomize v5 built in)`);
-  }
+/** Runs a renderer and parses the objects it prints (documents holding only comments dropped). */
+async function render(command: string, args: readonly string[]): Promise<K8sObject[]> {
   let stdout: string;
   try {
-    ({ stdout } = await run(KUBECTL, ['kustomize', dir], {
+    ({ stdout } = await run(command, [...args], {
       timeout: 60_000,
       maxBuffer: 64 * 1024 * 1024,
     }));
   } catch (error) {
     const e = error as { stderr?: string; message: string };
-    throw new Error(`kubectl kustomize ${dir} failed: ${e.stderr ?? e.message}`);
+    throw new Error(`${command} ${args.join(' ')} failed: ${e.stderr ?? e.message}`);
   }
-  return parseAllDocuments(stdout).map((doc) => {
-    if (doc.errors.length > 0) throw new Error(`rendered YAML: ${doc.errors[0]!.message}`);
-    return doc.toJS() as K8sObject;
-  });
+  return parseAllDocuments(stdout)
+    .map((doc) => {
+      if (doc.errors.length > 0) throw new Error(`rendered YAML: ${doc.errors[0]!.message}`);
+      return doc.toJS() as K8sObject | null;
+    })
+    .filter((object): object is K8sObject => object !== null);
+}
+
+async function kustomize(dir: string): Promise<K8sObject[]> {
+  if (!existsSync(KUBECTL)) {
+    throw new Error(`${KUBECTL} is missing: install kubectl 1.27+ (kustomize v5 built in)`);
+  }
+  return render(KUBECTL, ['kustomize', dir]);
 }
 
 /** `kubectl kustomize deploy/kubernetes/overlays/<overlay>`. */
@@ -112,6 +120,39 @@ export async function renderAll(): Promise<Rendering[]> {
   const plain = await Promise.all(OVERLAYS.map(renderOverlay));
   const extended = await Promise.all(OVERLAYS.map(renderWithComponents));
   return [...plain, ...extended];
+}
+
+export const CHART_DIR = join(ROOT, 'deploy', 'helm', 'plimsoll');
+/** The release name that gives the chart's objects the names of deploy/kubernetes. */
+export const RELEASE = 'plimsoll';
+
+/** Values for `helm template`, written to a file as JSON (which YAML reads as it is). */
+export type ChartValues = Record<string, unknown>;
+
+/** The arguments of `helm <command>` for the chart with these values (in a file under `dir`). */
+export function chartArgs(dir: string, values: ChartValues): string[] {
+  const file = join(dir, 'values.json');
+  writeFileSync(file, JSON.stringify(values));
+  return [CHART_DIR, '--namespace', 'plimsoll', '--values', file];
+}
+
+/**
+ * `helm template plimsoll deploy/helm/plimsoll --namespace plimsoll` in a mode, with more values:
+ * what `helm install plimsoll … --namespace plimsoll` would apply. `helm` is requireHelm()'s.
+ */
+export async function renderChart(
+  helm: string,
+  name: string,
+  mode: Overlay,
+  values: ChartValues = {},
+): Promise<Rendering> {
+  const dir = mkdtempSync(join(tmpdir(), 'plimsoll-helm-'));
+  try {
+    const args = ['template', RELEASE, ...chartArgs(dir, { ...values, mode })];
+    return { name, overlay: mode, objects: await render(helm, args) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export interface Container {
@@ -208,15 +249,20 @@ export function quantity(value: string): number {
   return Number(match[1]) * factor[match[2] ?? '']!;
 }
 
-/** The rendered plimsoll.yaml of a rendering (the one plimsoll-config ConfigMap). */
-export function configText(rendering: Rendering): string {
-  const map = rendering.objects.find(
+/** The one plimsoll-config ConfigMap of a rendering (kustomize suffixes a hash) and its file. */
+export function configMapOf(rendering: Rendering): { object: K8sObject; text: string } {
+  const maps = rendering.objects.filter(
     (o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('plimsoll-config'),
   );
-  const text = (map?.data as Record<string, string> | undefined)?.['plimsoll.yaml'];
-  if (!text) throw new Error(`${rendering.name}: no plimsoll-config ConfigMap with plimsoll.yaml`);
-  return text;
+  if (maps.length !== 1) throw new Error(`${rendering.name}: ${maps.length} plimsoll-config maps`);
+  const text = (maps[0]!.data as Record<string, string> | undefined)?.['plimsoll.yaml'];
+  if (!text)
+    throw new Error(`${rendering.name}: the plimsoll-config ConfigMap has no plimsoll.yaml`);
+  return { object: maps[0]!, text };
 }
+
+/** The rendered plimsoll.yaml of a rendering. */
+export const configText = (rendering: Rendering): string => configMapOf(rendering).text;
 
 /**
  * Stand-ins for the Secrets' files the configuration names, written under `dir`: the variables

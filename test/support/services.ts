@@ -17,15 +17,31 @@ export const SERVICE_URLS = {
   alertmanager: `http://127.0.0.1:${process.env.PLIMSOLL_AM_PORT ?? '9093'}`,
 } as const;
 
-export async function requireServices(...names: ServiceName[]): Promise<void> {
+/**
+ * Runs one of the project's idempotent set-up scripts and returns what it printed; when it fails,
+ * the error says what is missing and the command that provides it, with the script's output.
+ */
+export async function setUp(
+  args: readonly string[],
+  missing: string,
+  remedy: string,
+  timeoutMs = 15 * 60_000,
+): Promise<string> {
   try {
-    await run('bash', [script, 'up', ...names], { timeout: 15 * 60_000, maxBuffer: 16 << 20 });
+    const { stdout } = await run('bash', [...args], { timeout: timeoutMs, maxBuffer: 16 << 20 });
+    return stdout;
   } catch (error) {
     const detail = error as { stdout?: string; stderr?: string; message: string };
     throw new Error(
-      `services ${names.join(', ')} are not available and could not be started.\n` +
-        `Run: npm run services:up -- ${names.join(' ')}   (or: bash scripts/services.sh up ${names.join(' ')})\n` +
-        `${detail.stderr ?? ''}${detail.stdout ?? ''}`,
+      `${missing}.\nRun: ${remedy}\n${detail.stderr ?? ''}${detail.stdout ?? detail.message}`,
     );
   }
+}
+
+export async function requireServices(...names: ServiceName[]): Promise<void> {
+  await setUp(
+    [script, 'up', ...names],
+    `services ${names.join(', ')} are not available and could not be started`,
+    `npm run services:up -- ${names.join(' ')}   (or: bash scripts/services.sh up ${names.join(' ')})`,
+  );
 }
