@@ -44,6 +44,11 @@ export interface AppDeps {
   /** Serve /metrics without a token. */
   readonly metricsPublic?: boolean;
   readonly rateLimit?: RateLimitOptions;
+  /**
+   * Which proxies' X-Forwarded-For to believe for the client address (Fastify's trustProxy: true,
+   * or addresses and CIDRs, comma-separated); default none, the socket address.
+   */
+  readonly trustProxy?: boolean | string | undefined;
   /** Generates reports on demand (POST /api/v1/reports); absent where reports are not made. */
   readonly reports?: WeeklyReportScheduler | undefined;
   /** URL users reach the API at (api.publicUrl), for links in e-mailed reports. */
@@ -73,6 +78,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     connectionTimeout: 30_000,
     requestTimeout: 30_000,
     return503OnClosing: true,
+    trustProxy: deps.trustProxy ?? false,
     // Path parameters are Kubernetes names (up to 253 characters) and finding ids; Fastify's
     // default of 100 answered 414 outside the problem+json contract.
     maxParamLength: 512,

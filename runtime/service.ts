@@ -124,6 +124,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       cluster: config.cluster,
       tokens,
       metricsPublic: config.api.metricsPublic,
+      trustProxy: config.api.trustProxy,
+      rateLimit: config.api.rateLimit,
       reports: analysis?.reports,
       publicUrl: config.api.publicUrl,
       dashboards: {

@@ -12,6 +12,7 @@ import {
 } from '../../core/domain.js';
 import type { Store } from '../../store/store.js';
 import { NotFound, ProblemResponses, TimeQuery, windowOf } from '../schemas/common.js';
+import { ROUTE_COST } from '../rate-limit.js';
 
 const DAY = 86_400_000;
 
@@ -92,6 +93,7 @@ export const nodeRoutes: FastifyPluginAsync<{ store: Store; cluster: string }> =
   app.get(
     '/api/v1/nodes',
     {
+      config: { cost: ROUTE_COST.heavy },
       schema: {
         summary: 'Nodes with capacity, allocatable, requests and latest memory',
         tags: ['nodes'],
@@ -118,6 +120,7 @@ export const nodeRoutes: FastifyPluginAsync<{ store: Store; cluster: string }> =
   app.get(
     '/api/v1/nodes/:name',
     {
+      config: { cost: ROUTE_COST.medium },
       schema: {
         summary: 'One node with its condition transitions and findings',
         tags: ['nodes'],

@@ -9,6 +9,7 @@ import { isoWeekOf, WeekError } from '../../reports/week.js';
 import { InvalidCursorError } from '../../store/keys.js';
 import type { ReportStore, StoredReport } from '../../store/store.js';
 import { BadRequest, NotFound, PageOf, PageQuery, ProblemResponses } from '../schemas/common.js';
+import { ROUTE_COST } from '../rate-limit.js';
 
 const ReportSummarySchema = Type.Object({
   id: Type.String(),
@@ -127,7 +128,7 @@ export const reportRoutes: FastifyPluginAsync<ReportRouteOptions> = (fastify, op
   app.post(
     '/api/v1/reports',
     {
-      config: { scope: 'admin' },
+      config: { scope: 'admin', cost: ROUTE_COST.heavy },
       schema: {
         summary: 'Generate (or regenerate) the report of a week now',
         tags: ['reports'],

@@ -30,6 +30,7 @@ import {
   type WorkloadDetail,
 } from '../workload-data.js';
 import { findingFilter, FindingFilterSchema } from './findings.js';
+import { ROUTE_COST } from '../rate-limit.js';
 
 const MAX_CHARTS = 4;
 const CHART_POINTS = 600;
@@ -87,7 +88,9 @@ export const uiRoutes: FastifyPluginAsync<UiOptions> = (fastify, options) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { store, cluster, auth } = options;
   const data = new WorkloadData(store, cluster);
-  const pageConfig = { page: true } as const;
+  const pageConfig = { page: true, cost: ROUTE_COST.medium } as const;
+  // A namespace's page reads every container of the namespace over the window.
+  const namespacePageConfig = { page: true, cost: ROUTE_COST.heavy } as const;
 
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
@@ -242,7 +245,7 @@ export const uiRoutes: FastifyPluginAsync<UiOptions> = (fastify, options) => {
         params: Type.Object({ namespace: Type.String({ minLength: 1, maxLength: 253 }) }),
         querystring: Type.Object({ ...TimeQuery }),
       },
-      config: pageConfig,
+      config: namespacePageConfig,
     },
     async (request, reply) => {
       const { namespace } = request.params;

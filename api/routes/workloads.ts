@@ -12,6 +12,7 @@ import {
   WorkloadData,
   WorkloadDetailSchema,
 } from '../workload-data.js';
+import { ROUTE_COST } from '../rate-limit.js';
 
 export const workloadRoutes: FastifyPluginAsync<{ store: Store; cluster: string }> = (
   fastify,
@@ -23,6 +24,7 @@ export const workloadRoutes: FastifyPluginAsync<{ store: Store; cluster: string 
   app.get(
     '/api/v1/workloads',
     {
+      config: { cost: ROUTE_COST.heavy },
       schema: {
         summary:
           'Workload containers: usage percentiles, requests, limits, OOM kills, recommendation',
@@ -47,6 +49,7 @@ export const workloadRoutes: FastifyPluginAsync<{ store: Store; cluster: string 
   app.get(
     '/api/v1/workloads/:namespace/:kind/:name',
     {
+      config: { cost: ROUTE_COST.medium },
       schema: {
         summary: 'One workload: its containers, pods, OOM history and findings',
         tags: ['workloads'],

@@ -89,6 +89,14 @@ function coerce(raw: string, schema: TSchema, key: string, env: string): unknown
     if (/^(false|0|no)$/i.test(raw)) return false;
     throw new ConfigError(key, `expected true or false, got ${JSON.stringify(raw)}`, env);
   }
+  // A setting that is a switch or a value (api.trustProxy: true, or the proxies' addresses).
+  if (
+    kind === 'Union' &&
+    (schema.anyOf as TSchema[]).some((member) => member[Kind] === 'Boolean')
+  ) {
+    if (/^(true|false)$/i.test(raw)) return raw.toLowerCase() === 'true';
+    return raw;
+  }
   if (kind === 'Array') {
     return raw
       .split(',')

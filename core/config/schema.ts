@@ -363,6 +363,26 @@ export const ApiSchema = Type.Object(
       default: true,
       description: 'Serve /metrics without a token (for a Prometheus scrape inside the cluster)',
     }),
+    trustProxy: Type.Union([Type.Boolean(), Type.String({ minLength: 1 })], {
+      default: false,
+      description:
+        'Believe X-Forwarded-For from these proxies for the client address rate limits key on: true (any proxy), or addresses and CIDRs ("10.0.0.0/8,127.0.0.1"); default false (the socket address)',
+    }),
+    rateLimit: Type.Object(
+      {
+        perSecond: Type.Number({
+          exclusiveMinimum: 0,
+          default: 100,
+          description: 'Sustained requests per second per client (a heavy route counts as 10)',
+        }),
+        burst: Type.Integer({
+          minimum: 1,
+          default: 200,
+          description: 'Requests a client may make at once after being idle',
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
   },
   { additionalProperties: false, default: {} },
 );

@@ -13,6 +13,7 @@ export async function build(
     store?: MemoryStore;
     open?: boolean;
     rateLimit?: { perSecond: number; burst: number };
+    trustProxy?: boolean | string;
     reports?: WeeklyReportScheduler;
     publicUrl?: string;
     cluster?: string;
@@ -31,6 +32,7 @@ export async function build(
       : { readTokens: [READ_TOKEN], adminTokens: [ADMIN_TOKEN] },
     metricsPublic: true,
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+    trustProxy: options.trustProxy,
     reports: options.reports,
     publicUrl: options.publicUrl,
   });

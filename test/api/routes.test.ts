@@ -169,6 +169,48 @@ describe('API auth', () => {
     for (let i = 0; i < 3; i++) probes.push((await probed.inject({ url: '/readyz' })).statusCode);
     assert.deepEqual(probes, [200, 200, 429]);
   });
+
+  it('charges a route by what it reads: a workload list costs ten findings pages', async () => {
+    const { app } = await build({ rateLimit: { perSecond: 0.001, burst: 20 } });
+    const get = async (url: string) =>
+      (await app.inject({ url, headers: bearer(READ_TOKEN) })).statusCode;
+    // Twenty tokens: two workload lists, then nothing; a findings page would have been one.
+    assert.deepEqual(
+      [
+        await get('/api/v1/workloads'),
+        await get('/api/v1/workloads'),
+        await get('/api/v1/workloads'),
+      ],
+      [200, 200, 429],
+    );
+    const { app: cheap } = await build({ rateLimit: { perSecond: 0.001, burst: 20 } });
+    const pages: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      pages.push(
+        (await cheap.inject({ url: '/api/v1/findings', headers: bearer(READ_TOKEN) })).statusCode,
+      );
+    }
+    assert.ok(pages.every((code) => code === 200));
+  });
+
+  it('keys the limit on the client a trusted proxy names, and only a trusted one', async () => {
+    const limits = { perSecond: 0.001, burst: 1 };
+    const behind = (app: Awaited<ReturnType<typeof build>>['app'], client: string) =>
+      app.inject({
+        url: '/api/v1/findings',
+        headers: { ...bearer(READ_TOKEN), 'x-forwarded-for': client },
+        remoteAddress: '10.0.0.5',
+      });
+    // The proxy at 10.0.0.5 is trusted: two clients behind it have a bucket each.
+    const { app: trusting } = await build({ rateLimit: limits, trustProxy: '10.0.0.0/8' });
+    assert.equal((await behind(trusting, '203.0.113.1')).statusCode, 200);
+    assert.equal((await behind(trusting, '203.0.113.2')).statusCode, 200);
+    assert.equal((await behind(trusting, '203.0.113.1')).statusCode, 429);
+    // Not trusted (the default): the header is the client's own word, and all share the proxy's.
+    const { app: wary } = await build({ rateLimit: limits });
+    assert.equal((await behind(wary, '203.0.113.1')).statusCode, 200);
+    assert.equal((await behind(wary, '203.0.113.2')).statusCode, 429);
+  });
 });
 
 describe('API routes', () => {

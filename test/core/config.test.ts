@@ -64,6 +64,16 @@ describe('configuration', () => {
     assert.equal(config.elasticsearch.indexPrefix, 'acme');
   });
 
+  it('reads a switch-or-value setting from the environment as either', () => {
+    const trust = (value: string) =>
+      loadConfig({ env: { PLIMSOLL_API_TRUST_PROXY: value } }).api.trustProxy;
+    assert.equal(trust('true'), true);
+    assert.equal(trust('FALSE'), false);
+    assert.equal(trust('10.0.0.0/8,127.0.0.1'), '10.0.0.0/8,127.0.0.1');
+    assert.equal(loadConfig({ env: {} }).api.trustProxy, false);
+    assert.deepEqual(loadConfig({ env: {} }).api.rateLimit, { perSecond: 100, burst: 200 });
+  });
+
   it('names the environment variable when its value has the wrong type', () => {
     const error = failure(() => loadConfig({ env: { PLIMSOLL_KAFKA_PARTITIONS: 'many' } }));
     assert.equal(error.key, 'kafka.partitions');
