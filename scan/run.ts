@@ -91,6 +91,13 @@ class StoreSink implements RecordSink {
   }
 }
 
+/**
+ * History read per query: two hours. What a chunk's answers hold is the scan's working set beside
+ * the store (every container's samples of the chunk, as objects): at 6,000 containers a six-hour
+ * chunk needed more than a 384 MiB heap, two hours fit in it (docs/bench.md).
+ */
+export const SCAN_CHUNK_MS = 2 * 3_600_000;
+
 /** Points a usage series may have with the default step: three days at one a minute. */
 export const MAX_POINTS_PER_SERIES = 4_320;
 
@@ -140,7 +147,7 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
     if (!collector || !options.onProgress) return;
     const { from, to } = collector.span;
     // flush() runs before the cursor moves: this chunk's end is the position plus its length.
-    const done = Math.min(to, collector.position + prometheusDefaults.chunkMs) - from;
+    const done = Math.min(to, collector.position + SCAN_CHUNK_MS) - from;
     options.onProgress({
       doneMs: Math.max(0, done),
       totalMs: Math.max(1, to - from),
@@ -154,6 +161,7 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
       ...prometheusDefaults,
       backfillDays: options.days,
       stepMs,
+      chunkMs: SCAN_CHUNK_MS,
       follow: false,
       // The end is the scan's: nothing after it is read, nothing before it left for later.
       lagMs: 0,
