@@ -15,7 +15,10 @@ import { historyArgs } from './scan-args.js';
 
 const HISTORY = fileURLToPath(new URL('./scan-history.ts', import.meta.url));
 
-/** The history's records, a chunk at a time, from a scan-history.ts child. */
+/** Records handed to the store at once. */
+const PARSE_SLICE = 20_000;
+
+/** The history's records, a slice at a time, from a scan-history.ts child. */
 async function* historyChunks(args: string[]): AsyncGenerator<AnyEnvelope[]> {
   const child = spawn(process.execPath, ['--import', 'tsx', HISTORY, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -26,11 +29,13 @@ async function* historyChunks(args: string[]): AsyncGenerator<AnyEnvelope[]> {
   let chunk: AnyEnvelope[] = [];
   for await (const line of createInterface({ input: child.stdout, crlfDelay: Infinity })) {
     const parsed = JSON.parse(line) as AnyEnvelope | { chunkEnd: number };
-    if ('chunkEnd' in parsed) {
+    if (!('chunkEnd' in parsed)) chunk.push(parsed);
+    // Handed on in slices, as the collector hands on each query's answer: what one JSON line
+    // parses into (every label a string of its own) is several times what the collector builds
+    // from a series' shared labels, and holding a whole chunk of it would measure the parser.
+    if ('chunkEnd' in parsed || chunk.length >= PARSE_SLICE) {
       yield chunk;
       chunk = [];
-    } else {
-      chunk.push(parsed);
     }
   }
   const code = await exited;
