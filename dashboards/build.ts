@@ -4,7 +4,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
-import { DEFAULT_DASHBOARD_OPTIONS, type DashboardOptions } from './common.js';
+import type { DashboardOptions } from './common.js';
 import { datasourceProvisioning, type DatasourceOptions } from './datasources.js';
 import { buildDashboards } from './index.js';
 
@@ -18,8 +18,7 @@ export interface BuildOptions extends DatasourceOptions, Partial<DashboardOption
 /** Relative path → content, in a stable order. */
 export function renderDashboardFiles(options: BuildOptions = {}): Map<string, string> {
   const files = new Map<string, string>();
-  const currency = options.currency ?? DEFAULT_DASHBOARD_OPTIONS.currency;
-  for (const d of buildDashboards({ currency })) {
+  for (const d of buildDashboards(options)) {
     files.set(d.file, `${JSON.stringify(d.json, null, 2)}\n`);
   }
   const provider = {

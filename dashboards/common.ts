@@ -15,7 +15,10 @@ import {
   ThresholdsMode,
   VariableRefresh,
   VariableSort,
+  type Dashboard,
   type DataTransformerConfig,
+  type Panel,
+  type RowPanel,
 } from '@grafana/grafana-foundation-sdk/dashboard';
 import {
   DataqueryBuilder as EsQueryBuilder,
@@ -264,3 +267,22 @@ export function columnUnits(units: Record<string, string>) {
 export function dashboardLink(title: string, uid: string, query: string): DashboardLinkBuilder {
   return new DashboardLinkBuilder(title).url(`/d/${uid}?\${__url_time_range}&${query}`);
 }
+
+/** Every panel of a built dashboard in layout order, rows and the panels inside them included. */
+export function panelsOf(d: Dashboard): (Panel | RowPanel)[] {
+  return (d.panels ?? []).flatMap((p) =>
+    p.type === 'row' ? [p, ...((p as RowPanel).panels ?? [])] : [p],
+  );
+}
+
+/** The labels that name one container of one workload in Plimsoll's own metrics. */
+export const WORKLOAD_CONTAINER = 'cluster, namespace, workload_type, workload, container';
+
+/** Table columns of those labels. */
+export const WORKLOAD_CONTAINER_COLUMNS = {
+  cluster: 'Cluster',
+  namespace: 'Namespace',
+  workload_type: 'Kind',
+  workload: 'Workload',
+  container: 'Container',
+} as const;

@@ -2,7 +2,8 @@
 // 11.x migrates older dashboards up on load, never down) and none of the fields the SDK emits for
 // newer releases. test/dashboards/compat.test.ts checks every field against the dashboard schema
 // of Grafana 10.4 and 11.6 (@grafana/schema of each release).
-import type { Dashboard, Panel, RowPanel } from '@grafana/grafana-foundation-sdk/dashboard';
+import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import { panelsOf } from './common.js';
 
 /** Grafana 10.4's dashboard schema version (and 11.0–11.2's). */
 export const GRAFANA_SCHEMA_VERSION = 39;
@@ -28,10 +29,7 @@ export function forGrafana10(dashboard: Dashboard): Dashboard {
     }
   }
   for (const link of (dashboard.links ?? []) as unknown as Loose[]) delete link.placement;
-  const panels = (dashboard.panels ?? []).flatMap((p: Panel | RowPanel) =>
-    p.type === 'row' ? [p, ...((p as RowPanel).panels ?? [])] : [p],
-  );
-  for (const panel of panels as unknown as Loose[]) {
+  for (const panel of panelsOf(dashboard) as unknown as Loose[]) {
     const options = panel.options as Loose | undefined;
     for (const option of NEWER_PANEL_OPTIONS[panel.type as string] ?? []) delete options?.[option];
     // A marker of the SDK's own types, not a query field.

@@ -1,9 +1,10 @@
 // The list of dashboards, written out in one place: adding one is a file and a line here.
-import type { Dashboard, Panel, RowPanel } from '@grafana/grafana-foundation-sdk/dashboard';
+import type { Dashboard, Panel } from '@grafana/grafana-foundation-sdk/dashboard';
 import { capacityDashboard } from './capacity.js';
 import { forGrafana10 } from './compat.js';
 import {
   DEFAULT_DASHBOARD_OPTIONS,
+  panelsOf,
   type DashboardOptions,
   type PlimsollDashboard,
 } from './common.js';
@@ -29,7 +30,9 @@ export interface BuiltDashboard {
   readonly mainQuery: string;
 }
 
-export function buildDashboards(options = DEFAULT_DASHBOARD_OPTIONS): BuiltDashboard[] {
+/** The dashboards, with what the configuration gives (the rest from DEFAULT_DASHBOARD_OPTIONS). */
+export function buildDashboards(given: Partial<DashboardOptions> = {}): BuiltDashboard[] {
+  const options = { currency: given.currency ?? DEFAULT_DASHBOARD_OPTIONS.currency };
   return DASHBOARD_FACTORIES.map((factory) => {
     const spec = factory(options);
     const json = forGrafana10(normalise(spec.builder.build()));
@@ -48,19 +51,13 @@ export function buildDashboards(options = DEFAULT_DASHBOARD_OPTIONS): BuiltDashb
  * and an empty field config where a panel builder left none.
  */
 function normalise(d: Dashboard): Dashboard {
-  let id = 0;
-  const fix = (p: Panel | RowPanel) => {
-    id += 1;
-    p.id = id;
-    if (p.type === 'row') {
-      for (const child of (p as RowPanel).panels ?? []) fix(child);
-      return;
-    }
+  panelsOf(d).forEach((p, index) => {
+    p.id = index + 1;
+    if (p.type === 'row') return;
     const panel = p as Panel;
     panel.fieldConfig ??= { defaults: {}, overrides: [] };
     panel.fieldConfig.defaults ??= {};
     panel.fieldConfig.overrides ??= [];
-  };
-  for (const p of d.panels ?? []) fix(p);
+  });
   return d;
 }

@@ -22,6 +22,8 @@ import {
   promTable,
   tableColumns,
   UNIT,
+  WORKLOAD_CONTAINER,
+  WORKLOAD_CONTAINER_COLUMNS,
   type PlimsollDashboard,
 } from './common.js';
 import { ES_LOGS } from './datasources.js';
@@ -30,7 +32,6 @@ const NS = `${CLUSTER}, namespace=~"$namespace"`;
 /** Pod-level series, which carry the node they ran on: the drill-down from a node lands here. */
 const POD = `${NS}, node=~"$node"`;
 const MAIN = `sum by (namespace, pod, container) (increase(container_oom_events_total{${POD}, container!=""}[$__rate_interval]))`;
-const WORKLOAD_CONTAINER = 'cluster, namespace, workload_type, workload, container';
 /** A per-loop series with the loop's category, for open loops only (one row per loop). */
 const ofOpenLoops = (aggregate: 'max' | 'min', series: string) =>
   `${aggregate} by (${WORKLOAD_CONTAINER}, category) (${series}{${NS}} * on (${WORKLOAD_CONTAINER}, finding_id) group_left (category) (plimsoll_oom_loop{${NS}} == 1))`;
@@ -57,11 +58,7 @@ export function oomLoopsDashboard(): PlimsollDashboard {
         .withTarget(promTable(ofOpenLoops('min', 'plimsoll_oom_loop_seconds_to_next_kill'), 'B'))
         .transformations(
           tableColumns({
-            cluster: 'Cluster',
-            namespace: 'Namespace',
-            workload_type: 'Kind',
-            workload: 'Workload',
-            container: 'Container',
+            ...WORKLOAD_CONTAINER_COLUMNS,
             category: 'Category',
             'Value #A': "Kills in the finding's window",
             'Value #B': 'Next kill in',

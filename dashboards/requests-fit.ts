@@ -23,19 +23,13 @@ import {
   thresholds,
   UNIT,
   workloadLink,
+  WORKLOAD_CONTAINER,
+  WORKLOAD_CONTAINER_COLUMNS,
   type PlimsollDashboard,
 } from './common.js';
 
 const NS = `${CLUSTER}, namespace=~"$namespace"`;
 const MAIN = `sum by (namespace) (kube_pod_container_resource_requests{${NS}, resource="memory"})`;
-const WORKLOAD_CONTAINER = 'cluster, namespace, workload_type, workload, container';
-const CONTAINER_COLUMNS = {
-  cluster: 'Cluster',
-  namespace: 'Namespace',
-  workload_type: 'Kind',
-  workload: 'Workload',
-  container: 'Container',
-};
 const perContainer = (series: string, filter = '') =>
   `max by (${WORKLOAD_CONTAINER}) (${series}{${NS}${filter}})`;
 
@@ -156,7 +150,7 @@ export function requestsFitDashboard(options = DEFAULT_DASHBOARD_OPTIONS): Plims
         )
         .transformations(
           tableColumns({
-            ...CONTAINER_COLUMNS,
+            ...WORKLOAD_CONTAINER_COLUMNS,
             'Value #A': 'Memory request ÷ p99 usage',
             'Value #B': 'Memory limit ÷ peak',
           }),
@@ -177,7 +171,11 @@ export function requestsFitDashboard(options = DEFAULT_DASHBOARD_OPTIONS): Plims
           ),
         )
         .transformations(
-          tableColumns({ ...CONTAINER_COLUMNS, resource: 'Resource', Value: 'Request ÷ usage' }),
+          tableColumns({
+            ...WORKLOAD_CONTAINER_COLUMNS,
+            resource: 'Resource',
+            Value: 'Request ÷ usage',
+          }),
         )
         .dataLinks([workloadLink('${__data.fields.workload}: verdict, usage and patch')])
         .height(8)
@@ -199,7 +197,7 @@ export function requestsFitDashboard(options = DEFAULT_DASHBOARD_OPTIONS): Plims
         .withTarget(promTable(perContainer('plimsoll_recommendation_monthly_cost_delta'), 'E'))
         .transformations(
           tableColumns({
-            ...CONTAINER_COLUMNS,
+            ...WORKLOAD_CONTAINER_COLUMNS,
             'Value #A': 'CPU request',
             'Value #B': 'CPU recommended',
             'Value #C': 'Memory request',

@@ -5,16 +5,13 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { renderDashboardFiles, type BuildOptions } from '../../dashboards/build.js';
-import { DEFAULT_DASHBOARD_OPTIONS } from '../../dashboards/common.js';
 import { buildDashboards } from '../../dashboards/index.js';
 import { NotFound, ProblemResponses } from '../schemas/common.js';
 
 export const dashboardRoutes: FastifyPluginAsync<{ build: BuildOptions }> = (fastify, options) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   // Built once: dashboards are code, they do not change while the process runs.
-  const dashboards = buildDashboards({
-    currency: options.build.currency ?? DEFAULT_DASHBOARD_OPTIONS.currency,
-  });
+  const dashboards = buildDashboards(options.build);
   const bundle = Object.fromEntries(renderDashboardFiles(options.build));
 
   app.get(

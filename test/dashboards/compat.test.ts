@@ -8,7 +8,7 @@ import type { Panel } from '@grafana/grafana-foundation-sdk/dashboard';
 import { GRAFANA_SCHEMA_VERSION } from '../../dashboards/compat.js';
 import { buildDashboards } from '../../dashboards/index.js';
 import { GRAFANA_RELEASES, GrafanaSchema } from './grafana-compat.js';
-import { panelsOf } from './helpers.js';
+import { panelsOf } from '../../dashboards/common.js';
 
 /**
  * Fields of Grafana's runtime variable model (@grafana/data) that its schema does not list: the

@@ -29,22 +29,4 @@ describe('dashboards/generated', () => {
       assert.equal(readFileSync(join(generated, file), 'utf8'), content, `${file} drifted; ${fix}`);
     }
   });
-
-  it('is what the Kubernetes Grafana provisioning mounts', () => {
-    const deployed = fileURLToPath(
-      new URL(
-        '../../deploy/kubernetes/components/grafana-provisioning/files/dashboards/',
-        import.meta.url,
-      ),
-    );
-    const files = readdirSync(deployed).filter((f) => f.endsWith('.json'));
-    assert.ok(files.length > 0);
-    for (const file of files) {
-      assert.deepEqual(
-        JSON.parse(readFileSync(join(deployed, file), 'utf8')),
-        JSON.parse(readFileSync(join(generated, file), 'utf8')),
-        `${file} in deploy/ differs from dashboards/generated/; copy it over`,
-      );
-    }
-  });
 });

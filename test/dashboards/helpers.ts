@@ -1,5 +1,6 @@
 // Walks the generated dashboards: every panel (rows included) and every query.
-import type { Dashboard, Panel, RowPanel } from '@grafana/grafana-foundation-sdk/dashboard';
+import type { Dashboard, Panel } from '@grafana/grafana-foundation-sdk/dashboard';
+import { panelsOf } from '../../dashboards/common.js';
 
 export interface QueryRef {
   readonly dashboard: string;
@@ -7,15 +8,6 @@ export interface QueryRef {
   readonly datasource: { type?: string; uid?: string } | undefined;
   readonly expr?: string;
   readonly query?: string;
-}
-
-export function panelsOf(d: Dashboard): (Panel | RowPanel)[] {
-  const out: (Panel | RowPanel)[] = [];
-  for (const p of d.panels ?? []) {
-    out.push(p);
-    if (p.type === 'row') out.push(...((p as RowPanel).panels ?? []));
-  }
-  return out;
 }
 
 export function queriesOf(d: Dashboard): QueryRef[] {

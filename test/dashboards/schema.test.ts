@@ -22,7 +22,8 @@ import {
 import { parse } from 'yaml';
 import { renderDashboardFiles } from '../../dashboards/build.js';
 import { buildDashboards } from '../../dashboards/index.js';
-import { panelsOf, queriesOf } from './helpers.js';
+import { panelsOf } from '../../dashboards/common.js';
+import { queriesOf } from './helpers.js';
 
 const VARIABLE_TYPES = [
   'query',
