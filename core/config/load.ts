@@ -149,7 +149,7 @@ function describe(error: ValueError): string {
   if (error.type === ValueErrorType.ObjectAdditionalProperties) return 'unknown key';
   const options = error.schema.anyOf as TSchema[] | undefined;
   const expectation = options
-    ? `expected one of ${options.map((option) => JSON.stringify(option.const)).join(' | ')}`
+    ? `expected one of ${options.map((option) => (option.const === undefined ? String(option.type) : JSON.stringify(option.const))).join(' | ')}`
     : error.message.charAt(0).toLowerCase() + error.message.slice(1);
   // A secret's value is never echoed; a URL is echoed without its user-info.
   const got = isSecretKey(keyOf(error))

@@ -74,6 +74,12 @@ describe('configuration', () => {
     assert.deepEqual(loadConfig({ env: {} }).api.rateLimit, { perSecond: 100, burst: 200 });
   });
 
+  it('names the forms a switch-or-value setting takes when it gets neither', () => {
+    const path = file('trust.yaml', 'api:\n  trustProxy: 5\n');
+    const error = failure(() => loadConfig({ file: path, env: {} }));
+    assert.match(error.message, /api\.trustProxy .*expected one of boolean \| string, got 5/);
+  });
+
   it('names the environment variable when its value has the wrong type', () => {
     const error = failure(() => loadConfig({ env: { PLIMSOLL_KAFKA_PARTITIONS: 'many' } }));
     assert.equal(error.key, 'kafka.partitions');
