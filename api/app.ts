@@ -19,6 +19,7 @@ import type { ComponentReport } from '../core/component.js';
 import type { Store } from '../store/store.js';
 import { TokenAuth, type TokenSets } from './auth.js';
 import { sendProblem } from './problem.js';
+import { DEFAULT_MAX_WINDOW_MS } from './schemas/common.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { dashboardRoutes } from './routes/dashboards.js';
 import { findingRoutes } from './routes/findings.js';
@@ -41,7 +42,10 @@ export interface AppDeps {
   readonly store?: Store;
   readonly cluster?: string;
   readonly tokens?: TokenSets;
-  /** Serve /metrics without a token. */
+  /**
+   * Serve the findings families of /metrics without a token (process and pipeline metrics are
+   * always public); default false.
+   */
   readonly metricsPublic?: boolean;
   readonly rateLimit?: RateLimitOptions;
   /**
@@ -53,6 +57,8 @@ export interface AppDeps {
   readonly reports?: WeeklyReportScheduler | undefined;
   /** URL users reach the API at (api.publicUrl), for links in e-mailed reports. */
   readonly publicUrl?: string | undefined;
+  /** The widest window a usage query may span (api.maxWindowDays); default 90 days. */
+  readonly maxWindowMs?: number | undefined;
   /** What the served dashboards take from the configuration (currency, index prefix). */
   readonly dashboards?: BuildOptions | undefined;
 }
@@ -156,13 +162,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   await app.register(metricsRoutes, {
     telemetry: deps.telemetry,
-    scope: (deps.metricsPublic ?? true) ? 'public' : 'read',
+    auth,
+    findingsPublic: deps.metricsPublic ?? false,
   });
   if (deps.store) {
     const cluster = deps.cluster ?? 'default';
+    const maxWindowMs = deps.maxWindowMs ?? DEFAULT_MAX_WINDOW_MS;
     await app.register(findingRoutes, { store: deps.store, cluster });
-    await app.register(nodeRoutes, { store: deps.store, cluster });
-    await app.register(workloadRoutes, { store: deps.store, cluster });
+    await app.register(nodeRoutes, { store: deps.store, cluster, maxWindowMs });
+    await app.register(workloadRoutes, { store: deps.store, cluster, maxWindowMs });
     await app.register(recommendationRoutes, { store: deps.store, cluster });
     await app.register(dashboardRoutes, { build: deps.dashboards ?? {} });
     await app.register(reportRoutes, {
@@ -171,7 +179,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       scheduler: deps.reports,
       publicUrl: deps.publicUrl,
     });
-    await app.register(uiRoutes, { store: deps.store, cluster, auth, publicUrl: deps.publicUrl });
+    await app.register(uiRoutes, {
+      store: deps.store,
+      cluster,
+      auth,
+      publicUrl: deps.publicUrl,
+      maxWindowMs,
+    });
   }
   return app;
 }

@@ -7,6 +7,7 @@ import {
   FindingSchema,
   ResourceAmountsSchema,
   WorkloadRefSchema,
+  type ContainerTermination,
   type Finding,
   type Pod,
   type ResourceAmounts,
@@ -14,7 +15,14 @@ import {
   type UsageMetric,
   type WorkloadRef,
 } from '../core/domain.js';
-import { containerKeyString, InvalidCursorError, sameWorkload } from '../store/keys.js';
+import {
+  containerKeyString,
+  decodeCursor,
+  encodeCursor,
+  hasFields,
+  InvalidCursorError,
+  sameWorkload,
+} from '../store/keys.js';
 import type { ContainerKey, Page, Store, UsageStats } from '../store/store.js';
 import { BadRequest, NotFound } from './schemas/common.js';
 
@@ -22,6 +30,14 @@ const PERCENTILES = [50, 95, 99];
 
 /** The window a workload's numbers cover unless the query names one: 14 days. */
 export const WORKLOAD_WINDOW_MS = 14 * 86_400_000;
+
+/** Terminations a workload's detail carries; older ones are paged. */
+export const TERMINATIONS_SHOWN = 100;
+
+interface TerminationCursor {
+  /** Page terminations that finished before this time. */
+  readonly before: number;
+}
 
 const UsageSchema = Type.Object({
   samples: Type.Integer(),
@@ -62,7 +78,15 @@ export const WorkloadDetailSchema = Type.Object({
       qosClass: Type.String(),
     }),
   ),
-  terminations: Type.Array(ContainerTerminationSchema),
+  terminations: Type.Array(ContainerTerminationSchema, {
+    description: `The newest ${TERMINATIONS_SHOWN} terminations of the window, oldest first; terminationsNext pages back`,
+  }),
+  terminationsNext: Type.Optional(
+    Type.String({ description: 'Cursor of the older terminations (…/terminations?cursor=)' }),
+  ),
+  terminationCounts: Type.Record(Type.String(), Type.Integer(), {
+    description: 'Every termination of the window, counted by reason (OOMKilled, Error, …)',
+  }),
   findings: Type.Array(FindingSchema),
 });
 export type WorkloadDetail = Static<typeof WorkloadDetailSchema>;
@@ -219,6 +243,39 @@ export class WorkloadData {
     return all;
   }
 
+  /**
+   * A page of a workload's terminations, going back in time from the window's end (or the
+   * cursor): the newest `limit` of them, oldest first. Terminations that finished at the same
+   * instant stay on one page, so paging by time misses none.
+   */
+  async terminations(
+    workload: WorkloadRef,
+    window: TimeWindow,
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<ContainerTermination> & { counts: Record<string, number> }> {
+    const position = decodeCursor(cursor, hasFields<TerminationCursor>({ before: 'number' }));
+    if (cursor !== undefined && position === undefined) {
+      throw new BadRequest(`querystring/cursor: ${new InvalidCursorError().message}`);
+    }
+    const to = Math.min(position?.before ?? window.to, window.to);
+    const all = await this.store.terminations({
+      cluster: this.cluster,
+      window: { from: window.from, to },
+      workload,
+    });
+    const counts: Record<string, number> = {};
+    for (const t of all) counts[t.termination.reason] = (counts[t.termination.reason] ?? 0) + 1;
+    let start = Math.max(all.length - limit, 0);
+    const boundary = all[start]?.termination.finishedAt;
+    while (start > 0 && all[start - 1]!.termination.finishedAt === boundary) start -= 1;
+    return {
+      items: all.slice(start),
+      next: start > 0 && boundary !== undefined ? encodeCursor({ before: boundary }) : undefined,
+      counts,
+    };
+  }
+
   /** One workload: its containers, pods, terminations and findings; NotFound when unknown. */
   async detail(workload: WorkloadRef, window: TimeWindow): Promise<WorkloadDetail> {
     const { store, cluster } = this;
@@ -238,7 +295,7 @@ export class WorkloadData {
       collect('memory_working_set_bytes'),
       collect('cpu_usage_cores'),
       store.pods({ cluster, namespace: workload.namespace }),
-      store.terminations({ cluster, window, workload }),
+      this.terminations(workload, window, TERMINATIONS_SHOWN),
       allFindings(store, { cluster, namespace: workload.namespace, window }),
     ]);
     const own = pods.filter((pod) => sameWorkload(pod.workload, workload));
@@ -249,7 +306,7 @@ export class WorkloadData {
           names.add(containerKeyString({ cluster, workload, container: container.name }));
       }
     }
-    if (names.size === 0 && terminations.length === 0) {
+    if (names.size === 0 && terminations.items.length === 0) {
       throw new NotFound(
         `no workload ${workload.kind}/${workload.name} in namespace ${workload.namespace}`,
       );
@@ -261,7 +318,9 @@ export class WorkloadData {
       workload,
       containers: await this.describe(keys, memory, cpu, window, workload.namespace),
       pods: own.map((pod) => ({ name: pod.name, node: pod.nodeName, qosClass: pod.qosClass })),
-      terminations,
+      terminations: terminations.items,
+      ...(terminations.next ? { terminationsNext: terminations.next } : {}),
+      terminationCounts: terminations.counts,
       findings: findings.filter(
         (finding) =>
           (finding.subject.type === 'workload' || finding.subject.type === 'workload_container') &&

@@ -16,7 +16,13 @@ export type ErrorType =
 export type Stage = 'collect' | 'produce' | 'consume' | 'decode' | 'index' | 'query' | 'analyze';
 
 export class Telemetry {
+  /** Process and pipeline health: public on /metrics, nothing in it names a workload. */
   readonly registry = new Registry();
+  /**
+   * What the analysis found (analyzers/metrics.ts): OOM loops, flapping nodes, recommendations
+   * and their costs, by namespace and workload. /metrics serves it only to a read token.
+   */
+  readonly findingsRegistry = new Registry();
 
   readonly recordsPublished = new Counter({
     name: 'plimsoll_bus_records_published_total',

@@ -55,7 +55,7 @@ export function createAnalysis(
   const teams = teamResolver(config, store);
   const paging = { pageForMs: config.alerting.pageForSeconds * 1000 };
   const metrics = new FindingMetrics({
-    registry: telemetry.registry,
+    registry: telemetry.findingsRegistry,
     reader: store,
     clusters: [config.cluster],
     teamOf: (finding) => teams.teamOf(finding),

@@ -125,6 +125,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       tokens,
       metricsPublic: config.api.metricsPublic,
       trustProxy: config.api.trustProxy,
+      maxWindowMs: config.api.maxWindowDays * 86_400_000,
       rateLimit: config.api.rateLimit,
       reports: analysis?.reports,
       publicUrl: config.api.publicUrl,

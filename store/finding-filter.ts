@@ -44,6 +44,7 @@ export function matchesFinding(finding: Finding, query: FindingQuery): boolean {
     (!query.status || finding.status === query.status) &&
     (!query.namespace || findingNamespace(finding) === query.namespace) &&
     (!query.node || findingNode(finding) === query.node) &&
+    (!query.onNodes || findingNode(finding) !== undefined) &&
     (!query.window ||
       (finding.firstSeen < query.window.to && finding.lastSeen >= query.window.from))
   );

@@ -36,6 +36,7 @@ import type {
   EventQuery,
   FindingQuery,
   InventoryQuery,
+  LatestNodeValuesQuery,
   LogQuery,
   LogTagCount,
   LogTagCountQuery,
@@ -302,6 +303,18 @@ export class MemoryStore implements Store {
         .sort(([a], [b]) => a - b)
         .map(([t, b]) => ({ t, min: b.min, max: b.max, mean: b.sum / b.n })),
     );
+  }
+
+  latestNodeValues(query: LatestNodeValuesQuery): Promise<Map<string, number>> {
+    const newest = new Map<string, { t: number; value: number }>();
+    for (const { meta, samples } of this.series.values()) {
+      if (meta.cluster !== query.cluster || meta.metric !== query.metric) continue;
+      if (!NODE_METRICS.has(meta.metric) || meta.node === undefined) continue;
+      const last = samples.lastIn(query.window.from, query.window.to);
+      const known = newest.get(meta.node);
+      if (last && (!known || last.t > known.t)) newest.set(meta.node, last);
+    }
+    return Promise.resolve(new Map([...newest].map(([node, { value }]) => [node, value])));
   }
 
   usageCoverage(query: CoverageQuery): Promise<number[]> {

@@ -197,6 +197,20 @@ export class SampleColumn {
     return count;
   }
 
+  /** The newest sample with from ≤ t < to, if any. */
+  lastIn(from: number, to: number): { t: number; value: number } | undefined {
+    for (let b = this.blocks.length - 1; b >= 0; b--) {
+      const block = this.blocks[b]!;
+      if (block.first >= to) continue;
+      if (block.last < from) return undefined;
+      const index = block.lowerBound(to) - 1;
+      if (index < 0) continue;
+      const t = block.time(index);
+      return t >= from ? { t, value: block.values[index]! } : undefined;
+    }
+    return undefined;
+  }
+
   /** The time of the first sample at or after t, if any. */
   firstAtOrAfter(t: number): number | undefined {
     for (const block of this.blocks) {

@@ -198,6 +198,8 @@ export interface FindingQuery {
   readonly status?: FindingStatus | undefined;
   readonly namespace?: string | undefined;
   readonly node?: string | undefined;
+  /** Only findings about a node (any node). */
+  readonly onNodes?: boolean | undefined;
   /** Findings whose [firstSeen, lastSeen] overlaps this window. */
   readonly window?: TimeWindow | undefined;
   readonly limit?: number | undefined;
@@ -216,10 +218,26 @@ export interface StoredReport {
 
 export type ReportSummary = Omit<StoredReport, 'content'>;
 
+export interface LatestNodeValuesQuery {
+  readonly cluster: string;
+  /** A node metric (node_memory_available_bytes, …). */
+  readonly metric: UsageMetric;
+  readonly window: TimeWindow;
+}
+
 export interface UsageReader {
   /** Percentiles and extremes per workload container over a window, paged by container. */
   usageStats(query: UsageStatsQuery): Promise<Page<UsageStats>>;
   usageSeries(query: SeriesQuery): Promise<SeriesPoint[]>;
+}
+
+/** What the API's node list reads (analyzers read series through UsageReader instead). */
+export interface NodeReadingReader {
+  /**
+   * The newest raw sample of a node metric in the window, for every node that has one: one
+   * query for a whole node list, however long.
+   */
+  latestNodeValues(query: LatestNodeValuesQuery): Promise<Map<string, number>>;
 }
 
 export interface CoverageReader {
@@ -280,6 +298,7 @@ export interface Store
     Component,
     RecordSink,
     UsageReader,
+    NodeReadingReader,
     CoverageReader,
     EventReader,
     InventoryReader,

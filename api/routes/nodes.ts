@@ -10,11 +10,15 @@ import {
   type Node,
   type Pod,
 } from '../../core/domain.js';
+import { findingNode } from '../../store/finding-filter.js';
 import type { Store } from '../../store/store.js';
 import { NotFound, ProblemResponses, TimeQuery, windowOf } from '../schemas/common.js';
 import { ROUTE_COST } from '../rate-limit.js';
 
 const DAY = 86_400_000;
+/** How old a memory reading the list still shows as the node's latest. */
+const LATEST_READING_MS = 30 * 60_000;
+const FINDINGS_PAGE = 500;
 
 const NodeSummarySchema = Type.Object({
   name: Type.String(),
@@ -41,6 +45,39 @@ const NodeDetailSchema = Type.Composite([
   }),
 ]);
 
+interface NodeReadings {
+  readonly memoryAvailable: ReadonlyMap<string, number>;
+  readonly openFindings: ReadonlyMap<string, number>;
+}
+
+function summarize(node: Node, onNode: readonly Pod[], readings: NodeReadings): NodeSummary {
+  return {
+    name: node.name,
+    pool: node.pool,
+    capacity: node.capacity,
+    allocatable: node.allocatable,
+    requests: sumResources(onNode, 'requests'),
+    limits: sumResources(onNode, 'limits'),
+    pods: onNode.length,
+    bestEffortPods: onNode.filter((pod) => pod.qosClass === 'BestEffort').length,
+    conditions: node.conditions,
+    unschedulable: node.unschedulable,
+    memoryAvailableBytes: readings.memoryAvailable.get(node.name),
+    openFindings: readings.openFindings.get(node.name) ?? 0,
+  };
+}
+
+function podsByNode(pods: readonly Pod[]): Map<string, Pod[]> {
+  const byNode = new Map<string, Pod[]>();
+  for (const pod of pods) {
+    if (!pod.nodeName) continue;
+    const list = byNode.get(pod.nodeName);
+    if (list) list.push(pod);
+    else byNode.set(pod.nodeName, [pod]);
+  }
+  return byNode;
+}
+
 function sumResources(pods: readonly Pod[], which: 'requests' | 'limits') {
   let cpuCores = 0;
   let memoryBytes = 0;
@@ -55,39 +92,48 @@ function sumResources(pods: readonly Pod[], which: 'requests' | 'limits') {
   return { cpuCores, memoryBytes };
 }
 
-export const nodeRoutes: FastifyPluginAsync<{ store: Store; cluster: string }> = (
-  fastify,
-  options,
-) => {
+export const nodeRoutes: FastifyPluginAsync<{
+  store: Store;
+  cluster: string;
+  maxWindowMs: number;
+}> = (fastify, options) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { store, cluster } = options;
 
-  async function summarize(node: Node, pods: readonly Pod[], now: number): Promise<NodeSummary> {
-    const onNode = pods.filter((pod) => pod.nodeName === node.name);
-    const [series, findings] = await Promise.all([
-      store.usageSeries({
+  /**
+   * What the node list shows beside the inventory, for every node at once: two queries however
+   * many nodes there are (the list ran two per node before).
+   */
+  async function readingsOf(now: number, node?: string): Promise<NodeReadings> {
+    const [memoryAvailable, openFindings] = await Promise.all([
+      store.latestNodeValues({
         cluster,
         metric: 'node_memory_available_bytes',
-        subject: { type: 'node', node: node.name },
-        window: { from: now - 30 * 60_000, to: now + 1 },
-        stepMs: 60_000,
+        window: { from: now - LATEST_READING_MS, to: now + 1 },
       }),
-      store.findings({ cluster, node: node.name, status: 'open', limit: 100 }),
+      openFindingsByNode(node),
     ]);
-    return {
-      name: node.name,
-      pool: node.pool,
-      capacity: node.capacity,
-      allocatable: node.allocatable,
-      requests: sumResources(onNode, 'requests'),
-      limits: sumResources(onNode, 'limits'),
-      pods: onNode.length,
-      bestEffortPods: onNode.filter((pod) => pod.qosClass === 'BestEffort').length,
-      conditions: node.conditions,
-      unschedulable: node.unschedulable,
-      memoryAvailableBytes: series[series.length - 1]?.min,
-      openFindings: findings.items.length,
-    };
+    return { memoryAvailable, openFindings };
+  }
+
+  async function openFindingsByNode(node?: string): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    let after: string | undefined;
+    do {
+      const page = await store.findings({
+        cluster,
+        status: 'open',
+        ...(node ? { node } : { onNodes: true }),
+        limit: FINDINGS_PAGE,
+        after,
+      });
+      for (const finding of page.items) {
+        const on = findingNode(finding);
+        if (on !== undefined) counts.set(on, (counts.get(on) ?? 0) + 1);
+      }
+      after = page.next;
+    } while (after !== undefined);
+    return counts;
   }
 
   app.get(
@@ -113,7 +159,11 @@ export const nodeRoutes: FastifyPluginAsync<{ store: Store; cluster: string }> =
       const selected = nodes.filter(
         (node) => !request.query.pool || node.pool === request.query.pool,
       );
-      return { items: await Promise.all(selected.map((node) => summarize(node, pods, now))) };
+      const readings = await readingsOf(now);
+      const byNode = podsByNode(pods);
+      return {
+        items: selected.map((node) => summarize(node, byNode.get(node.name) ?? [], readings)),
+      };
     },
   );
 
@@ -131,16 +181,21 @@ export const nodeRoutes: FastifyPluginAsync<{ store: Store; cluster: string }> =
     },
     async (request) => {
       const now = Date.now();
-      const window = windowOf(request.query, 7 * DAY, now);
+      const window = windowOf(
+        request.query,
+        { defaultMs: 7 * DAY, maxMs: options.maxWindowMs },
+        now,
+      );
       const [node] = await store.nodes({ cluster, at: now, node: request.params.name });
       if (!node) throw new NotFound(`no node named ${request.params.name}`);
-      const [pods, transitions, findings] = await Promise.all([
+      const [pods, transitions, findings, readings] = await Promise.all([
         store.pods({ cluster, at: now, node: node.name }),
         store.nodeTransitions({ cluster, window, node: node.name }),
         store.findings({ cluster, node: node.name, window, limit: 100 }),
+        readingsOf(now, node.name),
       ]);
       return {
-        ...(await summarize(node, pods, now)),
+        ...summarize(node, pods, readings),
         labels: node.labels,
         transitions,
         findings: findings.items,

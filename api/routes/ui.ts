@@ -82,12 +82,15 @@ export interface UiOptions {
   readonly cluster: string;
   readonly auth: TokenAuth;
   readonly publicUrl?: string | undefined;
+  /** The widest window a page may show (api.maxWindowDays). */
+  readonly maxWindowMs: number;
 }
 
 export const uiRoutes: FastifyPluginAsync<UiOptions> = (fastify, options) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { store, cluster, auth } = options;
   const data = new WorkloadData(store, cluster);
+  const spans = { defaultMs: WORKLOAD_WINDOW_MS, maxMs: options.maxWindowMs };
   const pageConfig = { page: true, cost: ROUTE_COST.medium } as const;
   // A namespace's page reads every container of the namespace over the window.
   const namespacePageConfig = { page: true, cost: ROUTE_COST.heavy } as const;
@@ -249,7 +252,7 @@ export const uiRoutes: FastifyPluginAsync<UiOptions> = (fastify, options) => {
     },
     async (request, reply) => {
       const { namespace } = request.params;
-      const window = windowOf(request.query, WORKLOAD_WINDOW_MS);
+      const window = windowOf(request.query, spans);
       const [rows, open] = await Promise.all([
         data.allContainers(window, namespace),
         allFindings(store, { cluster, namespace, status: 'open' }),
@@ -289,7 +292,7 @@ export const uiRoutes: FastifyPluginAsync<UiOptions> = (fastify, options) => {
         ...request.params,
         kind: canonicalKind(request.params.kind),
       };
-      const window = windowOf(request.query, WORKLOAD_WINDOW_MS);
+      const window = windowOf(request.query, spans);
       const detail = await data.detail(workload, window);
       const charts = await memoryCharts(detail, window);
       const findings = detail.findings.filter((f) => f.status === 'open');
@@ -311,7 +314,13 @@ export const uiRoutes: FastifyPluginAsync<UiOptions> = (fastify, options) => {
     detail: WorkloadDetail,
     window: TimeWindow,
   ): Promise<RenderedChart[]> {
-    const kills = detail.terminations.filter((t) => t.termination.reason === 'OOMKilled');
+    // Every kill of the window is marked (the detail carries only the newest terminations).
+    const kills = await store.terminations({
+      cluster,
+      window,
+      workload: detail.workload,
+      reasons: ['OOMKilled'],
+    });
     const killsOf = (container: string) => kills.filter((k) => k.container === container);
     const containers = detail.containers
       .filter((c) => c.memoryBytes)

@@ -3,7 +3,11 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { WorkloadRefSchema, type WorkloadRef } from '../../core/domain.js';
+import {
+  ContainerTerminationSchema,
+  WorkloadRefSchema,
+  type WorkloadRef,
+} from '../../core/domain.js';
 import type { Store } from '../../store/store.js';
 import { PageOf, PageQuery, ProblemResponses, TimeQuery, windowOf } from '../schemas/common.js';
 import {
@@ -14,12 +18,14 @@ import {
 } from '../workload-data.js';
 import { ROUTE_COST } from '../rate-limit.js';
 
-export const workloadRoutes: FastifyPluginAsync<{ store: Store; cluster: string }> = (
-  fastify,
-  options,
-) => {
+export const workloadRoutes: FastifyPluginAsync<{
+  store: Store;
+  cluster: string;
+  maxWindowMs: number;
+}> = (fastify, options) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const data = new WorkloadData(options.store, options.cluster);
+  const spans = { defaultMs: WORKLOAD_WINDOW_MS, maxMs: options.maxWindowMs };
 
   app.get(
     '/api/v1/workloads',
@@ -39,7 +45,7 @@ export const workloadRoutes: FastifyPluginAsync<{ store: Store; cluster: string 
     },
     (request) =>
       data.containers({
-        window: windowOf(request.query, WORKLOAD_WINDOW_MS),
+        window: windowOf(request.query, spans),
         namespace: request.query.namespace,
         limit: request.query.limit ?? 100,
         cursor: request.query.cursor,
@@ -60,7 +66,31 @@ export const workloadRoutes: FastifyPluginAsync<{ store: Store; cluster: string 
     },
     (request) => {
       const workload: WorkloadRef = request.params;
-      return data.detail(workload, windowOf(request.query, WORKLOAD_WINDOW_MS));
+      return data.detail(workload, windowOf(request.query, spans));
+    },
+  );
+
+  app.get(
+    '/api/v1/workloads/:namespace/:kind/:name/terminations',
+    {
+      config: { cost: ROUTE_COST.medium },
+      schema: {
+        summary:
+          "A workload's container terminations in the window, newest page first (each page oldest first)",
+        tags: ['workloads'],
+        params: WorkloadRefSchema,
+        querystring: Type.Object({ ...TimeQuery, ...PageQuery }),
+        response: { 200: PageOf(ContainerTerminationSchema), ...ProblemResponses },
+      },
+    },
+    async (request) => {
+      const page = await data.terminations(
+        request.params,
+        windowOf(request.query, spans),
+        request.query.limit ?? 100,
+        request.query.cursor,
+      );
+      return { items: page.items, ...(page.next ? { next: page.next } : {}) };
     },
   );
   return Promise.resolve();

@@ -82,11 +82,29 @@ export function boundsOf(
   return { from, to };
 }
 
+const DAY_MS = 86_400_000;
+
+/** The widest window a usage query may span unless api.maxWindowDays says otherwise. */
+export const DEFAULT_MAX_WINDOW_MS = 90 * DAY_MS;
+
+/**
+ * The window of a route that aggregates usage: `defaultMs` back from `to` when `from` is absent,
+ * and BadRequest when it spans more than `maxMs` — the cost of such a query grows with its span,
+ * and one client asking for centuries must not stall everyone else.
+ */
 export function windowOf(
   query: { from?: string | undefined; to?: string | undefined },
-  defaultSpanMs: number,
+  spans: { readonly defaultMs: number; readonly maxMs: number },
   now = Date.now(),
 ): { from: number; to: number } {
   const to = query.to ? instantOf('to', query.to) : now;
-  return boundsOf(query, { from: () => to - defaultSpanMs, to });
+  const window = boundsOf(query, { from: () => to - Math.min(spans.defaultMs, spans.maxMs), to });
+  if (window.to - window.from > spans.maxMs) {
+    throw new BadRequest(
+      `querystring/from: the window spans ${days(window.to - window.from)} days; at most ${days(spans.maxMs)} are allowed (api.maxWindowDays)`,
+    );
+  }
+  return window;
 }
+
+const days = (ms: number) => Math.round((ms / DAY_MS) * 10) / 10;

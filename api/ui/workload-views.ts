@@ -209,7 +209,7 @@ export function workloadBody(
     `<h1>${escapeHtml(workloadText(detail.workload))}</h1>` +
     `<p class="window">Usage and kills from ${escapeHtml(windowText(window))}. ` +
     `${detail.pods.length} pod${detail.pods.length === 1 ? '' : 's'} now: ${escapeHtml(detail.pods.map((p) => `${p.name} (${p.qosClass}${p.node ? ` on ${p.node}` : ''})`).join(', ') || 'none')}.</p>` +
-    `<div class="kpis">${kpi('OOM kills in the window', String(kills.length), 'oom-kills')}` +
+    `<div class="kpis">${kpi('OOM kills in the window', String(detail.terminationCounts.OOMKilled ?? 0), 'oom-kills')}` +
     `${kpi('open findings', String(open.length), 'open-findings')}` +
     `${kpi('containers', String(detail.containers.length), 'containers')}</div>` +
     `<h2>Verdicts</h2>` +
@@ -232,8 +232,8 @@ export function workloadBody(
       )
       .join('') || empty('No memory samples in the window.')) +
     `<h2>OOM kills</h2>` +
-    (kills.length > shownKills.length
-      ? `<p class="muted">The newest ${shownKills.length} of ${kills.length} kills; all of them at ${link(`/api/v1/workloads/${encodeURIComponent(detail.workload.namespace)}/${encodeURIComponent(detail.workload.kind)}/${encodeURIComponent(detail.workload.name)}?from=${new Date(window.from).toISOString()}&to=${new Date(window.to).toISOString()}`, 'the API')}.</p>`
+    ((detail.terminationCounts.OOMKilled ?? 0) > shownKills.length
+      ? `<p class="muted">The newest ${shownKills.length} of ${detail.terminationCounts.OOMKilled ?? 0} kills; all of them at ${link(`/api/v1/workloads/${encodeURIComponent(detail.workload.namespace)}/${encodeURIComponent(detail.workload.kind)}/${encodeURIComponent(detail.workload.name)}/terminations?from=${new Date(window.from).toISOString()}&to=${new Date(window.to).toISOString()}`, 'the API')}.</p>`
       : '') +
     (table(killColumns, shownKills, (k) => `${k.pod}/${k.container}/${k.termination.finishedAt}`) ||
       empty('No OOM kill in the window.')) +

@@ -360,8 +360,15 @@ export const ApiSchema = Type.Object(
       Type.String({ description: 'File of "read:<token>" / "admin:<token>" lines' }),
     ),
     metricsPublic: Type.Boolean({
-      default: true,
-      description: 'Serve /metrics without a token (for a Prometheus scrape inside the cluster)',
+      default: false,
+      description:
+        'Serve the findings families of /metrics (OOM loops, recommendations, costs by workload) without a token; process and pipeline metrics are public either way. Risk: anyone reaching the port reads what /api/v1 keeps behind a read token',
+    }),
+    maxWindowDays: Type.Number({
+      exclusiveMinimum: 0,
+      default: 90,
+      description:
+        'Widest window (to − from) a usage query of the API or the web pages may span; wider ones get 400 (their cost grows with the span)',
     }),
     trustProxy: Type.Union([Type.Boolean(), Type.String({ minLength: 1 })], {
       default: false,

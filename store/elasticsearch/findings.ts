@@ -105,6 +105,7 @@ export class StateQueries {
     if (query.status) filters.push(term('status', query.status));
     if (query.namespace) filters.push(term('namespace', query.namespace));
     if (query.node) filters.push(term('node', query.node));
+    if (query.onNodes) filters.push({ exists: { field: 'node' } });
     if (query.window) {
       filters.push(
         { range: { firstSeen: { lt: query.window.to, format: 'epoch_millis' } } },

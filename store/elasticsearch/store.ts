@@ -10,6 +10,7 @@ import { whenShardsStarted } from './search.js';
 import type { ErrorType } from '../../core/telemetry.js';
 import type {
   CoverageQuery,
+  LatestNodeValuesQuery,
   EventQuery,
   FindingQuery,
   InventoryQuery,
@@ -226,6 +227,10 @@ export class ElasticsearchStore implements Store {
 
   usageSeries(query: SeriesQuery): Promise<SeriesPoint[]> {
     return this.usage.usageSeries(query);
+  }
+
+  latestNodeValues(query: LatestNodeValuesQuery): Promise<Map<string, number>> {
+    return this.usage.latestNodeValues(query);
   }
 
   usageCoverage(query: CoverageQuery): Promise<EpochMs[]> {

@@ -14,6 +14,7 @@ import {
 } from '../keys.js';
 import type {
   CoverageQuery,
+  LatestNodeValuesQuery,
   Page,
   SeriesPoint,
   SeriesQuery,
@@ -29,6 +30,8 @@ import { range, term } from './search.js';
 const R = 'rollup';
 const S = 'plimsoll.usage_sample';
 const MAX_BUCKETS_PER_CONTAINER = 5_000;
+/** Nodes one latestNodeValues answers for; Kubernetes supports 5,000 nodes a cluster. */
+const MAX_NODES = 10_000;
 
 type Composite = estypes.AggregationsCompositeAggregate;
 type CompositeBucket = estypes.AggregationsCompositeBucket;
@@ -171,6 +174,54 @@ export class UsageQueries {
   async usageSeries(query: SeriesQuery): Promise<SeriesPoint[]> {
     const raw = await this.rawSeries(query);
     return raw.length > 0 ? raw : this.rollupSeries(query);
+  }
+
+  async latestNodeValues(query: LatestNodeValuesQuery): Promise<Map<string, number>> {
+    const response = await this.client.search({
+      index: this.indices.pattern('samples'),
+      ignore_unavailable: true,
+      allow_no_indices: true,
+      size: 0,
+      query: {
+        bool: {
+          filter: [
+            term('orchestrator.cluster.name', query.cluster),
+            term(`${S}.metric`, query.metric),
+            range('@timestamp', query.window.from, query.window.to),
+          ],
+          // A node's own readings, not the containers' samples that also name their node.
+          must_not: [{ exists: { field: `${S}.container` } }],
+        },
+      },
+      aggs: {
+        nodes: {
+          terms: { field: `${S}.node`, size: MAX_NODES },
+          aggs: {
+            // top_hits rather than top_metrics, which only the default distribution's x-pack has.
+            newest: {
+              top_hits: {
+                size: 1,
+                sort: [{ '@timestamp': 'desc' }],
+                _source: false,
+                docvalue_fields: [`${S}.value`],
+              },
+            },
+          },
+        },
+      },
+    });
+    type NodeBucket = {
+      key: string;
+      newest: { hits: { hits: { fields?: Record<string, number[]> }[] } };
+    };
+    const buckets = (response.aggregations?.nodes as { buckets?: NodeBucket[] } | undefined)
+      ?.buckets;
+    const values = new Map<string, number>();
+    for (const bucket of buckets ?? []) {
+      const value = bucket.newest.hits.hits[0]?.fields?.[`${S}.value`]?.[0];
+      if (value !== undefined) values.set(bucket.key, value);
+    }
+    return values;
   }
 
   /**

@@ -17,12 +17,15 @@ export async function build(
     reports?: WeeklyReportScheduler;
     publicUrl?: string;
     cluster?: string;
+    telemetry?: Telemetry;
+    metricsPublic?: boolean;
+    maxWindowMs?: number;
   } = {},
 ): Promise<{ app: App; store: MemoryStore }> {
   const store = options.store ?? new MemoryStore();
   const app = await buildApp({
     logger: silentLogger,
-    telemetry: new Telemetry({ defaultMetrics: false }),
+    telemetry: options.telemetry ?? new Telemetry({ defaultMetrics: false }),
     health: () => Promise.resolve([]),
     version: 'test',
     store,
@@ -30,7 +33,8 @@ export async function build(
     tokens: options.open
       ? { readTokens: [], adminTokens: [] }
       : { readTokens: [READ_TOKEN], adminTokens: [ADMIN_TOKEN] },
-    metricsPublic: true,
+    metricsPublic: options.metricsPublic ?? false,
+    maxWindowMs: options.maxWindowMs,
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
     trustProxy: options.trustProxy,
     reports: options.reports,

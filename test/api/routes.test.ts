@@ -264,17 +264,9 @@ describe('API routes', () => {
       ['/api/v1/findings?status=closed', /status/],
       ['/api/v1/findings?from=yesterday', /from/],
       ['/api/v1/findings?cursor=bogus', /cursor/],
-      // Valid base64 JSON of the wrong shape (`{}`) is no position either.
-      ['/api/v1/findings?cursor=e30', /cursor/],
-      ['/api/v1/workloads?cursor=e30', /cursor/],
       ['/api/v1/workloads?from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z', /from/],
-      // A leap second passes the date-time format but is no instant Date can read.
-      ['/api/v1/findings?from=2016-12-31T23:59:60Z', /from.*23:59:60/],
-      ['/api/v1/workloads?from=2016-12-31T23:59:60Z', /from.*23:59:60/],
-      ['/api/v1/findings?from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z', /from/],
       ['/api/v1/findings?to=1969-12-31T00:00:00Z', /to.*1970/],
-      // Router errors too: a URL that does not decode.
-      ['/api/v1/findings/%ZZ', /URL/],
+      // Cursors of the wrong shape, leap seconds and URLs that do not decode: test/security.
     ];
     for (const [url, field] of cases) {
       const response = await get(url);
@@ -282,18 +274,6 @@ describe('API routes', () => {
       assert.equal(response.headers['content-type'], 'application/problem+json; charset=utf-8');
       assert.match(response.json<{ detail: string }>().detail, field, url);
     }
-  });
-
-  it('takes path parameters as long as Kubernetes names, answering problem+json', async () => {
-    const { app } = await build({ store: await seeded() });
-    const name = 'a'.repeat(253);
-    const response = await app.inject({
-      url: `/api/v1/workloads/shop/Deployment/${name}`,
-      headers: bearer(READ_TOKEN),
-    });
-    assert.equal(response.statusCode, 404);
-    assert.equal(response.headers['content-type'], 'application/problem+json; charset=utf-8');
-    assert.match(response.json<{ detail: string }>().detail, new RegExp(name));
   });
 
   it('lists nodes with capacity, requests and latest available memory, and one node with its history', async () => {

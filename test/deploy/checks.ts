@@ -165,7 +165,13 @@ function checksServiceMonitor({ name, objects }: Rendering): void {
   assert.equal(monitor.metadata.namespace, NAMESPACE);
   const spec = monitor.spec as {
     selector: { matchLabels: Record<string, string> };
-    endpoints: { port: string; path: string; interval: string; scrapeTimeout: string }[];
+    endpoints: {
+      port: string;
+      path: string;
+      interval: string;
+      scrapeTimeout: string;
+      authorization?: { type: string; credentials: { name: string; key: string } };
+    }[];
     podTargetLabels?: string[];
   };
   assert.deepEqual(Object.keys(spec).sort(), ['endpoints', 'podTargetLabels', 'selector']);
@@ -179,7 +185,16 @@ function checksServiceMonitor({ name, objects }: Rendering): void {
   const scraped = workloads(objects).filter((w) => matches(selector, w.podLabels));
   assert.equal(scraped.length, workloads(objects).length, `${name}: every workload scraped`);
   for (const endpoint of spec.endpoints) {
-    assert.deepEqual(Object.keys(endpoint).sort(), ['interval', 'path', 'port', 'scrapeTimeout']);
+    assert.deepEqual(Object.keys(endpoint).sort(), [
+      'authorization',
+      'interval',
+      'path',
+      'port',
+      'scrapeTimeout',
+    ]);
+    // /metrics serves the findings families only to a read token.
+    assert.equal(endpoint.authorization?.type, 'Bearer', `${name}: the scrape presents a token`);
+    assert.ok(endpoint.authorization.credentials.name && endpoint.authorization.credentials.key);
     assert.ok(servicePorts.includes(endpoint.port), `endpoint port ${endpoint.port}`);
     assert.equal(endpoint.path, '/metrics');
     assert.match(endpoint.interval, /^\d+[smh]$/);
@@ -369,7 +384,7 @@ function passesConfigValidation(rendering: Rendering): void {
   // Off loopback the API refuses to start without tokens: the config must name the file.
   assert.equal(config.api.host, '0.0.0.0');
   assert.ok(config.api.tokensFile, `${rendering.name}: api.tokensFile`);
-  assert.equal(config.api.metricsPublic, true, 'Prometheus scrapes without a token');
+  assert.equal(config.api.metricsPublic, false, 'findings on /metrics only for a read token');
 }
 
 function mountsEverySecretFile(rendering: Rendering): void {

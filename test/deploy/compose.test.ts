@@ -169,6 +169,14 @@ describe('deploy/compose', () => {
     assert.equal(config.elasticsearch.node, 'http://elasticsearch:9200');
     assert.equal(config.api.readTokens.length, 1);
     assert.equal(config.api.adminTokens.length, 1);
+    // Prometheus scrapes with a read token: /metrics keeps the findings families behind one.
+    assert.equal(config.api.metricsPublic, false);
+    const scrapeToken = readFileSync(resolve(DIR, compose.secrets!['metrics-token']!.file), 'utf8');
+    assert.equal(scrapeToken.trim(), config.api.readTokens[0], 'the scrape token reads');
+    assert.deepEqual(
+      compose.services.prometheus!.secrets!.map((s) => s.target),
+      ['/run/secrets/metrics-token'],
+    );
     assert.deepEqual(config.alerting.alertmanagerUrls, ['http://alertmanager:9093']);
     // The collector shares the simulator's network namespace and reads it on its port.
     const simulator = compose.services.simulator!.command!;
@@ -195,10 +203,12 @@ describe('deploy/compose', () => {
         };
         assert.deepEqual(prometheus.rule_files, ['/etc/prometheus/rules/*.yml']);
         // The container path, pointed at the repository file the compose file mounts there.
-        const local = text.replace(
-          '/etc/prometheus/rules/*.yml',
-          join(ROOT, 'alerts', 'plimsoll.rules.yml'),
-        );
+        const local = text
+          .replace('/etc/prometheus/rules/*.yml', join(ROOT, 'alerts', 'plimsoll.rules.yml'))
+          .replace(
+            '/run/secrets/metrics-token',
+            join(DIR, compose.secrets!['metrics-token']!.file),
+          );
         writeFileSync(join(dir, 'prometheus.yml'), local);
         const { stdout, stderr } = await run('/usr/bin/promtool', [
           'check',

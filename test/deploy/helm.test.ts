@@ -278,6 +278,38 @@ describe('deploy/helm/plimsoll', { timeout: 30 * 60_000 }, () => {
         }
       },
     );
+
+    it(
+      'scrapes with a read token: the Secret named, or the first read token given in values',
+      { timeout: TIMEOUT },
+      async () => {
+        type Endpoint = { authorization?: { credentials: { name: string; key: string } } };
+        const credentials = (objects: typeof r.objects) =>
+          (named(objects, 'ServiceMonitor')[0]!.spec as { endpoints: Endpoint[] }).endpoints[0]!
+            .authorization?.credentials;
+        const r = await render('production', { serviceMonitor: { enabled: true } });
+        assert.deepEqual(credentials(r.objects), { name: 'plimsoll-metrics-token', key: 'token' });
+
+        const read = ['scrape-read-token-0123456789', 'other-read-token-0123456789'];
+        const given = await render('production', {
+          serviceMonitor: { enabled: true },
+          apiTokens: { read },
+        });
+        const reference = credentials(given.objects)!;
+        const secret = named(given.objects, 'Secret').find(
+          (s) => s.metadata.name === reference.name,
+        );
+        const data = (secret as { stringData?: Record<string, string> } | undefined)?.stringData;
+        assert.equal(data?.[reference.key], read[0], 'the chart-made Secret holds the token');
+        assert.match(data?.tokens ?? '', new RegExp(`^read:${read[0]}$`, 'm'), 'a read token');
+
+        const open = await render('production', {
+          serviceMonitor: { enabled: true, tokenSecret: { name: '' } },
+          config: { api: { metricsPublic: true } },
+        });
+        assert.equal(credentials(open.objects), undefined, 'no Secret named: no token');
+      },
+    );
   });
 
   describe('Grafana dashboards', { timeout: 5 * 60_000 }, () => {
@@ -568,7 +600,7 @@ describe('deploy/helm/plimsoll', { timeout: 30 * 60_000 }, () => {
         config: {
           alerting: { alertmanagerUrls: ['http://alertmanager.monitoring.svc:9093'] },
           collectors: { kubelet: { intervalSeconds: 60 } },
-          api: { metricsPublic: false },
+          api: { metricsPublic: true },
         },
       });
       const config = validateConfig(parseYaml(configText(r)));
@@ -579,7 +611,7 @@ describe('deploy/helm/plimsoll', { timeout: 30 * 60_000 }, () => {
       assert.equal(config.alerting.defaultTeam, 'platform', 'the rest of a map stays');
       assert.equal(config.collectors.kubelet.intervalSeconds, 60);
       assert.equal(config.collectors.kubelet.mode, 'direct', 'what the RBAC needs stays');
-      assert.equal(config.api.metricsPublic, false, 'false replaces what the chart sets true');
+      assert.equal(config.api.metricsPublic, true, 'a value replaces what the chart sets');
     });
 
     it(

@@ -164,6 +164,19 @@ export function storeQueryConformance(name: string, open: () => Promise<StoreFix
             value: (4 - i / 25) * 2 ** 30,
           }),
         ),
+        // A second node's readings, within the first ten minutes of node-a's.
+        ...Array.from({ length: 10 }, (_, i) =>
+          sampleRecord(i * 4, {
+            metric: 'node_memory_available_bytes',
+            node: 'node-b',
+            namespace: undefined,
+            pod: undefined,
+            podUid: undefined,
+            container: undefined,
+            workload: undefined,
+            value: (18 - i) * 2 ** 30,
+          }),
+        ),
         nodeRecord({ name: 'node-a', uid: 'uid-a' }),
         nodeRecord({ name: 'node-gone', uid: 'uid-gone', deletedAt: T0 - HOUR }),
         pod('cart-old', T0 - 48 * HOUR, T0 - 24 * HOUR),
@@ -280,6 +293,37 @@ export function storeQueryConformance(name: string, open: () => Promise<StoreFix
       assert.equal(points[0]!.t, T0);
       assert.equal(points[0]!.max, 4 * 2 ** 30);
       assert.ok(points[49]!.min < points[0]!.min);
+    });
+
+    it("reads every node's newest sample of a node metric in one query", async () => {
+      const latest = (to: number) =>
+        store.latestNodeValues({
+          cluster: 'test',
+          metric: 'node_memory_available_bytes',
+          window: { from: T0, to },
+        });
+      // node-a reads (4 - i/25) GiB every minute for 50 minutes; node-b (18 - i) GiB for 10.
+      assert.deepEqual(
+        await latest(T0 + HOUR),
+        new Map([
+          ['node-a', (4 - 49 / 25) * 2 ** 30],
+          ['node-b', (18 - 9) * 2 ** 30],
+        ]),
+      );
+      assert.deepEqual(
+        await latest(T0 + 5 * MIN),
+        new Map([
+          ['node-a', (4 - 4 / 25) * 2 ** 30],
+          ['node-b', (18 - 4) * 2 ** 30],
+        ]),
+        'the window ends the reading: later samples are not "latest" yet',
+      );
+      const other = await store.latestNodeValues({
+        cluster: 'test',
+        metric: 'memory_working_set_bytes',
+        window: { from: T0, to: T0 + HOUR },
+      });
+      assert.equal(other.size, 0, 'a container metric has no node readings');
     });
 
     it('says which buckets of a window hold usage data, and which do not', async () => {
@@ -547,6 +591,12 @@ export function storeQueryConformance(name: string, open: () => Promise<StoreFix
       assert.deepEqual(
         byNode.items.map((f) => f.id),
         ['f3'],
+      );
+      const onNodes = await store.findings({ cluster: 'test', onNodes: true });
+      assert.deepEqual(
+        onNodes.items.map((f) => f.id),
+        ['f3'],
+        'only the findings about a node',
       );
       const byNamespace = await store.findings({ namespace: 'shop', severities: ['critical'] });
       assert.deepEqual(

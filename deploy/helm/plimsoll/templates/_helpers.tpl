@@ -190,7 +190,6 @@ api:
   host: 0.0.0.0
   port: 8080
   tokensFile: /etc/plimsoll/secrets/api/tokens
-  metricsPublic: true
 {{- end }}
 
 {{- define "plimsoll.config" -}}
