@@ -18,6 +18,7 @@ import {
   type Target,
 } from '../harness.js';
 import type { CapturedRoute } from '../workers/bare-api.js';
+import type { FloodResult, FloodSpec } from '../workers/flood.js';
 import type { LoadResult, LoadSpec } from '../workers/load-runner.js';
 import { startServiceProcess, type ServiceProcess } from '../workers/service-process.js';
 
@@ -29,6 +30,11 @@ const CONNECTIONS = 10;
 /** Re-dial (from the next source address) every this many requests; see load-runner.ts. */
 const RECONNECT_EVERY = 100;
 const P99_GOAL_MS = 50;
+/** The flood: one client, this many parallel connections of the widest workload query. */
+const FLOOD_CONNECTIONS = 150;
+const FLOOD_WINDOW_DAYS = 90;
+const PROBES_PER_SECOND = 20;
+const HEALTHZ_P99_GOAL_MS = 100;
 const LIST_FILTER = 'kind=oom_loop,node_memory_flapping';
 
 export interface Endpoint {
@@ -107,6 +113,24 @@ async function runPlan(loads: readonly LoadSpec[]): Promise<Map<string, LoadResu
   return new Map(results.map((result) => [result.label, result]));
 }
 
+/** /healthz alone, then while one client floods the API with its most expensive list. */
+async function runFlood(base: string, durationSeconds: number): Promise<FloodResult> {
+  const to = Date.now();
+  const from = to - FLOOD_WINDOW_DAYS * 86_400_000;
+  const spec: FloodSpec = {
+    base,
+    floodPath: `/api/v1/workloads?limit=500&from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`,
+    floodConnections: FLOOD_CONNECTIONS,
+    durationSeconds,
+    probesPerSecond: PROBES_PER_SECOND,
+  };
+  const usage = await measureNode(
+    ['--import', 'tsx', join(WORKERS, 'flood.ts'), JSON.stringify(spec)],
+    { cwd: ROOT, timeoutMs: (durationSeconds * 2 + 60) * 1000 },
+  );
+  return JSON.parse(usage.stdout.trim().split('\n').pop()!) as FloodResult;
+}
+
 async function capture(base: string, endpoint: Endpoint): Promise<CapturedRoute> {
   const response = await fetch(`${base}${endpoint.path}`);
   const body = Buffer.from(await response.arrayBuffer());
@@ -152,6 +176,7 @@ export const api: BenchSuite = {
     const notes: string[] = [];
     const refused = new Map<string, number>();
     const loads: number[] = [];
+    const floodCodes: Record<string, number>[] = [];
     let plimsoll: ServiceProcess | undefined;
     let bare: ServiceProcess | undefined;
     const dir = mkdtempSync(join(tmpdir(), 'plimsoll-bench-api-'));
@@ -220,6 +245,23 @@ export const api: BenchSuite = {
             );
           }
         }
+        context.progress(`api: repetition ${repeat}/${context.repeats}, the flood`);
+        const flood = await runFlood(plimsollUrl, durationSeconds * 2);
+        figures.add('/healthz p99 alone', 'ms', 'lower', flood.alone.p99Ms);
+        figures.add(
+          `/healthz p99 while one client sends ${FLOOD_CONNECTIONS} parallel heavy requests`,
+          'ms',
+          'lower',
+          flood.flooded.p99Ms,
+        );
+        figures.add(
+          '/healthz probes failed during the flood',
+          'probes',
+          'lower',
+          flood.flooded.failed,
+        );
+        figures.add('flood: heavy requests served', 'req/s', 'higher', flood.floodOkPerSecond);
+        floodCodes.push(flood.floodStatusCodes);
         loads.push(loadavg()[0]!);
         figures.add(
           'Plimsoll API process: peak RSS',
@@ -267,6 +309,27 @@ export const api: BenchSuite = {
         };
       });
 
+      ratios.push(
+        ratio(
+          '/healthz p99, flooded ÷ alone',
+          figures.get(
+            `/healthz p99 while one client sends ${FLOOD_CONNECTIONS} parallel heavy requests`,
+          ),
+          figures.get('/healthz p99 alone'),
+        ),
+      );
+      const floodedP99 = median(
+        figures.get(
+          `/healthz p99 while one client sends ${FLOOD_CONNECTIONS} parallel heavy requests`,
+        ).values,
+      );
+      const failedProbes = median(figures.get('/healthz probes failed during the flood').values);
+      targets.push({
+        goal: `/healthz p99 ≤ ${HEALTHZ_P99_GOAL_MS} ms while one client sends ${FLOOD_CONNECTIONS} parallel expensive requests`,
+        measured: `p99 ${floodedP99.toFixed(1)} ms, ${failedProbes} probes failed`,
+        met: floodedP99 <= HEALTHZ_P99_GOAL_MS && failedProbes === 0,
+      });
+
       const sizes = routes
         .map(
           (route, i) =>
@@ -278,6 +341,7 @@ export const api: BenchSuite = {
         `Plimsoll is \`plimsoll demo\` (embedded bus, in-memory store, analysis on) in its own process, ready ${loadedSeconds} s after start (history replayed and analyzed); its peak RSS includes that replay (RSS when the loads began: ${(rssAtStart / MIB).toFixed(0)} MiB). The demo keeps replaying live simulated time every minute and analyzing new kills, as a deployment would, so its loads share the process with that work.`,
         `Each load: ${CONNECTIONS} connections for ${durationSeconds} s; "at ${FIXED_RATE} req/s" is autocannon's overallRate, which sends each connection's per-second quota back to back at the start of each second (bursts of ${CONNECTIONS} concurrent requests, not evenly spaced arrivals), latencies without autocannon's coordinated-omission correction (its expected interval is always 1 ms). Where a server cannot serve ${FIXED_RATE} req/s, "served" says what it did serve and the latencies are those of a saturated server.`,
         `Connections come from distinct loopback addresses and re-dial every ${RECONNECT_EVERY} requests from the next one, because the API limits each client address to 100 req/s (burst 200, not configurable): one address could never offer ${FIXED_RATE} req/s. Server CPU per request is the server process's CPU time during the unthrottled load over the 2xx responses.`,
+        `The flood: one client (one address; the demo is open, so every request has read scope, as a read token's would) keeps ${FLOOD_CONNECTIONS} connections busy with \`/api/v1/workloads?limit=500\` over the widest window allowed (${FLOOD_WINDOW_DAYS} days) for ${durationSeconds * 2} s, while a probe from another address asks \`/healthz\` ${PROBES_PER_SECOND} times a second on fresh connections, as a kubelet does; "alone" is the same probe just before. The flood's answers by status (429: its rate limit, which weighs this route as 10 requests): ${floodCodes.map((codes) => JSON.stringify(codes)).join(', ')}.`,
         `Load average (1 min) after each repetition: ${loads.map((l) => l.toFixed(1)).join(', ')}; other work on the machine shows in latencies.`,
         refused.size === 0
           ? 'Every request got a 2xx answer (no 429, error or timeout).'
