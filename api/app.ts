@@ -20,6 +20,7 @@ import type { Store } from '../store/store.js';
 import { TokenAuth, type TokenSets } from './auth.js';
 import { sendProblem } from './problem.js';
 import { DEFAULT_MAX_WINDOW_MS } from './schemas/common.js';
+import { DEFAULT_HEAVY_GATE, HeavyGate, type HeavyGateOptions } from './heavy-gate.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { dashboardRoutes } from './routes/dashboards.js';
 import { findingRoutes } from './routes/findings.js';
@@ -48,6 +49,8 @@ export interface AppDeps {
    */
   readonly metricsPublic?: boolean;
   readonly rateLimit?: RateLimitOptions;
+  /** Heavy requests served at once and queued, server-wide (api.heavyRequests). */
+  readonly heavyRequests?: HeavyGateOptions;
   /**
    * Which proxies' X-Forwarded-For to believe for the client address (Fastify's trustProxy: true,
    * or addresses and CIDRs, comma-separated); default none, the socket address.
@@ -87,7 +90,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     trustProxy: deps.trustProxy ?? false,
     // Path parameters are Kubernetes names (up to 253 characters) and finding ids; Fastify's
     // default of 100 answered 414 outside the problem+json contract.
-    maxParamLength: 512,
+    routerOptions: { maxParamLength: 512 },
     // Errors the router raises before any route runs (a URL that does not decode, `%ZZ`).
     frameworkErrors: (error, _request, reply) => {
       void sendProblem(
@@ -131,6 +134,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     const answered = limiter.check(request, reply) ?? auth.check(request, reply);
     if (!answered) done();
   });
+
+  new HeavyGate(deps.heavyRequests ?? DEFAULT_HEAVY_GATE).register(app);
 
   app.addHook('onRoute', (route) => {
     // Documentation and liveness are public; everything else needs a token unless open.

@@ -127,6 +127,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       trustProxy: config.api.trustProxy,
       maxWindowMs: config.api.maxWindowDays * 86_400_000,
       rateLimit: config.api.rateLimit,
+      heavyRequests: config.api.heavyRequests,
       reports: analysis?.reports,
       publicUrl: config.api.publicUrl,
       dashboards: {

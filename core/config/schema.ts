@@ -375,6 +375,22 @@ export const ApiSchema = Type.Object(
       description:
         'Believe X-Forwarded-For from these proxies for the client address rate limits key on: true (any proxy), or addresses and CIDRs ("10.0.0.0/8,127.0.0.1"); default false (the socket address)',
     }),
+    heavyRequests: Type.Object(
+      {
+        concurrent: Type.Integer({
+          minimum: 1,
+          default: 2,
+          description:
+            'Heavy requests (every workload of a window, every node, a report) served at once, server-wide; the event loop stays free for probes and cheap calls in between',
+        }),
+        queued: Type.Integer({
+          minimum: 0,
+          default: 64,
+          description: 'Heavy requests waiting at most; more get 503 with Retry-After',
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     rateLimit: Type.Object(
       {
         perSecond: Type.Number({

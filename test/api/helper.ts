@@ -20,6 +20,7 @@ export async function build(
     telemetry?: Telemetry;
     metricsPublic?: boolean;
     maxWindowMs?: number;
+    heavyRequests?: { concurrent: number; queued: number };
   } = {},
 ): Promise<{ app: App; store: MemoryStore }> {
   const store = options.store ?? new MemoryStore();
@@ -35,6 +36,7 @@ export async function build(
       : { readTokens: [READ_TOKEN], adminTokens: [ADMIN_TOKEN] },
     metricsPublic: options.metricsPublic ?? false,
     maxWindowMs: options.maxWindowMs,
+    ...(options.heavyRequests ? { heavyRequests: options.heavyRequests } : {}),
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
     trustProxy: options.trustProxy,
     reports: options.reports,

@@ -8,6 +8,7 @@ import { MemoryStore } from '../../store/memory.js';
 import { flappingFinding, oomLoopFinding } from '../alerts/findings.js';
 import { bearer, build, READ_TOKEN } from '../api/helper.js';
 import { nodeRecord, sampleRecord, terminationRecord } from '../support/records.js';
+import { waitFor } from '../support/wait.js';
 
 const DAY = 86_400_000;
 const GIB = 2 ** 30;
@@ -64,6 +65,61 @@ async function clusterOf(nodes: number): Promise<MemoryStore> {
   ]);
   return store;
 }
+
+describe('heavy requests, server-wide', () => {
+  it('serves a few at once, queues some, refuses the rest; the rest of the API stays free', async () => {
+    const store = new MemoryStore();
+    await store.write([sampleRecord(1)]);
+    // The store answers usage only when the test says so: heavy requests stay in flight.
+    let open: () => void = () => undefined;
+    const gateOpen = new Promise<void>((resolve) => (open = resolve));
+    let started = 0;
+    const slowStore = new Proxy(store, {
+      get(target, property, receiver) {
+        if (property === 'usageStats') {
+          return async (...args: Parameters<MemoryStore['usageStats']>) => {
+            started += 1;
+            await gateOpen;
+            return target.usageStats(...args);
+          };
+        }
+        const value: unknown = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+      },
+    });
+    const { app } = await build({ store: slowStore, heavyRequests: { concurrent: 1, queued: 1 } });
+    const heavy = () => app.inject({ url: '/api/v1/workloads', headers: bearer(READ_TOKEN) });
+    const answered: number[] = [];
+    const requests = [heavy(), heavy(), heavy()].map((request) =>
+      request.then((response) => {
+        answered.push(response.statusCode);
+        return response;
+      }),
+    );
+    await waitFor(
+      () => answered.length,
+      (count) => count > 0,
+      { what: 'an answer to one of three heavy requests', timeoutMs: 10_000, intervalMs: 5 },
+    );
+    assert.deepEqual(answered, [503], 'one running, one waiting: the third is refused');
+    const refused = await Promise.race(requests);
+    assert.equal(refused.headers['content-type'], PROBLEM);
+    assert.ok(Number(refused.headers['retry-after']) > 0);
+    assert.equal(started, 1, 'the waiting one has not reached the store');
+    // Cheap calls and probes do not wait behind heavy ones.
+    assert.equal((await app.inject('/healthz')).statusCode, 200);
+    const findings = await app.inject({ url: '/api/v1/findings', headers: bearer(READ_TOKEN) });
+    assert.equal(findings.statusCode, 200);
+    open();
+    const statuses = (await Promise.all(requests)).map((response) => response.statusCode);
+    assert.deepEqual(
+      statuses.sort(),
+      [200, 200, 503],
+      'the queued one runs once the first is done',
+    );
+    assert.equal((await heavy()).statusCode, 200, 'every slot was given back');
+  });
+});
 
 describe('the cost of one request', () => {
   it('refuses a usage window wider than api.maxWindowDays, naming the setting', async () => {
