@@ -298,7 +298,10 @@ export class MemoryStore implements Store {
     };
   }
 
-  usageSeries(query: SeriesQuery): Promise<SeriesPoint[]> {
+  async usageSeries(query: SeriesQuery): Promise<SeriesPoint[]> {
+    // Analysis chains many store calls through resolved promises: each call is a chance to
+    // let probes and requests in.
+    await yieldIfDue();
     const buckets = new Map<number, { min: number; max: number; sum: number; n: number }>();
     for (const series of this.series.values()) {
       const { meta } = series;
@@ -321,7 +324,8 @@ export class MemoryStore implements Store {
     );
   }
 
-  latestNodeValues(query: LatestNodeValuesQuery): Promise<Map<string, number>> {
+  async latestNodeValues(query: LatestNodeValuesQuery): Promise<Map<string, number>> {
+    await yieldIfDue();
     const newest = new Map<string, { t: number; value: number }>();
     for (const { meta, samples } of this.series.values()) {
       if (meta.cluster !== query.cluster || meta.metric !== query.metric) continue;
@@ -333,7 +337,8 @@ export class MemoryStore implements Store {
     return Promise.resolve(new Map([...newest].map(([node, { value }]) => [node, value])));
   }
 
-  usageCoverage(query: CoverageQuery): Promise<number[]> {
+  async usageCoverage(query: CoverageQuery): Promise<number[]> {
+    await yieldIfDue();
     const { from, to } = query.window;
     const covered = new Set<number>();
     const nodes = query.nodes && new Set(query.nodes);
@@ -368,7 +373,8 @@ export class MemoryStore implements Store {
     );
   }
 
-  terminations(query: TerminationQuery): Promise<ContainerTermination[]> {
+  async terminations(query: TerminationQuery): Promise<ContainerTermination[]> {
+    await yieldIfDue();
     return Promise.resolve(
       payloads(this.terminationsById)
         .filter(
@@ -384,7 +390,8 @@ export class MemoryStore implements Store {
     );
   }
 
-  events(query: EventQuery): Promise<KubeEvent[]> {
+  async events(query: EventQuery): Promise<KubeEvent[]> {
+    await yieldIfDue();
     const matching = latestEventObservations(payloads(this.eventsById)).filter(
       (e) =>
         e.cluster === query.cluster &&
@@ -400,7 +407,8 @@ export class MemoryStore implements Store {
     return Promise.resolve(query.limit ? matching.slice(-query.limit) : matching);
   }
 
-  logLines(query: LogQuery): Promise<LogLine[]> {
+  async logLines(query: LogQuery): Promise<LogLine[]> {
+    await yieldIfDue();
     const lines = payloads(this.logs)
       .filter(
         (l) =>
@@ -415,7 +423,8 @@ export class MemoryStore implements Store {
     return Promise.resolve(lines.slice(-query.limit));
   }
 
-  logTagCounts(query: LogTagCountQuery): Promise<LogTagCount[]> {
+  async logTagCounts(query: LogTagCountQuery): Promise<LogTagCount[]> {
+    await yieldIfDue();
     const rows = new Map<
       string,
       Mutable<Omit<LogTagCount, 'tags'>> & { tags: Partial<Record<LogTag, Mutable<TagCount>>> }
@@ -469,7 +478,8 @@ export class MemoryStore implements Store {
     );
   }
 
-  nodes(query: InventoryQuery): Promise<Node[]> {
+  async nodes(query: InventoryQuery): Promise<Node[]> {
+    await yieldIfDue();
     const at = query.at ?? Date.now();
     return Promise.resolve(
       payloads(this.nodesById)
@@ -483,7 +493,8 @@ export class MemoryStore implements Store {
     );
   }
 
-  pods(query: InventoryQuery): Promise<Pod[]> {
+  async pods(query: InventoryQuery): Promise<Pod[]> {
+    await yieldIfDue();
     const at = query.at ?? Date.now();
     return Promise.resolve(
       payloads(this.podsById)
@@ -503,7 +514,8 @@ export class MemoryStore implements Store {
     return Promise.resolve();
   }
 
-  findings(query: FindingQuery): Promise<Page<Finding>> {
+  async findings(query: FindingQuery): Promise<Page<Finding>> {
+    await yieldIfDue();
     const after = findingAfter(query.after);
     const limit = query.limit ?? 100;
     const matching = [...this.findingsById.values()].filter((finding) =>

@@ -70,11 +70,11 @@ function probeOnce(url: URL): Promise<{ ms: number; ok: boolean }> {
 const quantile = (sorted: readonly number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 
-/** Probes at a fixed rate for the duration, each on a fresh connection (as a kubelet does). */
-async function probe(spec: FloodSpec): Promise<ProbeResult> {
-  const url = new URL(spec.base);
-  const interval = 1000 / spec.probesPerSecond;
-  const until = Date.now() + spec.durationSeconds * 1000;
+/** Probes at a fixed rate for `seconds`, each on a fresh connection (as a kubelet does). */
+async function probe(base: string, probesPerSecond: number, seconds: number): Promise<ProbeResult> {
+  const url = new URL(base);
+  const interval = 1000 / probesPerSecond;
+  const until = Date.now() + seconds * 1000;
   const pending: Promise<{ ms: number; ok: boolean }>[] = [];
   while (Date.now() < until) {
     pending.push(probeOnce(url));
@@ -91,14 +91,26 @@ async function probe(spec: FloodSpec): Promise<ProbeResult> {
   };
 }
 
-/** The probe, run in a child process of this same file; resolves to what it printed. */
-function probeInChild(spec: FloodSpec): Promise<ProbeResult> {
+/** Seconds the probe process runs before it measures: a process starting up times itself. */
+const WARM_UP_SECONDS = 2;
+
+/**
+ * The probe in a child process of this same file. It warms up, then tells the parent (which
+ * starts what is to be measured, if anything) and measures; resolves to what it printed.
+ */
+function probeInChild(spec: FloodSpec, onWarm: () => void = () => undefined): Promise<ProbeResult> {
   return new Promise((resolve, reject) => {
     const child = fork(import.meta.filename, ['probe', JSON.stringify(spec)], {
       stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     });
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('message', (message) => {
+      if (message === 'warm') {
+        onWarm();
+        child.send('go');
+      }
+    });
     child.on('error', reject);
     child.on('exit', (code) =>
       code === 0
@@ -109,19 +121,27 @@ function probeInChild(spec: FloodSpec): Promise<ProbeResult> {
 }
 
 if (process.argv[2] === 'probe') {
-  const result = await probe(JSON.parse(process.argv[3] ?? '') as FloodSpec);
+  const spec = JSON.parse(process.argv[3] ?? '') as FloodSpec;
+  await probe(spec.base, spec.probesPerSecond, WARM_UP_SECONDS);
+  const go = new Promise((resolve) => process.once('message', resolve));
+  process.send!('warm');
+  await go;
+  const result = await probe(spec.base, spec.probesPerSecond, spec.durationSeconds);
   process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.disconnect();
 } else {
   const spec = JSON.parse(process.argv[2] ?? '') as FloodSpec;
   const alone = await probeInChild(spec);
-  const flood = autocannon({
-    url: `${spec.base}${spec.floodPath}`,
-    connections: spec.floodConnections,
-    duration: spec.durationSeconds + 2,
-    ...(spec.headers && { headers: spec.headers }),
+  let flood: ReturnType<typeof autocannon> | undefined;
+  const flooded = await probeInChild(spec, () => {
+    flood = autocannon({
+      url: `${spec.base}${spec.floodPath}`,
+      connections: spec.floodConnections,
+      duration: spec.durationSeconds + 1,
+      ...(spec.headers && { headers: spec.headers }),
+    });
   });
-  const flooded = await probeInChild(spec);
-  const result = await flood;
+  const result = await flood!;
   const output: FloodResult = {
     alone,
     flooded,
