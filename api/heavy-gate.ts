@@ -22,11 +22,6 @@ export class HeavyGate {
 
   constructor(private readonly options: HeavyGateOptions) {}
 
-  /** Requests served and waiting now, for tests and the log. */
-  get load(): { running: number; waiting: number } {
-    return { running: this.running, waiting: this.waiting.length };
-  }
-
   /** Resolves to a release function once the request may run; undefined when the queue is full. */
   enter(): Promise<(() => void) | undefined> {
     if (this.running < this.options.concurrent) {

@@ -317,24 +317,23 @@ export class MemoryStore implements Store {
         buckets.set(start, bucket);
       });
     }
-    return Promise.resolve(
-      [...buckets]
-        .sort(([a], [b]) => a - b)
-        .map(([t, b]) => ({ t, min: b.min, max: b.max, mean: b.sum / b.n })),
-    );
+    return [...buckets]
+      .sort(([a], [b]) => a - b)
+      .map(([t, b]) => ({ t, min: b.min, max: b.max, mean: b.sum / b.n }));
   }
 
   async latestNodeValues(query: LatestNodeValuesQuery): Promise<Map<string, number>> {
     await yieldIfDue();
+    if (!NODE_METRICS.has(query.metric)) return new Map();
     const newest = new Map<string, { t: number; value: number }>();
     for (const { meta, samples } of this.series.values()) {
       if (meta.cluster !== query.cluster || meta.metric !== query.metric) continue;
-      if (!NODE_METRICS.has(meta.metric) || meta.node === undefined) continue;
+      if (meta.node === undefined) continue;
       const last = samples.lastIn(query.window.from, query.window.to);
       const known = newest.get(meta.node);
       if (last && (!known || last.t > known.t)) newest.set(meta.node, last);
     }
-    return Promise.resolve(new Map([...newest].map(([node, { value }]) => [node, value])));
+    return new Map([...newest].map(([node, { value }]) => [node, value]));
   }
 
   async usageCoverage(query: CoverageQuery): Promise<number[]> {
@@ -353,7 +352,7 @@ export class MemoryStore implements Store {
         t = series.samples.firstAtOrAfter(start + query.stepMs);
       }
     }
-    return Promise.resolve([...covered].sort((a, b) => a - b));
+    return [...covered].sort((a, b) => a - b);
   }
 
   nodeTransitions(query: {
@@ -375,19 +374,17 @@ export class MemoryStore implements Store {
 
   async terminations(query: TerminationQuery): Promise<ContainerTermination[]> {
     await yieldIfDue();
-    return Promise.resolve(
-      payloads(this.terminationsById)
-        .filter(
-          (t) =>
-            t.cluster === query.cluster &&
-            inWindow(t.termination.finishedAt, query.window) &&
-            (!query.reasons || query.reasons.includes(t.termination.reason)) &&
-            (!query.namespace || t.namespace === query.namespace) &&
-            (!query.workload || sameWorkload(t.workload, query.workload)) &&
-            (!query.container || t.container === query.container),
-        )
-        .sort((a, b) => a.termination.finishedAt - b.termination.finishedAt),
-    );
+    return payloads(this.terminationsById)
+      .filter(
+        (t) =>
+          t.cluster === query.cluster &&
+          inWindow(t.termination.finishedAt, query.window) &&
+          (!query.reasons || query.reasons.includes(t.termination.reason)) &&
+          (!query.namespace || t.namespace === query.namespace) &&
+          (!query.workload || sameWorkload(t.workload, query.workload)) &&
+          (!query.container || t.container === query.container),
+      )
+      .sort((a, b) => a.termination.finishedAt - b.termination.finishedAt);
   }
 
   async events(query: EventQuery): Promise<KubeEvent[]> {
@@ -404,7 +401,7 @@ export class MemoryStore implements Store {
           e.sourceHost === query.node),
     );
     matching.sort((a, b) => a.lastTimestamp - b.lastTimestamp);
-    return Promise.resolve(query.limit ? matching.slice(-query.limit) : matching);
+    return query.limit ? matching.slice(-query.limit) : matching;
   }
 
   async logLines(query: LogQuery): Promise<LogLine[]> {
@@ -420,7 +417,7 @@ export class MemoryStore implements Store {
           (!query.tags || query.tags.some((tag) => l.tags.includes(tag))),
       )
       .sort((a, b) => a.timestamp - b.timestamp || (a.nanos ?? 0) - (b.nanos ?? 0));
-    return Promise.resolve(lines.slice(-query.limit));
+    return lines.slice(-query.limit);
   }
 
   async logTagCounts(query: LogTagCountQuery): Promise<LogTagCount[]> {
@@ -470,43 +467,35 @@ export class MemoryStore implements Store {
         count.last = Math.max(count.last, t);
       }
     }
-    return Promise.resolve(
-      [...rows.values()]
-        .sort(compareLogTagCounts)
-        .slice(0, query.limit ?? 10_000)
-        .map((row) => ({ ...row, tags: inKeyOrder(row.tags) })),
-    );
+    return [...rows.values()]
+      .sort(compareLogTagCounts)
+      .slice(0, query.limit ?? 10_000)
+      .map((row) => ({ ...row, tags: inKeyOrder(row.tags) }));
   }
 
   async nodes(query: InventoryQuery): Promise<Node[]> {
     await yieldIfDue();
     const at = query.at ?? Date.now();
-    return Promise.resolve(
-      payloads(this.nodesById)
-        .filter(
-          (n) =>
-            n.cluster === query.cluster &&
-            existedAt(n, at) &&
-            (!query.node || n.name === query.node),
-        )
-        .sort((a, b) => a.name.localeCompare(b.name)),
-    );
+    return payloads(this.nodesById)
+      .filter(
+        (n) =>
+          n.cluster === query.cluster && existedAt(n, at) && (!query.node || n.name === query.node),
+      )
+      .sort((a, b) => a.name.localeCompare(b.name));
   }
 
   async pods(query: InventoryQuery): Promise<Pod[]> {
     await yieldIfDue();
     const at = query.at ?? Date.now();
-    return Promise.resolve(
-      payloads(this.podsById)
-        .filter(
-          (p) =>
-            p.cluster === query.cluster &&
-            existedAt(p, at) &&
-            (!query.namespace || p.namespace === query.namespace) &&
-            (!query.node || p.nodeName === query.node),
-        )
-        .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name)),
-    );
+    return payloads(this.podsById)
+      .filter(
+        (p) =>
+          p.cluster === query.cluster &&
+          existedAt(p, at) &&
+          (!query.namespace || p.namespace === query.namespace) &&
+          (!query.node || p.nodeName === query.node),
+      )
+      .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
   }
 
   upsertFindings(findings: readonly Finding[]): Promise<void> {
@@ -521,12 +510,10 @@ export class MemoryStore implements Store {
     const matching = [...this.findingsById.values()].filter((finding) =>
       matchesFinding(finding, query),
     );
-    return Promise.resolve(
-      pageAfter(matching, compareFindings, after, limit, (f) => ({
-        lastSeen: f.lastSeen,
-        id: f.id,
-      })),
-    );
+    return pageAfter(matching, compareFindings, after, limit, (f) => ({
+      lastSeen: f.lastSeen,
+      id: f.id,
+    }));
   }
 
   finding(id: string): Promise<Finding | undefined> {
