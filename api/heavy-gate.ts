@@ -71,9 +71,15 @@ export class HeavyGate {
         );
       }
       releases.set(request, granted);
-      // A client that left while it waited: its slot goes to the next one at once.
-      if (request.raw.socket?.destroyed) release(request);
-      else reply.raw.once('close', () => release(request));
+      // A client that left while it waited costs no work: its slot goes to the next one at once
+      // and its handler never runs (a flood that ends would otherwise leave its whole queue to
+      // be computed for nobody).
+      if (request.raw.socket?.destroyed) {
+        release(request);
+        reply.hijack();
+        return reply;
+      }
+      reply.raw.once('close', () => release(request));
     });
     app.addHook('onResponse', (request, _reply, done) => {
       release(request);

@@ -8,6 +8,7 @@ import { Telemetry } from '../core/telemetry.js';
 import { VERSION } from '../core/version.js';
 import { buildApp, type App } from '../api/app.js';
 import { isLoopback } from '../api/auth.js';
+import { listenForProbes, type ProbeListener } from '../api/probe-listener.js';
 import { ConfigError } from '../core/config/load.js';
 import type { Bus } from '../bus/bus.js';
 import { IngestConsumer } from '../pipeline/ingest.js';
@@ -43,6 +44,8 @@ export interface RunningService {
   readonly app: App;
   readonly analysis: Analysis | undefined;
   readonly url: string;
+  /** The probe port's base URL, when api.probePort is set. */
+  readonly probeUrl: string | undefined;
   readonly bus: Bus;
   /** Undefined when the service was started without a store. */
   readonly store: Store | undefined;
@@ -75,6 +78,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const bus = createBus(config, { telemetry, logger });
   const store = withStore ? createStore(config, { telemetry, logger }) : undefined;
   let app: App | undefined;
+  let probes: ProbeListener | undefined;
   let apiUrl = `http://${config.api.host}:${config.api.port}`;
   const analysis =
     store && options.analysis && config.analysis.enabled
@@ -137,24 +141,36 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     });
     const url = await app.listen({ host: config.api.host, port: config.api.port });
     apiUrl = url;
+    if (config.api.probePort !== undefined) {
+      probes = await listenForProbes(app, config.api.host, config.api.probePort);
+    }
     logger.info(
-      { url, bus: config.runtime.bus, store: store ? config.runtime.store : 'none' },
+      {
+        url,
+        probeUrl: probes?.url,
+        bus: config.runtime.bus,
+        store: store ? config.runtime.store : 'none',
+      },
       'API listening',
     );
     const listening = app;
+    const probeListener = probes;
     return {
       app: listening,
       analysis,
       url,
+      probeUrl: probeListener?.url,
       bus,
       store,
       telemetry,
       stop: async () => {
+        await probeListener?.close();
         await listening.close();
         await lifecycle.stopAll();
       },
     };
   } catch (error) {
+    await probes?.close();
     await app?.close();
     await lifecycle.stopAll();
     throw error;

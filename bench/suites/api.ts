@@ -114,11 +114,16 @@ async function runPlan(loads: readonly LoadSpec[]): Promise<Map<string, LoadResu
 }
 
 /** /healthz alone, then while one client floods the API with its most expensive list. */
-async function runFlood(base: string, durationSeconds: number): Promise<FloodResult> {
+async function runFlood(
+  base: string,
+  probeBase: string,
+  durationSeconds: number,
+): Promise<FloodResult> {
   const to = Date.now();
   const from = to - FLOOD_WINDOW_DAYS * 86_400_000;
   const spec: FloodSpec = {
     base,
+    probeBase,
     floodPath: `/api/v1/workloads?limit=500&from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`,
     floodConnections: FLOOD_CONNECTIONS,
     durationSeconds,
@@ -149,9 +154,9 @@ async function capture(base: string, endpoint: Endpoint): Promise<CapturedRoute>
 
 function startPlimsoll(context: BenchContext): Promise<ServiceProcess> {
   return startServiceProcess(
-    [join(ROOT, 'bin', 'plimsoll.js'), 'demo', '--port', '0'],
+    [join(ROOT, 'bin', 'plimsoll.js'), 'demo', '--port', '0', '--probe-port', '0'],
     // Printed once the history is in, analyzed and the first reports written.
-    /History loaded and analyzed: (http:\/\/[^/\s]+)/,
+    /History loaded and analyzed: (http:\/\/[^/\s]+)[\s\S]*?Probes: (http:\/\/[^/\s]+)/,
     {
       cwd: ROOT,
       env: {
@@ -187,6 +192,7 @@ export const api: BenchSuite = {
       const startedAt = Date.now();
       plimsoll = await startPlimsoll(context);
       const plimsollUrl = plimsoll.match[1]!;
+      const probeUrl = plimsoll.match[2]!;
       const loadedSeconds = Math.round((Date.now() - startedAt) / 1000);
       const page = (await (await fetch(`${plimsollUrl}/api/v1/findings?limit=500`)).json()) as {
         items: FindingLike[];
@@ -246,7 +252,7 @@ export const api: BenchSuite = {
           }
         }
         context.progress(`api: repetition ${repeat}/${context.repeats}, the flood`);
-        const flood = await runFlood(plimsollUrl, durationSeconds * 2);
+        const flood = await runFlood(plimsollUrl, probeUrl, durationSeconds * 2);
         figures.add('/healthz p99 alone', 'ms', 'lower', flood.alone.p99Ms);
         figures.add(
           `/healthz p99 while one client sends ${FLOOD_CONNECTIONS} parallel heavy requests`,
@@ -341,7 +347,7 @@ export const api: BenchSuite = {
         `Plimsoll is \`plimsoll demo\` (embedded bus, in-memory store, analysis on) in its own process, ready ${loadedSeconds} s after start (history replayed and analyzed); its peak RSS includes that replay (RSS when the loads began: ${(rssAtStart / MIB).toFixed(0)} MiB). The demo keeps replaying live simulated time every minute and analyzing new kills, as a deployment would, so its loads share the process with that work.`,
         `Each load: ${CONNECTIONS} connections for ${durationSeconds} s; "at ${FIXED_RATE} req/s" is autocannon's overallRate, which sends each connection's per-second quota back to back at the start of each second (bursts of ${CONNECTIONS} concurrent requests, not evenly spaced arrivals), latencies without autocannon's coordinated-omission correction (its expected interval is always 1 ms). Where a server cannot serve ${FIXED_RATE} req/s, "served" says what it did serve and the latencies are those of a saturated server.`,
         `Connections come from distinct loopback addresses and re-dial every ${RECONNECT_EVERY} requests from the next one, because the API limits each client address to 100 req/s (burst 200, not configurable): one address could never offer ${FIXED_RATE} req/s. Server CPU per request is the server process's CPU time during the unthrottled load over the 2xx responses.`,
-        `The flood: one client (one address; the demo is open, so every request has read scope, as a read token's would) keeps ${FLOOD_CONNECTIONS} connections busy with \`/api/v1/workloads?limit=500\` over the widest window allowed (${FLOOD_WINDOW_DAYS} days) for ${durationSeconds * 2} s, while a probe from another address asks \`/healthz\` ${PROBES_PER_SECOND} times a second on fresh connections, as a kubelet does, from its own process, warmed up for 2 s before it measures (a process starting up under the flood timed its own start-up); "alone" is the same probe just before. The demo runs its analysis in the same process, every minute of live data: a flood that overlaps a run measures that run too. The flood's answers by status (429: its rate limit, which weighs this route as 10 requests): ${floodCodes.map((codes) => JSON.stringify(codes)).join(', ')}.`,
+        `The flood: one client (one address; the demo is open, so every request has read scope, as a read token's would) keeps ${FLOOD_CONNECTIONS} connections busy with \`/api/v1/workloads?limit=500\` over the widest window allowed (${FLOOD_WINDOW_DAYS} days) for ${durationSeconds * 2} s, while a probe from another address asks \`/healthz\` ${PROBES_PER_SECOND} times a second on fresh connections, as a kubelet does, on the API's probe port (\`api.probePort\`: Node accepts one new connection per turn of its event loop, so on the API's own port a probe waits behind every connection the flood opens; the deploys point their probes at this port), from its own process, warmed up for 2 s before it measures (a process starting up under the flood timed its own start-up); "alone" is the same probe just before. The demo runs its analysis in the same process, every minute of live data: a flood that overlaps a run measures that run too. The flood's answers by status (429: its rate limit, which weighs this route as 10 requests): ${floodCodes.map((codes) => JSON.stringify(codes)).join(', ')}.`,
         `Load average (1 min) after each repetition: ${loads.map((l) => l.toFixed(1)).join(', ')}; other work on the machine shows in latencies.`,
         refused.size === 0
           ? 'Every request got a 2xx answer (no 429, error or timeout).'

@@ -12,6 +12,8 @@ import autocannon from 'autocannon';
 export interface FloodSpec {
   /** Base URL of the API. */
   readonly base: string;
+  /** Base URL the liveness probe asks (the API's probe port). */
+  readonly probeBase: string;
   /** The expensive request's path and query. */
   readonly floodPath: string;
   readonly floodConnections: number;
@@ -122,11 +124,11 @@ function probeInChild(spec: FloodSpec, onWarm: () => void = () => undefined): Pr
 
 if (process.argv[2] === 'probe') {
   const spec = JSON.parse(process.argv[3] ?? '') as FloodSpec;
-  await probe(spec.base, spec.probesPerSecond, WARM_UP_SECONDS);
+  await probe(spec.probeBase, spec.probesPerSecond, WARM_UP_SECONDS);
   const go = new Promise((resolve) => process.once('message', resolve));
   process.send!('warm');
   await go;
-  const result = await probe(spec.base, spec.probesPerSecond, spec.durationSeconds);
+  const result = await probe(spec.probeBase, spec.probesPerSecond, spec.durationSeconds);
   process.stdout.write(`${JSON.stringify(result)}\n`);
   process.disconnect();
 } else {

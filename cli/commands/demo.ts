@@ -12,11 +12,18 @@ export function demoCommand(): Command {
       'run Plimsoll end to end on the embedded runtime (in-process bus, in-memory store)',
     )
     .addOption(new Option('-p, --port <port>', 'API port (0 picks a free one)').argParser(Number))
-    .action(async (options: { port?: number }, command: Command) => {
+    .addOption(
+      new Option(
+        '--probe-port <port>',
+        'a second port serving only /healthz and /readyz (0 picks a free one)',
+      ).argParser(Number),
+    )
+    .action(async (options: { port?: number; probePort?: number }, command: Command) => {
       const context = commandContext(command, {
         'runtime.bus': 'embedded',
         'runtime.store': 'memory',
         'api.port': options.port,
+        'api.probePort': options.probePort,
       });
       const { logger } = context;
       // Records carry the simulated cluster's own name; analysis and reports follow it.
@@ -59,7 +66,8 @@ export function demoCommand(): Command {
               process.stdout.write(
                 `History loaded and analyzed: ${ready.url}/api/v1/findings\n` +
                   `Pages: ${ready.url}/ (open verdicts by severity and namespace)\n` +
-                  `Weekly report: ${ready.url}/api/v1/reports/latest?format=html\n`,
+                  `Weekly report: ${ready.url}/api/v1/reports/latest?format=html\n` +
+                  (ready.probeUrl ? `Probes: ${ready.probeUrl}/healthz\n` : ''),
               );
             },
           });
@@ -76,7 +84,7 @@ export function demoCommand(): Command {
           `  findings    ${service.url}/api/v1/findings   (history is loading; /readyz turns 200 when it is in)`,
           `  docs        ${service.url}/docs`,
           `  API         ${service.url}`,
-          `  health      ${service.url}/healthz   readiness ${service.url}/readyz`,
+          `  health      ${service.probeUrl ?? service.url}/healthz   readiness ${service.probeUrl ?? service.url}/readyz`,
           `  metrics     ${service.url}/metrics`,
           `  OpenAPI     ${service.url}/openapi.json`,
           'Press Ctrl+C to stop.',

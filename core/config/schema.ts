@@ -345,6 +345,14 @@ export const ApiSchema = Type.Object(
   {
     host: Type.String({ default: '127.0.0.1', description: 'Address the API listens on' }),
     port: Port(8080, 'Port the API listens on; 0 picks a free one'),
+    probePort: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 65535,
+        description:
+          'A second port (on the same host) serving only /healthz and /readyz, for liveness and readiness probes: a client opening many connections to the API port cannot delay them there, since each port has its own accept queue; 0 picks a free one; unset: the probes are on the API port only',
+      }),
+    ),
     publicUrl: Type.Optional(
       Type.String({ description: 'URL users reach the API at, used in links from alerts' }),
     ),

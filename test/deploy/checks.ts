@@ -20,6 +20,7 @@ import { environmentOverrides, loadConfig, validateConfig } from '../../core/con
 import {
   collectPlan,
   configMapOf,
+  configText,
   containersOf,
   localSecrets,
   matches,
@@ -387,6 +388,25 @@ function passesConfigValidation(rendering: Rendering): void {
   assert.equal(config.api.metricsPublic, false, 'findings on /metrics only for a read token');
 }
 
+/** Every probe asks the probe port, which the configuration opens: never the API's own port. */
+function probesOnTheProbePort(rendering: Rendering): void {
+  const config = validateConfig(parseYaml(configText(rendering)), `${rendering.name} ConfigMap`);
+  assert.ok(config.api.probePort, `${rendering.name}: api.probePort`);
+  assert.notEqual(config.api.probePort, config.api.port);
+  for (const w of workloads(rendering.objects)) {
+    for (const c of containersOf(w.pod)) {
+      const where = `${rendering.name}: ${id(w.object)}/${c.name}`;
+      for (const kind of ['startupProbe', 'livenessProbe', 'readinessProbe'] as const) {
+        const port = c[kind]?.httpGet?.port;
+        assert.ok(port !== undefined, `${where}: ${kind}`);
+        const number =
+          typeof port === 'number' ? port : c.ports?.find((p) => p.name === port)?.containerPort;
+        assert.equal(number, config.api.probePort, `${where}: ${kind} on the probe port`);
+      }
+    }
+  }
+}
+
 function mountsEverySecretFile(rendering: Rendering): void {
   const { object, text } = configMapOf(rendering);
   const config = validateConfig(parseYaml(text));
@@ -525,6 +545,10 @@ export const MANIFEST_CHECKS: readonly Check[] = [
   {
     title: "renders a ConfigMap that Plimsoll's own config validation accepts",
     check: passesConfigValidation,
+  },
+  {
+    title: 'probes every pod on the probe port the configuration opens',
+    check: probesOnTheProbePort,
   },
   {
     title: 'mounts the configuration and every secret file the configuration names, in every pod',

@@ -155,12 +155,19 @@ export async function renderChart(
   }
 }
 
+export interface Probe {
+  httpGet?: { path: string; port: string | number };
+}
+
 export interface Container {
   name: string;
   image?: string;
   args?: string[];
   env?: { name: string; value?: string; valueFrom?: unknown }[];
   ports?: { name?: string; containerPort: number }[];
+  startupProbe?: Probe;
+  livenessProbe?: Probe;
+  readinessProbe?: Probe;
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
   securityContext?: {
     runAsNonRoot?: boolean;

@@ -2,6 +2,8 @@
 // cost had no bound — a window from year 0 to 9999, a node list that asked the store twice per
 // node, a workload detail carrying every termination unpaged (274 KB each). Each has a bound now.
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import type { AnyEnvelope } from '../../core/envelope.js';
 import { MemoryStore } from '../../store/memory.js';
@@ -66,27 +68,36 @@ async function clusterOf(nodes: number): Promise<MemoryStore> {
   return store;
 }
 
+/** A store whose usage reads wait until `open()`: heavy requests stay in flight till then. */
+async function heldStore(): Promise<{
+  store: MemoryStore;
+  open: () => void;
+  started: () => number;
+}> {
+  const store = new MemoryStore();
+  await store.write([sampleRecord(1)]);
+  let open: () => void = () => undefined;
+  const gateOpen = new Promise<void>((resolve) => (open = resolve));
+  let started = 0;
+  const held = new Proxy(store, {
+    get(target, property, receiver) {
+      if (property === 'usageStats') {
+        return async (...args: Parameters<MemoryStore['usageStats']>) => {
+          started += 1;
+          await gateOpen;
+          return target.usageStats(...args);
+        };
+      }
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+    },
+  });
+  return { store: held, open: () => open(), started: () => started };
+}
+
 describe('heavy requests, server-wide', () => {
   it('serves a few at once, queues some, refuses the rest; the rest of the API stays free', async () => {
-    const store = new MemoryStore();
-    await store.write([sampleRecord(1)]);
-    // The store answers usage only when the test says so: heavy requests stay in flight.
-    let open: () => void = () => undefined;
-    const gateOpen = new Promise<void>((resolve) => (open = resolve));
-    let started = 0;
-    const slowStore = new Proxy(store, {
-      get(target, property, receiver) {
-        if (property === 'usageStats') {
-          return async (...args: Parameters<MemoryStore['usageStats']>) => {
-            started += 1;
-            await gateOpen;
-            return target.usageStats(...args);
-          };
-        }
-        const value: unknown = Reflect.get(target, property, receiver);
-        return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
-      },
-    });
+    const { store: slowStore, open, started } = await heldStore();
     const { app } = await build({ store: slowStore, heavyRequests: { concurrent: 1, queued: 1 } });
     const heavy = () => app.inject({ url: '/api/v1/workloads', headers: bearer(READ_TOKEN) });
     const answered: number[] = [];
@@ -105,7 +116,7 @@ describe('heavy requests, server-wide', () => {
     const refused = await Promise.race(requests);
     assert.equal(refused.headers['content-type'], PROBLEM);
     assert.ok(Number(refused.headers['retry-after']) > 0);
-    assert.equal(started, 1, 'the waiting one has not reached the store');
+    assert.equal(started(), 1, 'the waiting one has not reached the store');
     // Cheap calls and probes do not wait behind heavy ones.
     assert.equal((await app.inject('/healthz')).statusCode, 200);
     const findings = await app.inject({ url: '/api/v1/findings', headers: bearer(READ_TOKEN) });
@@ -118,6 +129,49 @@ describe('heavy requests, server-wide', () => {
       'the queued one runs once the first is done',
     );
     assert.equal((await heavy()).statusCode, 200, 'every slot was given back');
+  });
+
+  it('does no work for a client that left while its heavy request waited', async (t) => {
+    const { store: slowStore, open, started } = await heldStore();
+    const { app } = await build({ store: slowStore, heavyRequests: { concurrent: 1, queued: 4 } });
+    t.after(() => app.close());
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as AddressInfo;
+    let received = 0;
+    app.server.on('request', () => (received += 1));
+    const heavy = () =>
+      http.get({ port, host: '127.0.0.1', path: '/api/v1/workloads', headers: bearer(READ_TOKEN) });
+    const answered = (request: http.ClientRequest) =>
+      new Promise<number>((resolve, reject) => {
+        request.on('response', (response) => {
+          response.resume();
+          response.on('end', () => resolve(response.statusCode ?? 0));
+        });
+        request.on('error', reject);
+      });
+
+    const running = answered(heavy());
+    const leaving = heavy();
+    leaving.on('error', () => undefined);
+    await waitFor(
+      () => received,
+      (count) => count === 2,
+      { what: 'the second heavy request queued', timeoutMs: 10_000, intervalMs: 5 },
+    );
+    leaving.destroy();
+    const queuedAfter = answered(heavy());
+    await waitFor(
+      () => received,
+      (count) => count === 3,
+      { what: 'the third heavy request queued', timeoutMs: 10_000, intervalMs: 5 },
+    );
+    open();
+    assert.deepEqual(await Promise.all([running, queuedAfter]), [200, 200]);
+    const afterTwo = started();
+    assert.equal(await answered(heavy()), 200);
+    const perRequest = started() - afterTwo;
+    assert.ok(perRequest > 0);
+    assert.equal(afterTwo, 2 * perRequest, 'the one whose client left never reached the store');
   });
 });
 

@@ -189,6 +189,9 @@ collectors:
 api:
   host: 0.0.0.0
   port: 8080
+  # Liveness and readiness on a port of their own: Node accepts one new connection per turn of
+  # its event loop, so on the API's port a probe waits behind every connection a client opens.
+  probePort: 8081
   tokensFile: /etc/plimsoll/secrets/api/tokens
 {{- end }}
 
@@ -283,16 +286,20 @@ spec:
         - name: http
           containerPort: 8080
           protocol: TCP
+        # /healthz and /readyz only (api.probePort): probes never queue behind the API's clients.
+        - name: probes
+          containerPort: 8081
+          protocol: TCP
       startupProbe:
         httpGet:
           path: /healthz
-          port: http
+          port: probes
         periodSeconds: 5
         failureThreshold: 24
       livenessProbe:
         httpGet:
           path: /healthz
-          port: http
+          port: probes
         periodSeconds: 20
         timeoutSeconds: 5
         failureThreshold: 3
@@ -300,7 +307,7 @@ spec:
       readinessProbe:
         httpGet:
           path: /readyz
-          port: http
+          port: probes
         periodSeconds: 10
         timeoutSeconds: 5
       resources: {{- toYaml $settings.resources | nindent 8 }}
