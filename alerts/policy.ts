@@ -13,6 +13,7 @@
 // a restart, a one-shot `alerts push`, the direct receivers and the rules all decide alike, and
 // a history replayed from Prometheus (old kills) never pages.
 import type { Finding, FindingKind, Severity } from '../core/domain.js';
+import { evidenceOf } from '../core/evidence.js';
 import { loopRuleMet } from '../analyzers/oom-loop/rules.js';
 import { oomLoopSettings, type LoopRule } from '../analyzers/settings.js';
 
@@ -182,19 +183,10 @@ interface Kill {
 
 /** The kills in the finding's evidence (the analyzer keeps the latest ones), oldest first. */
 export function killsOf(finding: Finding): Kill[] {
-  const list = Array.isArray(finding.evidence.kills) ? finding.evidence.kills : [];
-  const kills: Kill[] = [];
-  for (const item of list) {
-    if (typeof item !== 'object' || item === null) continue;
-    const k = item as Record<string, unknown>;
-    if (typeof k.at !== 'number') continue;
-    kills.push({
-      at: k.at,
-      pod: typeof k.pod === 'string' ? k.pod : undefined,
-      startedAt: typeof k.startedAt === 'number' ? k.startedAt : undefined,
-    });
-  }
-  return kills.sort((a, b) => a.at - b.at);
+  const kills = evidenceOf(finding, 'oom_loop')?.kills ?? [];
+  return kills
+    .map((kill) => ({ at: kill.at, pod: kill.pod, startedAt: kill.startedAt }))
+    .sort((a, b) => a.at - b.at);
 }
 
 /**
@@ -207,10 +199,7 @@ export function killsOf(finding: Finding): Kill[] {
  */
 export function becameLoopAt(finding: Finding, options: PagingOptions = {}): number | undefined {
   const times = killsOf(finding).map((k) => k.at);
-  const start =
-    typeof finding.evidence.episodeStart === 'number'
-      ? finding.evidence.episodeStart
-      : finding.window.from;
+  const start = evidenceOf(finding, 'oom_loop')?.episodeStart ?? finding.window.from;
   if (times.length === 0) return undefined;
   if (times[0]! > start) return start;
   const rules = options.loopRules ?? LOOP_DEFAULTS.rules;

@@ -24,10 +24,12 @@ import type {
   FindingKind,
   Node,
   Pod,
+  ResourceAmounts,
   Severity,
   UsageMetric,
   WorkloadRef,
 } from '../core/domain.js';
+import { evidenceOf } from '../core/evidence.js';
 import type {
   FindingQuery,
   InventoryQuery,
@@ -459,7 +461,7 @@ function flappingSeries(
 ): Part {
   const part = newPart();
   const subjects = latestPerSubject(open, resolved, 'node_memory_flapping');
-  const ranked = rank(subjects, (f) => (f.status === 'open' ? 1e9 : 0) + flapCount(f.evidence));
+  const ranked = rank(subjects, (f) => (f.status === 'open' ? 1e9 : 0) + flapCount(f));
   part.truncated.nodeFlapping = Math.max(0, subjects.length - topN);
   part.samples.nodeFlapping = [];
   part.samples.nodeConditionFlaps = [];
@@ -476,7 +478,7 @@ function flappingSeries(
       value: isOpen ? 1 : 0,
     });
     if (!isOpen) continue;
-    const flaps = conditionFlaps(finding.evidence);
+    const flaps = conditionFlaps(finding);
     part.samples.nodeConditionFlaps.push(
       { labels: { ...node, condition: 'Ready' }, value: flaps.ready },
       { labels: { ...node, condition: 'MemoryPressure' }, value: flaps.memoryPressure },
@@ -507,7 +509,7 @@ function oomLoopSeries(open: Finding[], resolved: Finding[], topN: number, routi
     if (!isOpen) continue;
     part.samples.oomLoopKills.push({ labels, value: killCount(finding) });
     part.samples.oomLoopLastKill.push({ labels, value: finding.window.to / 1000 });
-    const inMs = num(record(finding.evidence.nextOom)?.inMs);
+    const inMs = evidenceOf(finding, 'oom_loop')?.nextOom?.inMs;
     if (inMs !== undefined) part.samples.oomLoopNextKill.push({ labels, value: inMs / 1000 });
     const escalated = routing.escalated.get(finding.id);
     if (escalated !== undefined)
@@ -537,7 +539,7 @@ function misfitSeries(cluster: string, open: Finding[], topN: number): Part {
     const key = JSON.stringify(labels);
     const fit = fits.get(key) ?? { labels, requestUsage: {}, limitPeak: {} };
     fits.set(key, fit);
-    mergeFit(fit, finding.evidence);
+    mergeFit(fit, finding);
     if (finding.kind !== 'requests_misfit') continue;
     const category = finding.category ?? 'unknown';
     const nsKey = `${labels.namespace}/${category}/${finding.severity}`;
@@ -551,9 +553,10 @@ function misfitSeries(cluster: string, open: Finding[], topN: number): Part {
     byNamespace.set(nsKey, entry);
     if (category === 'over_requested') {
       const w = waste.get(labels.namespace ?? '') ?? { cpu: 0, memory: 0, money: 0 };
-      w.cpu += num(finding.evidence.wastedCpuCores) ?? 0;
-      w.memory += num(finding.evidence.wastedMemoryBytes) ?? 0;
-      w.money += num(finding.evidence.monthlyWaste) ?? 0;
+      const evidence = evidenceOf(finding, 'requests_misfit');
+      w.cpu += evidence?.wastedCpuCores ?? 0;
+      w.memory += evidence?.wastedMemoryBytes ?? 0;
+      w.money += evidence?.monthlyWaste ?? 0;
       waste.set(labels.namespace ?? '', w);
     }
   }
@@ -604,24 +607,43 @@ function misfitSeries(cluster: string, open: Finding[], topN: number): Part {
   return part;
 }
 
-function mergeFit(fit: Fit, evidence: Record<string, unknown>): void {
+/** Usage against requests and limits, as a misfit or a recommendation states them. */
+function fitFacts(finding: Finding):
+  | {
+      usage: { cpuP95?: number; memoryP99?: number; cpuMax?: number; memoryMax?: number };
+      requests?: ResourceAmounts | undefined;
+      limits?: ResourceAmounts | undefined;
+    }
+  | undefined {
   // Misfit evidence spreads its usage facts at the top; recommendation evidence nests them.
-  const usage = record(evidence.usage) ?? evidence;
-  const current = record(evidence.current);
-  const requests = record(current?.requests) ?? record(evidence.requests);
-  const limits = record(current?.limits) ?? record(evidence.limits);
-  const cpuP95 = num(usage.cpuP95);
-  const memP99 = num(usage.memoryP99);
-  const cpuMax = num(usage.cpuMax);
-  const memMax = num(usage.memoryMax);
-  const reqCpu = num(requests?.cpuCores);
-  const reqMem = num(requests?.memoryBytes);
-  const limCpu = num(limits?.cpuCores) ?? num(evidence.cpuLimit);
-  const limMem = num(limits?.memoryBytes) ?? num(evidence.limitBytes);
-  fit.requestUsage.cpu ??= ratio(reqCpu, cpuP95);
-  fit.requestUsage.memory ??= ratio(reqMem, memP99);
-  fit.limitPeak.cpu ??= ratio(limCpu, cpuMax);
-  fit.limitPeak.memory ??= ratio(limMem, memMax);
+  const recommendation = evidenceOf(finding, 'recommendation');
+  if (recommendation) {
+    return {
+      usage: recommendation.usage ?? {},
+      requests: recommendation.current?.requests,
+      limits: recommendation.current?.limits,
+    };
+  }
+  const misfit = evidenceOf(finding, 'requests_misfit');
+  if (!misfit) return undefined;
+  return {
+    usage: misfit,
+    requests: misfit.requests,
+    limits: {
+      cpuCores: misfit.limits?.cpuCores ?? misfit.cpuLimit,
+      memoryBytes: misfit.limits?.memoryBytes ?? misfit.limitBytes,
+    },
+  };
+}
+
+function mergeFit(fit: Fit, finding: Finding): void {
+  const facts = fitFacts(finding);
+  if (!facts) return;
+  const { usage, requests, limits } = facts;
+  fit.requestUsage.cpu ??= ratio(requests?.cpuCores, usage.cpuP95);
+  fit.requestUsage.memory ??= ratio(requests?.memoryBytes, usage.memoryP99);
+  fit.limitPeak.cpu ??= ratio(limits?.cpuCores, usage.cpuMax);
+  fit.limitPeak.memory ??= ratio(limits?.memoryBytes, usage.memoryMax);
 }
 
 function recommendationSeries(open: Finding[], topN: number): Part {
@@ -629,7 +651,9 @@ function recommendationSeries(open: Finding[], topN: number): Part {
   const recs = open.filter((f) => f.kind === 'recommendation' && containerLabels(f));
   const ranked = rank(
     recs,
-    (f) => (f.severity === 'info' ? 0 : 1e12) + Math.abs(num(f.evidence.monthlyCostDelta) ?? 0),
+    (f) =>
+      (f.severity === 'info' ? 0 : 1e12) +
+      Math.abs(evidenceOf(f, 'recommendation')?.monthlyCostDelta ?? 0),
   );
   part.truncated.recommendedRequest = Math.max(0, recs.length - topN);
   const families = {
@@ -645,20 +669,19 @@ function recommendationSeries(open: Finding[], topN: number): Part {
     const key = JSON.stringify(labels);
     if (seen.has(key)) continue;
     seen.add(key);
-    const current = record(finding.evidence.current);
-    const recommended = record(finding.evidence.recommended);
-    const put = (target: Sample[], amounts: Record<string, unknown> | undefined) => {
-      const cpu = num(amounts?.cpuCores);
-      const memory = num(amounts?.memoryBytes);
+    const evidence = evidenceOf(finding, 'recommendation');
+    const put = (target: Sample[], amounts: ResourceAmounts | undefined) => {
+      const cpu = amounts?.cpuCores;
+      const memory = amounts?.memoryBytes;
       if (cpu !== undefined) target.push({ labels: { ...labels, resource: 'cpu' }, value: cpu });
       if (memory !== undefined)
         target.push({ labels: { ...labels, resource: 'memory' }, value: memory });
     };
-    put(families.recommendedRequest, record(recommended?.requests));
-    put(families.currentRequest, record(current?.requests));
-    put(families.recommendedLimit, record(recommended?.limits));
-    put(families.currentLimit, record(current?.limits));
-    const delta = num(finding.evidence.monthlyCostDelta);
+    put(families.recommendedRequest, evidence?.recommended?.requests);
+    put(families.currentRequest, evidence?.current?.requests);
+    put(families.recommendedLimit, evidence?.recommended?.limits);
+    put(families.currentLimit, evidence?.current?.limits);
+    const delta = evidence?.monthlyCostDelta;
     if (delta !== undefined) families.recommendationCostDelta.push({ labels, value: delta });
   }
   Object.assign(part.samples, families);
@@ -698,30 +721,27 @@ export function workloadLabels(cluster: string, workload: WorkloadRef, container
   };
 }
 
-function flapCount(evidence: Record<string, unknown>): number {
-  const flaps = conditionFlaps(evidence);
+function flapCount(finding: Finding): number {
+  const flaps = conditionFlaps(finding);
   return Math.max(
     flaps.ready,
     flaps.memoryPressure,
-    Array.isArray(evidence.flaps) ? evidence.flaps.length : 0,
+    evidenceOf(finding, 'node_memory_flapping')?.flaps?.length ?? 0,
   );
 }
 
-function conditionFlaps(evidence: Record<string, unknown>): {
-  ready: number;
-  memoryPressure: number;
-} {
-  const list = Array.isArray(evidence.flaps) ? evidence.flaps.map(record) : [];
+function conditionFlaps(finding: Finding): { ready: number; memoryPressure: number } {
+  const evidence = evidenceOf(finding, 'node_memory_flapping');
+  const list = evidence?.flaps ?? [];
   return {
-    ready: num(evidence.notReadyFlaps) ?? list.filter((f) => f?.notReady === true).length,
-    memoryPressure:
-      num(evidence.memoryPressureFlaps) ?? list.filter((f) => f?.memoryPressure === true).length,
+    ready: evidence?.notReadyFlaps ?? list.filter((f) => f.notReady).length,
+    memoryPressure: evidence?.memoryPressureFlaps ?? list.filter((f) => f.memoryPressure).length,
   };
 }
 
 function killCount(finding: Finding): number {
-  const e = finding.evidence;
-  return num(e.killCount) ?? (Array.isArray(e.kills) ? e.kills.length : 0);
+  const evidence = evidenceOf(finding, 'oom_loop');
+  return evidence?.killCount ?? evidence?.kills?.length ?? 0;
 }
 
 function rank<T>(items: T[], score: (item: T) => number): T[] {
@@ -734,16 +754,6 @@ function rank<T>(items: T[], score: (item: T) => number): T[] {
 function ratio(numerator: number | undefined, denominator: number | undefined): number | undefined {
   if (numerator === undefined || denominator === undefined || denominator <= 0) return undefined;
   return numerator / denominator;
-}
-
-function num(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-}
-
-function record(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
 }
 
 function resourceSamples(cluster: string, totals: Resources): Sample[] {

@@ -6,6 +6,7 @@
 // finding store in step: findings returned again are updated in place (same id, earliest
 // firstSeen), open findings an analyzer no longer returns are resolved. Every run is bounded by a
 // timeout and never rejects; one failing analyzer does not stop the others.
+import { assertEvidence } from '../core/evidence.js';
 import type { Component, ComponentHealth } from '../core/component.js';
 import type { Finding, FindingKind } from '../core/domain.js';
 import type { AnyEnvelope, RecordKind } from '../core/envelope.js';
@@ -399,6 +400,9 @@ export class AnalyzerRunner implements Component {
     }
     const kept = new Set<string>();
     const upserts: Finding[] = [];
+    // An analyzer whose evidence drifted from its schema fails here, before its readers (metrics,
+    // report, alerts, pages) would silently read nothing.
+    assertEvidence(returned);
     const stored = await store.findingsByIds(returned.map((finding) => finding.id));
     for (const finding of returned) {
       let existing = stored.get(finding.id);

@@ -7,6 +7,7 @@
 // that agreement can be checked: no two open findings on one subject may move one resource in
 // opposite directions.
 import type { Finding, ResourceAmounts } from '../core/domain.js';
+import { evidenceOf } from '../core/evidence.js';
 import { subjectKey } from './ids.js';
 import type { Recommendation } from './recommendations/types.js';
 
@@ -39,21 +40,12 @@ export interface Advice {
   readonly direction: Direction;
 }
 
-const ACTIONS: ReadonlySet<string> = new Set([
-  'fix_leak',
-  'fit_heap',
-  'raise_limit',
-  'investigate',
-]);
-
 function memoryAdviceOf(finding: Finding): MemoryAdvice | undefined {
-  const advice = finding.evidence.memoryAdvice;
-  if (typeof advice !== 'object' || advice === null) return undefined;
-  const { action, limitBytes } = advice as Record<string, unknown>;
-  if (typeof action !== 'string' || !ACTIONS.has(action)) return undefined;
+  const advice = evidenceOf(finding, 'oom_loop')?.memoryAdvice;
+  if (!advice) return undefined;
   return {
-    action: action as MemoryAction,
-    ...(typeof limitBytes === 'number' && { limitBytes }),
+    action: advice.action,
+    ...(advice.limitBytes !== undefined && { limitBytes: advice.limitBytes }),
   };
 }
 
@@ -203,13 +195,9 @@ export function contradicts(a: Advice, b: Advice): boolean {
 
 /** The advice a finding carries as data (`evidence.advice`). */
 export function adviceOf(finding: Finding): Advice[] {
-  const list = finding.evidence.advice;
-  if (!Array.isArray(list)) return [];
-  return list.filter(
-    (a): a is Advice =>
-      typeof a === 'object' &&
-      a !== null &&
-      typeof (a as Advice).resource === 'string' &&
-      typeof (a as Advice).direction === 'string',
-  );
+  const evidence =
+    evidenceOf(finding, 'oom_loop') ??
+    evidenceOf(finding, 'requests_misfit') ??
+    evidenceOf(finding, 'recommendation');
+  return [...(evidence?.advice ?? [])];
 }

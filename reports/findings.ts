@@ -3,8 +3,8 @@
 // overlaps the week, read as they stood at the week's end: status then, last seen within the week,
 // OOM kills counted from the week's own terminations, flaps of the week only; a finding analyzed
 // again more than a day after the week keeps its kind and subject but not its later figures.
-// Evidence is read defensively — a field of the wrong type is treated as
-// absent — and only these fields are read (docs/reports.md lists them):
+// Evidence is read through its schema (core/evidence.ts) — a field that does not fit is treated
+// as absent — and only these fields are read (docs/reports.md lists them):
 // - recommendation: current/recommended {requests, limits}, replicas, cpuCoresDelta,
 //   memoryBytesDelta, monthlyCostDelta, confidence.level, risksRemoved, prices
 // - oom_loop: limitBytes (kills: terminations({reasons: ['OOMKilled'], workload, container}))
@@ -13,8 +13,15 @@
 // - node_memory_flapping: flaps[].at, memoryPressureFlaps, notReadyFlaps, evictions, systemOoms,
 //   minAvailableBytes, pool
 import { DEFAULT_CURRENCY } from '../core/money.js';
-import type { Finding, FindingKind, ResourceAmounts, TimeWindow } from '../core/domain.js';
-import { monthlyCost, type Prices } from '../analyzers/recommendations/prices.js';
+import type {
+  Finding,
+  FindingKind,
+  ResourceAmounts,
+  ResourceSpec,
+  TimeWindow,
+} from '../core/domain.js';
+import { evidenceOf } from '../core/evidence.js';
+import { monthlyCost, type Prices, type Rates } from '../analyzers/recommendations/prices.js';
 import type { Store } from '../store/store.js';
 import { bytes, cores, percent } from './format.js';
 import type { FindingCounts, FlappingIncident, PriceNote, RiskRow, SavingRow } from './model.js';
@@ -48,26 +55,11 @@ export async function allFindings(
   return found;
 }
 
-export const num = (value: unknown): number | undefined =>
-  typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-const record = (value: unknown): Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
-const amounts = (value: unknown): ResourceAmounts => {
-  const r = record(value);
-  const cpu = num(r.cpuCores);
-  const mem = num(r.memoryBytes);
-  return {
-    ...(cpu === undefined ? {} : { cpuCores: cpu }),
-    ...(mem === undefined ? {} : { memoryBytes: mem }),
-  };
-};
-/** Requests and limits of an evidence field ({requests, limits}), each amount read defensively. */
-export const spec = (value: unknown) => {
-  const r = record(value);
-  return { requests: amounts(r.requests), limits: amounts(r.limits) };
-};
+/** Requests and limits as an evidence field states them, unset amounts absent. */
+export const spec = (value: Partial<ResourceSpec> | undefined): ResourceSpec => ({
+  requests: value?.requests ?? {},
+  limits: value?.limits ?? {},
+});
 
 /** A recommendation was still standing at `end`: open, or resolved only afterwards. */
 const standingAt = (finding: Finding, end: number) =>
@@ -75,25 +67,21 @@ const standingAt = (finding: Finding, end: number) =>
 
 export function savingRow(finding: Finding, prices: Prices): SavingRow | undefined {
   if (finding.subject.type !== 'workload_container') return undefined;
-  const e = finding.evidence;
+  const e = evidenceOf(finding, 'recommendation') ?? {};
   const current = spec(e.current);
   const recommended = spec(e.recommended);
-  const replicas = num(e.replicas) ?? 1;
+  const replicas = e.replicas ?? 1;
   const diff = (field: keyof ResourceAmounts) =>
     ((current.requests[field] ?? 0) - (recommended.requests[field] ?? 0)) * replicas;
-  const cpuReleased =
-    num(e.cpuCoresDelta) === undefined ? diff('cpuCores') : -num(e.cpuCoresDelta)!;
-  const memReleased =
-    num(e.memoryBytesDelta) === undefined ? diff('memoryBytes') : -num(e.memoryBytesDelta)!;
-  const costDelta = num(e.monthlyCostDelta);
+  const cpuReleased = e.cpuCoresDelta === undefined ? diff('cpuCores') : -e.cpuCoresDelta;
+  const memReleased = e.memoryBytesDelta === undefined ? diff('memoryBytes') : -e.memoryBytesDelta;
+  const costDelta = e.monthlyCostDelta;
   const evidencePrices = priceNote(e.prices) ?? prices;
   const saving =
     costDelta === undefined ? monthlyCost(evidencePrices, cpuReleased, memReleased) : -costDelta;
   const w = finding.subject.workload;
-  const risks = Array.isArray(e.risksRemoved)
-    ? e.risksRemoved.filter((r): r is string => typeof r === 'string')
-    : [];
-  const level = record(e.confidence).level;
+  const risks = [...(e.risksRemoved ?? [])];
+  const level = e.confidence?.level;
   return {
     findingId: finding.id,
     namespace: w.namespace,
@@ -106,21 +94,18 @@ export function savingRow(finding: Finding, prices: Prices): SavingRow | undefin
     cpuCoresReleased: cpuReleased,
     memoryBytesReleased: memReleased,
     monthlySaving: saving,
-    confidence: typeof level === 'string' ? level : undefined,
+    confidence: level,
     risksRemoved: risks,
   };
 }
 
-export function priceNote(value: unknown): PriceNote | undefined {
-  const r = record(value);
-  const cpu = num(r.cpuCoreHour);
-  const mem = num(r.memoryGibHour);
-  return cpu === undefined || mem === undefined
+export function priceNote(rates: Rates | undefined): PriceNote | undefined {
+  return rates === undefined
     ? undefined
     : {
-        cpuCoreHour: cpu,
-        memoryGibHour: mem,
-        currency: typeof r.currency === 'string' ? r.currency : DEFAULT_CURRENCY,
+        cpuCoreHour: rates.cpuCoreHour,
+        memoryGibHour: rates.memoryGibHour,
+        currency: rates.currency ?? DEFAULT_CURRENCY,
       };
 }
 
@@ -175,7 +160,7 @@ export async function gatherWeekFindings(
     .sort((a, b) => a.monthlySaving - b.monthlySaving || a.findingId.localeCompare(b.findingId));
   const findingPrices = new Map<string, PriceNote>();
   for (const f of recommendations) {
-    const note = priceNote(f.evidence.prices);
+    const note = priceNote(evidenceOf(f, 'recommendation')?.prices);
     if (note) findingPrices.set(`${note.cpuCoreHour}/${note.memoryGibHour}/${note.currency}`, note);
   }
 
@@ -254,8 +239,8 @@ export function subjectText(finding: Finding): string {
     case 'node':
       return `node ${s.node}`;
     case 'cluster': {
-      const pool = finding.evidence.pool;
-      return typeof pool === 'string' ? `pool ${pool}` : `cluster ${s.cluster}`;
+      const pool = evidenceOf(finding, 'node_capacity_misfit')?.pool;
+      return pool === undefined ? `cluster ${s.cluster}` : `pool ${pool}`;
     }
   }
 }
@@ -311,24 +296,24 @@ async function killsInWeek(
 
 /** The key numbers of a finding, in words (e.g. "limit 512 MiB; slow leak"). */
 export function riskDetail(finding: Finding): string {
-  const e = finding.evidence;
   const parts: string[] = [];
   const push = (condition: unknown, text: () => string) => {
     if (condition !== undefined && condition !== false) parts.push(text());
   };
   switch (finding.kind) {
     case 'oom_loop': {
-      const limit = num(e.limitBytes);
+      const limit = evidenceOf(finding, 'oom_loop')?.limitBytes;
       push(limit, () => `limit ${bytes(limit!)}`);
       push(finding.category, () => (finding.category ?? '').replace(/_/g, ' '));
       break;
     }
     case 'requests_misfit': {
-      const requests = amounts(e.requests);
-      const memP95 = num(e.memoryP95);
-      const cpuP95 = num(e.cpuP95);
-      const limit = num(e.limitBytes);
-      const peakShare = num(e.peakShareOfLimit);
+      const e = evidenceOf(finding, 'requests_misfit') ?? {};
+      const requests = e.requests ?? {};
+      const memP95 = e.memoryP95;
+      const cpuP95 = e.cpuP95;
+      const limit = e.limitBytes;
+      const peakShare = e.peakShareOfLimit;
       if (finding.category === 'under_requested') {
         push(
           memP95 !== undefined && requests.memoryBytes !== undefined,
@@ -347,10 +332,11 @@ export function riskDetail(finding: Finding): string {
       break;
     }
     case 'node_capacity_misfit': {
-      const requests = amounts(e.requests);
-      const allocatable = amounts(e.allocatable);
-      const limits = amounts(e.limits);
-      const peakShare = num(e.peakShareOfAllocatable);
+      const e = evidenceOf(finding, 'node_capacity_misfit') ?? {};
+      const requests: ResourceAmounts = e.requests ?? {};
+      const allocatable: ResourceAmounts = e.allocatable ?? {};
+      const limits: ResourceAmounts = e.limits ?? {};
+      const peakShare = e.peakShareOfAllocatable;
       if (finding.category === 'requests_saturated') {
         push(
           allocatable.cpuCores,
@@ -387,34 +373,27 @@ function flappingIncident(
   end: number,
 ): FlappingIncident | undefined {
   if (finding.subject.type !== 'node') return undefined;
-  const e = finding.evidence;
-  const all = Array.isArray(e.flaps) ? e.flaps.map(record) : [];
-  const inWeek = all.filter((f) => {
-    const at = num(f.at);
-    return at !== undefined && at >= from && at < end;
-  });
+  const e = evidenceOf(finding, 'node_memory_flapping') ?? {};
+  const all = e.flaps ?? [];
+  const inWeek = all.filter((f) => f.at >= from && f.at < end);
   const whole = finding.window.from >= from && finding.window.to <= end;
-  const counted = (flag: string) =>
-    all.some((f) => typeof f[flag] === 'boolean')
-      ? inWeek.filter((f) => f[flag] === true).length
-      : whole
-        ? num(e[`${flag}Flaps`])
-        : undefined;
+  const counted = (flag: 'memoryPressure' | 'notReady') =>
+    all.length > 0 ? inWeek.filter((f) => f[flag]).length : whole ? e[`${flag}Flaps`] : undefined;
   // An episode whose flaps all fall outside the week is not one of its incidents.
   if (all.length > 0 && inWeek.length === 0) return undefined;
   return {
     findingId: finding.id,
     node: finding.subject.node,
-    pool: typeof e.pool === 'string' ? e.pool : undefined,
+    pool: e.pool,
     severity: finding.severity,
     category: finding.category,
     window: { from: Math.max(finding.window.from, from), to: Math.min(finding.window.to, end) },
-    flaps: inWeek.map((f) => num(f.at)!),
+    flaps: inWeek.map((f) => f.at),
     memoryPressureFlaps: counted('memoryPressure'),
     notReadyFlaps: counted('notReady'),
-    evictions: whole ? num(e.evictions) : undefined,
-    systemOoms: whole ? num(e.systemOoms) : undefined,
-    minAvailableBytes: whole ? num(e.minAvailableBytes) : undefined,
+    evictions: whole ? e.evictions : undefined,
+    systemOoms: whole ? e.systemOoms : undefined,
+    minAvailableBytes: whole ? e.minAvailableBytes : undefined,
     title: finding.title,
     recommendation: finding.recommendation,
     status: statusAt(finding, end),

@@ -3,6 +3,7 @@
 // SystemOOM kills, kubelet restarts) and the numbers that explain it. A single reboot, a drain or
 // a node being deleted is not flapping: the first flips once, the others carry no memory evidence
 // and are skipped.
+import type { NodeFlappingEvidence } from '../../core/evidence.js';
 import type {
   Finding,
   FindingSubject,
@@ -118,7 +119,7 @@ async function judgeEpisode(
       bestEffortPods: cause.bestEffort,
       topConsumers: cause.flaps,
       pool: nodeObject.pool,
-    },
+    } satisfies NodeFlappingEvidence,
     explanation: text.explanation,
     recommendation: text.recommendation,
     status: 'open',

@@ -4,6 +4,7 @@
 // as evidence), maps pods to workloads through the inventory, and decides with bursts.ts. A burst
 // changes no resource: it links to the container's OOM-loop verdict when there is one, and the
 // runner resolves it once it has been quiet for a while (it is no longer returned).
+import type { ErrorBurstEvidence } from '../../core/evidence.js';
 import type {
   Finding,
   FindingSubject,
@@ -225,7 +226,7 @@ async function judge(
       })),
       // It changes no resource: nothing here can contradict another finding's advice.
       advice: [],
-    },
+    } satisfies ErrorBurstEvidence,
     explanation: text.explanation,
     recommendation: text.recommendation,
     ...(verdict && { relatedTo: verdict.findingId }),

@@ -17,6 +17,7 @@
 //   a throttling series, p95 usage pinned at ≥ 90 % of the CPU limit → info (the quota caps what
 //   we can see, so demand is unknown but higher).
 import type { Severity } from '../../core/domain.js';
+import type { RequestsMisfitEvidence } from '../../core/evidence.js';
 import { formatMoney } from '../../core/money.js';
 import { monthlyCost, ratesText, type Rates } from '../recommendations/prices.js';
 import { formatBytes, formatCores, formatPercent } from '../recommendations/quantities.js';
@@ -45,7 +46,7 @@ export interface MisfitIssue {
   readonly title: string;
   readonly explanation: string;
   readonly recommendation: string;
-  readonly evidence: Record<string, unknown>;
+  readonly evidence: Omit<RequestsMisfitEvidence, 'advice'>;
 }
 
 export interface MisfitContext {

@@ -10,6 +10,7 @@
 // - stranded_capacity (pool): capacity that cannot be used because the other resource ran out on
 //   the same node (`strandedOnNode` in core/capacity.ts, which the report and the gauges use too).
 //   Reported from 1 core or 2 GiB; warning from $100/month, else info.
+import type { NodeCapacityEvidence } from '../../core/evidence.js';
 import {
   allocatableOf,
   NO_REQUESTS,
@@ -58,7 +59,7 @@ export interface CapacityIssue {
   readonly title: string;
   readonly explanation: string;
   readonly recommendation: string;
-  readonly evidence: Record<string, unknown>;
+  readonly evidence: NodeCapacityEvidence;
 }
 
 /** Requests and limits of the pods on each node, summed (one rule: `core/capacity.ts`). */
@@ -234,7 +235,7 @@ function nodeNumbers(load: NodeLoad): string {
   );
 }
 
-function nodeEvidence(load: NodeLoad): Record<string, unknown> {
+function nodeEvidence(load: NodeLoad): NodeCapacityEvidence {
   return {
     pool: load.pool,
     capacity: load.node.capacity,

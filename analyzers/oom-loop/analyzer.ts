@@ -4,6 +4,7 @@
 // Kills the kernel made for the whole node (SystemOOM, or containers without a limit, which
 // cannot hit a cgroup limit of their own) are the node's problem and belong to the flapping
 // analyzer, not here.
+import type { OomLoopEvidence } from '../../core/evidence.js';
 import type {
   ContainerTermination,
   Finding,
@@ -273,7 +274,7 @@ async function judgeGroup(
         node: nodeOfEvent(e),
         message: e.message,
       })),
-    },
+    } satisfies OomLoopEvidence,
     explanation: text.explanation,
     recommendation: text.recommendation,
     status: 'open',

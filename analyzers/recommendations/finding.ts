@@ -2,6 +2,7 @@
 // evidence, and one paragraph an engineer can act on.
 // Severity: `warning` when the change removes an OOM risk (kills, or a peak at the limit) or
 // memory used above its request; `info` otherwise (savings and smaller risks).
+import type { RecommendationEvidence } from '../../core/evidence.js';
 import type {
   Finding,
   FindingSubject,
@@ -26,26 +27,8 @@ import {
 
 const DAY = 86_400_000;
 
-export interface RecommendationEvidence {
-  readonly strategy: string;
-  readonly current: { requests: ResourceAmounts; limits: ResourceAmounts };
-  readonly recommended: { requests: ResourceAmounts; limits: ResourceAmounts };
-  readonly replicas: number;
-  readonly confidence: Recommendation['confidence'];
-  readonly usage: {
-    cpuP95?: number | undefined;
-    cpuMax?: number | undefined;
-    memoryP99?: number | undefined;
-    memoryMax?: number | undefined;
-  };
-  readonly oomKills: number;
-  readonly cpuCoresDelta: number;
-  readonly memoryBytesDelta: number;
-  readonly monthlyCostDelta: number;
-  readonly risksRemoved: readonly Risk[];
-  readonly basis: readonly string[];
-  readonly prices: Rates;
-}
+/** The evidence before the advice and the verdict it follows are added. */
+type RecommendationFacts = Omit<RecommendationEvidence, 'advice' | 'verdict'>;
 
 const RISK_WORDS: Record<Risk, string> = {
   oom_kills: 'OOM kills at the current memory limit',
@@ -87,7 +70,7 @@ export function recommendationFinding(
     change.risksRemoved.includes('memory_above_request');
   const severity: Severity = oomRisk ? 'warning' : 'info';
   const saving = change.monthlyCostDelta < 0;
-  const evidence: RecommendationEvidence = {
+  const evidence: RecommendationFacts = {
     strategy: recommendation.strategy,
     current: { requests: current.requests, limits: current.limits },
     recommended: { requests: recommendation.requests, limits: recommendation.limits },
@@ -103,8 +86,8 @@ export function recommendationFinding(
     cpuCoresDelta: change.cpuCoresDelta,
     memoryBytesDelta: change.memoryBytesDelta,
     monthlyCostDelta: change.monthlyCostDelta,
-    risksRemoved: change.risksRemoved,
-    basis: recommendation.basis,
+    risksRemoved: [...change.risksRemoved],
+    basis: [...recommendation.basis],
     prices: context.prices,
   };
   const subject = containerSubject(key);

@@ -3,6 +3,7 @@
 // name; a `null` CPU limit deletes the one the pod has (the recommendation runs without one).
 import { stringify } from 'yaml';
 import type { Finding, ResourceAmounts, WorkloadRef } from '../../core/domain.js';
+import { evidenceOf } from '../../core/evidence.js';
 import { cpuQuantity, memoryQuantity } from './quantities.js';
 
 export interface WorkloadPatch {
@@ -42,9 +43,10 @@ export function recommendationPatches(findings: readonly Finding[]): WorkloadPat
       continue;
     const { cluster, workload, container } = finding.subject;
     if (!POD_TEMPLATE_PATH[workload.kind]) continue;
-    const recommended = amountsPair(finding.evidence.recommended);
+    const evidence = evidenceOf(finding, 'recommendation');
+    const recommended = evidence?.recommended;
     if (!recommended) continue;
-    const current = amountsPair(finding.evidence.current);
+    const current = evidence.current;
     const key = [cluster, workload.namespace, workload.kind, workload.name].join('/');
     const entry = byWorkload.get(key) ?? { cluster, workload, containers: [] };
     entry.containers.push({
@@ -87,9 +89,9 @@ export function recommendationPatchesYaml(findings: readonly Finding[]): string 
 
 /** The OOM-loop finding whose verdict keeps this container's memory as it is, if any. */
 function memoryKeptBy(finding: Finding): string | undefined {
-  const verdict = finding.evidence.verdict as { findingId?: unknown; action?: unknown } | undefined;
+  const verdict = evidenceOf(finding, 'recommendation')?.verdict;
   const keeps = verdict?.action === 'fix_leak' || verdict?.action === 'fit_heap';
-  return keeps && typeof verdict.findingId === 'string' ? verdict.findingId : undefined;
+  return keeps ? verdict.findingId : undefined;
 }
 
 export interface ExcludedChange {
@@ -111,7 +113,7 @@ export function excludedChanges(findings: readonly Finding[]): ExcludedChange[] 
   for (const f of findings) {
     if (f.kind !== 'oom_loop' || f.status !== 'open' || f.subject.type !== 'workload_container')
       continue;
-    const action = (f.evidence.memoryAdvice as { action?: unknown } | undefined)?.action;
+    const action = evidenceOf(f, 'oom_loop')?.memoryAdvice?.action;
     if (action !== 'fix_leak' && action !== 'fit_heap') continue;
     out.push({
       cluster: f.subject.cluster,
@@ -165,22 +167,4 @@ function resources(
     limits.memory = memoryQuantity(recommended.limits.memoryBytes);
   }
   return { requests, limits };
-}
-
-function amountsPair(
-  value: unknown,
-): { requests: ResourceAmounts; limits: ResourceAmounts } | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const { requests, limits } = value as Record<string, unknown>;
-  const amounts = (v: unknown): ResourceAmounts | undefined => {
-    if (typeof v !== 'object' || v === null) return undefined;
-    const { cpuCores, memoryBytes } = v as Record<string, unknown>;
-    return {
-      ...(typeof cpuCores === 'number' ? { cpuCores } : {}),
-      ...(typeof memoryBytes === 'number' ? { memoryBytes } : {}),
-    };
-  };
-  const r = amounts(requests);
-  const l = amounts(limits);
-  return r && l ? { requests: r, limits: l } : undefined;
 }

@@ -8,7 +8,8 @@ import {
   type TimeWindow,
 } from '../../core/domain.js';
 import { DEFAULT_CURRENCY } from '../../core/money.js';
-import { num, priceNote, spec } from '../../reports/findings.js';
+import { priceNote, spec } from '../../reports/findings.js';
+import { evidenceOf } from '../../core/evidence.js';
 import { bytes, cores, money } from '../../reports/format.js';
 import type { RenderedChart } from '../../reports/render-svg.js';
 import type { WorkloadContainer, WorkloadDetail } from '../workload-data.js';
@@ -34,8 +35,11 @@ interface RecommendedChange {
 
 /** The recommendation's numbers as the finding's evidence states them (the report's readers). */
 function recommendedChange(row: WorkloadContainer): RecommendedChange | undefined {
-  const evidence = row.recommendation?.evidence;
-  const delta = num(evidence?.monthlyCostDelta);
+  // The workload route carries a recommendation's evidence without its kind.
+  const evidence =
+    row.recommendation &&
+    evidenceOf({ kind: 'recommendation', evidence: row.recommendation.evidence }, 'recommendation');
+  const delta = evidence?.monthlyCostDelta;
   if (!evidence?.recommended || delta === undefined) return undefined;
   return {
     recommended: spec(evidence.recommended),

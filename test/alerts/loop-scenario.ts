@@ -56,9 +56,12 @@ export function loopFindingAt(s: LoopScenario, now: number): Finding | undefined
     evidence: {
       killCount: recent.length,
       episodeStart: s.start,
-      kills: recent
-        .slice(-10)
-        .map((k) => ({ at: k.at, pod: `${workload}-7d9f-abcde`, startedAt: k.startedAt })),
+      kills: recent.slice(-10).map((k) => ({
+        at: k.at,
+        pod: `${workload}-7d9f-abcde`,
+        exitCode: 137,
+        startedAt: k.startedAt,
+      })),
       limitBytes: 512 * 2 ** 20,
     },
     explanation: `The working set of ${workload} grows steadily until the limit.`,

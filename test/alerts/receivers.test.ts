@@ -53,7 +53,11 @@ function newLoop(): Finding {
     evidence: {
       ...oomLoopFinding().evidence,
       episodeStart: NOW - 4.5 * 3_600_000,
-      kills: [{ at: NOW - 4.5 * 3_600_000 }, { at: NOW - 30 * 60_000 }],
+      kills: [4.5 * 3_600_000, 30 * 60_000].map((ago) => ({
+        at: NOW - ago,
+        pod: 'cart-7d9f-abcde',
+        exitCode: 137,
+      })),
     },
   });
 }

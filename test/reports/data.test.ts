@@ -99,7 +99,7 @@ const recommendation = (id: string, overrides: Partial<Finding> = {}): Finding =
       cpuCoresDelta: -0.8,
       memoryBytesDelta: -1.5 * GIB,
       monthlyCostDelta: -23.11,
-      confidence: { level: 'high' },
+      confidence: { level: 'high', score: 1, historyHours: 336, samples: 4032 },
       risksRemoved: [],
       prices: { cpuCoreHour: 0.04, memoryGibHour: 0.005 },
     },
@@ -208,7 +208,11 @@ const FINDINGS: Finding[] = [
     subject: { type: 'node', cluster: C, node: 'n3' },
     window: { from: W47.from + 3 * DAY + 10 * HOUR, to: W47.from + 3 * DAY + 13 * HOUR },
     evidence: {
-      flaps: [10, 11, 12].map((h) => ({ at: W47.from + 3 * DAY + h * HOUR, memoryPressure: true })),
+      flaps: [10, 11, 12].map((h) => ({
+        at: W47.from + 3 * DAY + h * HOUR,
+        memoryPressure: true,
+        notReady: false,
+      })),
       memoryPressureFlaps: 3,
       notReadyFlaps: 1,
       evictions: 4,
