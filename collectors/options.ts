@@ -140,6 +140,7 @@ export function planCollectors(
         nodeName: flags.nodeName ?? logs.nodeName ?? env.NODE_NAME,
         pollIntervalMs: ms(flags.logPollInterval ?? logs.pollIntervalSeconds),
         maxReadBytes: logs.maxReadBytes,
+        kernelLog: logs.kernelLog,
         namespaces: logs.namespaces,
         contextLines: logs.contextLines,
         ratePerSecond: logs.ratePerSecond,

@@ -2,7 +2,7 @@
 // before the informer caches them: a Pod from the API is 3-10 KB, what the collector needs of it a
 // few hundred bytes, and the cache holds one per pod in the cluster.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { arrayAt, isObject, objectAt, type JsonObject } from '../formats/json-read.js';
+import { arrayAt, objectAt } from '../formats/json-read.js';
 
 /** Copies the listed keys that are present. */
 export function pick(source: unknown, keys: readonly string[]): Record<string, unknown> {
@@ -37,8 +37,4 @@ export function shrinkMetadata(
 
 export function asKubeObject(value: Record<string, unknown>): KubernetesObject {
   return value;
-}
-
-export function rawOf(object: KubernetesObject): JsonObject {
-  return isObject(object) ? object : {};
 }

@@ -7,7 +7,8 @@
 // mode. A rotated file (kubelet renames `0.log` to `0.log.<timestamp>`) is read to its end under
 // its new name before the new `0.log` is started; a truncated file restarts at 0. Offsets reach the
 // checkpoint only once the publisher reported the records before them delivered, and only at the
-// end of a complete line, so a restart neither loses nor re-sends a line.
+// end of a complete line, so a restart neither loses nor re-sends a line. With `kernelLog` set, the
+// node's kernel log is tailed the same way for the OOM killer's reports (kernel-log.ts).
 import { open, readdir, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -24,6 +25,7 @@ import {
   type JoinedLogLine,
   type LogStream,
 } from '../formats/cri-log.js';
+import { KernelLogReader, kernelOomEvent, type NodePod } from './kernel-log.js';
 import { LineSelection, type SelectionOptions } from './selection.js';
 
 export interface LogFilesConfig extends SelectionOptions {
@@ -43,6 +45,11 @@ export interface LogFilesConfig extends SelectionOptions {
   readonly checkpointFile: string | undefined;
   /** How long stop() waits for the publisher to deliver before saving offsets. Default 30 s. */
   readonly stopFlushMs: number;
+  /**
+   * The node's kernel log (e.g. /var/log/kern.log), read for the OOM killer's reports: each kill
+   * becomes an OOMKilling event naming the pod it hit. Needs `nodeName`. Undefined: not read.
+   */
+  readonly kernelLog?: string | undefined;
 }
 
 export const logFilesDefaults: Omit<LogFilesConfig, keyof SelectionOptions> = {
@@ -54,6 +61,7 @@ export const logFilesDefaults: Omit<LogFilesConfig, keyof SelectionOptions> = {
   namespaces: [],
   checkpointFile: undefined,
   stopFlushMs: 30_000,
+  kernelLog: undefined,
 };
 
 /** What the checkpoint keeps per file: where the next unread complete line starts. */
@@ -95,8 +103,30 @@ interface Commit {
 }
 
 const SECTION = 'logs_files';
+/** The kernel log's offset, beside the pod logs' in the checkpoint. */
+const KERNEL_KEY = 'kernel';
 const REFRESH_MS = 86_400_000;
 const LOG_FILE = /^(\d+)\.log$/;
+
+/** A file opened for reading with its inode and size; undefined when it is gone. */
+async function openForTail(
+  path: string,
+): Promise<{ handle: FileHandle; ino: string; size: number } | undefined> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    const stat = await handle.stat({ bigint: true });
+    return { handle, ino: stat.ino.toString(), size: Number(stat.size) };
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
 
 /** `<namespace>_<pod>_<uid>`: none of the three may contain `_` in Kubernetes. */
 export function parsePodDir(name: string): Omit<PodDir, 'dir'> | undefined {
@@ -126,6 +156,9 @@ export class LogFilesCollector implements Collector {
   private lastError: string | undefined;
   private quietPolls = 0;
   private emittedSinceFlush = false;
+  private readonly kernelReader = new KernelLogReader();
+  private kernelState: Pick<FileState, 'ino' | 'readOffset' | 'safeOffset' | 'savedAt'> | undefined;
+  private kernelUnreadable = 0;
 
   constructor(
     private readonly config: LogFilesConfig,
@@ -141,6 +174,11 @@ export class LogFilesCollector implements Collector {
   }
 
   async start(): Promise<void> {
+    if (this.config.kernelLog !== undefined && !this.config.nodeName) {
+      throw new Error(
+        'collectors.logs.kernelLog needs the node name (collectors.logs.nodeName, --node-name or NODE_NAME): the OOM kills in the kernel log are reported on that node',
+      );
+    }
     await this.checkpoint.load();
     this.unsubscribe = this.deps.publisher.onDelivered((records) => this.delivered(records));
     this.stopping = new AbortController();
@@ -207,6 +245,7 @@ export class LogFilesCollector implements Collector {
     }
     const seen = new Set<string>();
     const seenPods = new Set<string>();
+    const podsByUid = new Map<string, NodePod>();
     let more = false;
     let read = false;
     for (const name of root) {
@@ -222,6 +261,7 @@ export class LogFilesCollector implements Collector {
       if (this.config.namespaces.length > 0 && !this.config.namespaces.includes(parsed.namespace))
         continue;
       seenPods.add(name);
+      podsByUid.set(parsed.uid, { namespace: parsed.namespace, pod: parsed.pod });
       const pod: PodDir = { dir: name, ...parsed };
       for (const container of await this.list(join(this.config.root, name))) {
         const dir = join(this.config.root, name, container);
@@ -254,6 +294,11 @@ export class LogFilesCollector implements Collector {
     for (const key of [...this.selections.keys()]) {
       if (!uids.has(key.slice(0, key.indexOf('/')))) this.selections.delete(key);
     }
+    if (this.config.kernelLog !== undefined) {
+      const kernel = await this.tailKernel(this.config.kernelLog, podsByUid);
+      more ||= kernel.more;
+      read ||= kernel.read;
+    }
     this.quietPolls = read ? 0 : this.quietPolls + 1;
     // The publisher sends a part-filled batch only when asked to: ask, once per poll. This also
     // paces the polls to the bus (backpressure) and lets the offsets reach the checkpoint.
@@ -262,6 +307,57 @@ export class LogFilesCollector implements Collector {
       await this.deps.publisher.flush(this.config.stopFlushMs);
     }
     return more;
+  }
+
+  /** Reads what the kernel log gained since the last poll; its OOM kills become events. */
+  private async tailKernel(
+    path: string,
+    pods: ReadonlyMap<string, NodePod>,
+  ): Promise<{ more: boolean; read: boolean }> {
+    const opened = await openForTail(path);
+    if (!opened) return { more: false, read: false };
+    const { handle, ino, size } = opened;
+    try {
+      if (!this.kernelState) {
+        // Without a checkpoint, from the end: the log's past was not this collector's to report.
+        const saved = this.checkpoint.get<SavedOffset>(SECTION, KERNEL_KEY);
+        const offset = saved?.ino === ino ? saved.offset : size;
+        this.kernelState = { ino, readOffset: offset, safeOffset: offset, savedAt: 0 };
+      }
+      const state = this.kernelState;
+      if (state.ino !== ino || size < state.readOffset) {
+        // Rotated or truncated: the new file from its start.
+        state.ino = ino;
+        state.readOffset = 0;
+        this.kernelReader.reset();
+      }
+      const before = state.readOffset;
+      const { kills, offset, more } = await this.kernelReader.read(
+        handle,
+        state.readOffset,
+        size,
+        this.config.maxReadBytes,
+        Date.now(),
+      );
+      state.readOffset = offset;
+      state.safeOffset = offset;
+      if (this.kernelReader.unreadable > this.kernelUnreadable) {
+        this.kernelUnreadable = this.kernelReader.unreadable;
+        this.metrics.issues([{ code: 'kernel_oom_line_unreadable' }]);
+      }
+      const node = this.config.nodeName ?? '';
+      const records = kills.map((kill) =>
+        envelope(
+          'kube_event',
+          kernelOomEvent(kill, { cluster: this.deps.cluster, node, pods }),
+          this.source,
+        ),
+      );
+      await this.emit(records, KERNEL_KEY, state, 'kube_event');
+      return { more, read: offset > before };
+    } finally {
+      await handle.close();
+    }
   }
 
   private async list(dir: string): Promise<string[]> {
@@ -289,18 +385,10 @@ export class LogFilesCollector implements Collector {
     entries: readonly string[],
     finished: boolean,
   ): Promise<{ more: boolean; read: boolean }> {
-    const path = join(dir, `${run}.log`);
-    let handle: FileHandle;
+    const opened = await openForTail(join(dir, `${run}.log`));
+    if (!opened) return { more: false, read: false };
+    const { handle, ino, size } = opened;
     try {
-      handle = await open(path, 'r');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { more: false, read: false };
-      throw error;
-    }
-    try {
-      const stat = await handle.stat({ bigint: true });
-      const ino = stat.ino.toString();
-      const size = Number(stat.size);
       let state = this.files.get(key);
       if (!state) {
         const saved = this.checkpoint.get<SavedOffset>(SECTION, key);
@@ -508,7 +596,12 @@ export class LogFilesCollector implements Collector {
   }
 
   /** Hands the records to the publisher; the offset after them is saved once they are delivered. */
-  private async emit(records: AnyEnvelope[], key: string, state: FileState): Promise<void> {
+  private async emit(
+    records: AnyEnvelope[],
+    key: string,
+    state: Pick<FileState, 'ino' | 'safeOffset' | 'savedAt'>,
+    kind: 'log_line' | 'kube_event' = 'log_line',
+  ): Promise<void> {
     const commit: Commit = {
       marker: records.at(-1),
       key,
@@ -538,7 +631,7 @@ export class LogFilesCollector implements Collector {
       this.commits.splice(this.commits.indexOf(commit));
       throw error;
     }
-    this.metrics.emitted('log_line', records.length);
+    this.metrics.emitted(kind, records.length);
     this.emittedSinceFlush = true;
   }
 
@@ -553,7 +646,9 @@ export class LogFilesCollector implements Collector {
       const head = this.commits[0]!;
       if (head.marker !== undefined && !delivered.has(head.marker)) return;
       this.commits.shift();
-      if (this.files.has(head.key)) this.checkpoint.set(SECTION, head.key, head.saved);
+      if (this.files.has(head.key) || head.key === KERNEL_KEY) {
+        this.checkpoint.set(SECTION, head.key, head.saved);
+      }
     }
   }
 }

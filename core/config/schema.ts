@@ -306,6 +306,13 @@ export const CollectorsSchema = Type.Object(
         ),
         pollIntervalSeconds: Seconds(2, 'Files source: pause between polls of the log files'),
         maxReadBytes: Count(1_048_576, 'Files source: bytes read per file per poll'),
+        kernelLog: Type.Optional(
+          Type.String({
+            minLength: 1,
+            description:
+              "Files source: the node's kernel log (e.g. /var/log/kern.log, mounted read-only); each OOM-killer report in it becomes an OOMKilling event naming the pod and container it hit (the kubelet's SystemOOM event names only a process). Unset: not read",
+          }),
+        ),
         namespaces: Type.Array(Type.String({ minLength: 1 }), {
           default: [],
           description: 'Only these namespaces (empty: all)',

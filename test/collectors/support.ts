@@ -2,6 +2,9 @@
 // and the wiring of publisher + collectors against a simulator.
 import { randomBytes } from 'node:crypto';
 import { KafkaBus } from '../../bus/kafka.js';
+import { MemoryBus } from '../../bus/memory.js';
+import type { CollectorDeps } from '../../collectors/collector.js';
+import { Publisher } from '../../collectors/publisher.js';
 import type { Bus } from '../../bus/bus.js';
 import { DATA_TOPICS, type AnyEnvelope } from '../../core/envelope.js';
 import { silentLogger } from '../../core/logger.js';
@@ -66,6 +69,24 @@ export function quietTelemetry(): Telemetry {
 }
 
 export const logger = silentLogger;
+
+/** An in-process bus and a publisher on it, with the deps a collector under test is given. */
+export function memoryPipeline(): {
+  telemetry: Telemetry;
+  bus: MemoryBus;
+  publisher: Publisher;
+  deps: CollectorDeps;
+} {
+  const telemetry = quietTelemetry();
+  const bus = new MemoryBus({ telemetry, logger });
+  const publisher = new Publisher(bus, { telemetry, logger, lingerMs: 10 });
+  return {
+    telemetry,
+    bus,
+    publisher,
+    deps: { publisher, telemetry, logger, cluster: 'test', source: 'test' },
+  };
+}
 
 export function countBy<T>(items: readonly T[], key: (item: T) => string): Record<string, number> {
   const out: Record<string, number> = {};

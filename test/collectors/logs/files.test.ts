@@ -17,20 +17,17 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { MemoryBus } from '../../../bus/memory.js';
 import type { Subscription } from '../../../bus/bus.js';
 import type { LogLine } from '../../../core/domain.js';
 import { Topics, type AnyEnvelope, type Envelope } from '../../../core/envelope.js';
-import type { CollectorDeps } from '../../../collectors/collector.js';
 import { logsFactory } from '../../../collectors/logs/factory.js';
 import { LogFilesCollector, parsePodDir } from '../../../collectors/logs/files.js';
-import { Publisher } from '../../../collectors/publisher.js';
 import { criLines, writeCriLogs } from '../../../simulator/export/cri-logs.js';
 import { createSimulation } from '../../../simulator/index.js';
 import { VirtualClock } from '../../../simulator/model/clock.js';
 import { LogSource } from '../../../simulator/model/logs.js';
 import { waitFor } from '../../support/wait.js';
-import { duplicates, logger, quietTelemetry } from '../support.js';
+import { duplicates, memoryPipeline } from '../support.js';
 
 const START = Date.UTC(2025, 0, 6);
 const AT = START + 2 * 86_400_000;
@@ -48,10 +45,7 @@ describe('logs collector, file mode', () => {
   const pods = join(root, 'pods');
   const checkpointFile = join(root, 'state', 'logs.json');
   const handDir = join(pods, HAND, 'app');
-  const telemetry = quietTelemetry();
-  const bus = new MemoryBus({ telemetry, logger });
-  const publisher = new Publisher(bus, { telemetry, logger, lingerMs: 10 });
-  const deps: CollectorDeps = { publisher, telemetry, logger, cluster: 'test', source: 'test' };
+  const { telemetry, bus, publisher, deps } = memoryPipeline();
   const received: AnyEnvelope[] = [];
   let subscription: Subscription;
   /** Simulated messages per `<podDir>/<container>`, in file order. */
