@@ -112,7 +112,6 @@ function misfitsOf(
     return [...kept, ...memoryKept];
   };
   const facts = readFacts(history);
-  const issues: RuleResult[] = [];
   const name = subjectName(history);
   const replicas = Math.max(1, history.replicas);
   const replicaText = `${history.replicas} replica${history.replicas === 1 ? '' : 's'}`;
@@ -124,6 +123,51 @@ function misfitsOf(
   const memLimit = spec.limits.memoryBytes;
   const cpuLimit = spec.limits.cpuCores;
 
+  const input: RuleInput = {
+    history,
+    spec,
+    context,
+    facts,
+    name,
+    replicas,
+    replicaText,
+    usage,
+    right,
+    keep,
+    followed,
+    advise,
+    memRequest,
+    cpuRequest,
+    memLimit,
+    cpuLimit,
+  };
+  return CONTAINER_RULES.flatMap((rule) => rule(input) ?? []);
+}
+
+/** What every rule reads: the container's history and spec, and the sentences they share. */
+interface RuleInput {
+  readonly history: ContainerHistory;
+  readonly spec: NonNullable<ContainerHistory['current']>;
+  readonly context: MisfitContext;
+  readonly facts: Facts;
+  readonly name: string;
+  readonly replicas: number;
+  readonly replicaText: string;
+  readonly usage: string;
+  readonly right: string | undefined;
+  readonly keep: boolean;
+  readonly followed: string;
+  readonly advise: (resources: readonly AdvisedResource[], own: readonly Advice[]) => Advice[];
+  readonly memRequest: number | undefined;
+  readonly cpuRequest: number | undefined;
+  readonly memLimit: number | undefined;
+  readonly cpuLimit: number | undefined;
+}
+
+/** No memory (or CPU) request: placed blind, evicted first. */
+function missingRequests(rule: RuleInput): RuleResult | undefined {
+  const { history, spec, facts, name, replicaText, usage, right, advise, memRequest, cpuRequest } =
+    rule;
   if (memRequest === undefined || cpuRequest === undefined) {
     const missing = [
       memRequest === undefined ? 'memory' : '',
@@ -131,7 +175,7 @@ function misfitsOf(
     ]
       .filter(Boolean)
       .join(' and ');
-    issues.push({
+    return {
       category: 'missing_requests',
       severity: memRequest === undefined ? 'warning' : 'info',
       title: `${name} has no ${missing} request`,
@@ -154,11 +198,16 @@ function misfitsOf(
             : []),
         ],
       ),
-    });
+    };
   }
+  return undefined;
+}
 
+/** No memory limit: one leak can take the node. */
+function missingLimits(rule: RuleInput): RuleResult | undefined {
+  const { history, spec, facts, name, replicaText, usage, right, advise, memLimit } = rule;
   if (memLimit === undefined) {
-    issues.push({
+    return {
       category: 'missing_limits',
       severity: 'info',
       title: `${name} has no memory limit`,
@@ -166,9 +215,14 @@ function misfitsOf(
       recommendation: `Set a memory limit on container ${history.key.container}: ${right ?? `about ${formatBytes((facts.memoryMax ?? 0) * 1.3)} (peak + 30%)`}.`,
       evidence: { ...facts, replicas: history.replicas, limits: spec.limits },
       advice: advise(['memory_limit'], [{ resource: 'memory_limit', direction: 'set' }]),
-    });
+    };
   }
+  return undefined;
+}
 
+/** Requests well above use, across replicas. */
+function overRequested(rule: RuleInput): RuleResult | undefined {
+  const { history, spec, context, facts, name, replicas, replicaText, usage, right, advise } = rule;
   const over = overRequest(facts, spec.requests, context, replicas);
   if (over) {
     const money = monthlyCost(context.prices, over.cpuCores, over.memoryBytes);
@@ -178,7 +232,7 @@ function misfitsOf(
     ]
       .filter(Boolean)
       .join(' and ');
-    issues.push({
+    return {
       category: 'over_requested',
       severity: money >= OVER_REQUESTED_WARNING_MONTHLY ? 'warning' : 'info',
       title: `${name} reserves ${wasted} it does not use (${formatMoney(money, context.prices.currency)}/month)`,
@@ -204,12 +258,17 @@ function misfitsOf(
             : []),
         ],
       ),
-    });
+    };
   }
+  return undefined;
+}
 
+/** Use above the request. */
+function underRequested(rule: RuleInput): RuleResult | undefined {
+  const { history, spec, facts, name, usage, right, keep, followed, advise } = rule;
   const under = underRequest(facts, spec.requests);
   if (under) {
-    issues.push({
+    return {
       category: 'under_requested',
       severity: under.severity,
       title: `${name} uses more ${under.resources} than it requests`,
@@ -231,9 +290,14 @@ function misfitsOf(
           ...(under.cpu ? [{ resource: 'cpu_request', direction: 'raise' } as const] : []),
         ],
       ),
-    });
+    };
   }
+  return undefined;
+}
 
+/** OOM kills at the limit, or a peak close to it. */
+function tightMemoryLimit(rule: RuleInput): RuleResult | undefined {
+  const { history, context, facts, name, usage, right, keep, followed, advise, memLimit } = rule;
   if (memLimit !== undefined) {
     const kills = history.oomKills.filter(
       (k) => k.limitBytes === undefined || k.limitBytes <= memLimit * 1.001,
@@ -242,7 +306,7 @@ function misfitsOf(
     if (kills.length > 0 || peakShare >= 0.9) {
       const severity: Severity =
         kills.length >= 3 ? 'critical' : kills.length > 0 || peakShare >= 0.95 ? 'warning' : 'info';
-      issues.push({
+      return {
         category: 'tight_memory_limit',
         severity,
         title: kills.length
@@ -254,7 +318,7 @@ function misfitsOf(
           ` A limit this close to real use turns an ordinary peak into a kill and a restart.`,
         recommendation: keep
           ? followed.trim()
-          : `Raise the memory limit of container ${history.key.container}: ${right ?? `to at least ${formatBytes((facts.memoryMax ?? memLimit) * 1.3)}`}.${verdict ? followed : ' If the working set climbs steadily between kills, look for a leak before adding memory.'}`,
+          : `Raise the memory limit of container ${history.key.container}: ${right ?? `to at least ${formatBytes((facts.memoryMax ?? memLimit) * 1.3)}`}.${context.verdict ? followed : ' If the working set climbs steadily between kills, look for a leak before adding memory.'}`,
         evidence: {
           ...facts,
           replicas: history.replicas,
@@ -264,13 +328,18 @@ function misfitsOf(
           oomKillsWindowDays: Math.round(context.windowDays),
         },
         advice: advise(['memory_limit'], [{ resource: 'memory_limit', direction: 'raise' }]),
-      });
+      };
     }
   }
+  return undefined;
+}
 
+/** A limit many times the request. */
+function overcommitted(rule: RuleInput): RuleResult | undefined {
+  const { history, spec, facts, name, usage, right, keep, followed, advise } = rule;
   const overcommit = overcommitRatio(facts, spec.requests, spec.limits);
   if (overcommit) {
-    issues.push({
+    return {
       category: 'overcommit_ratio',
       severity: overcommit.severity,
       title: `${name} has a ${overcommit.resource} limit ${overcommit.ratio.toFixed(0)}× its request`,
@@ -304,9 +373,14 @@ function misfitsOf(
                 { resource: 'cpu_limit', direction: 'lower' },
               ],
             ),
-    });
+    };
   }
+  return undefined;
+}
 
+/** No throttling series, but p95 pinned at the CPU limit. */
+function pinnedAtCpuLimit(rule: RuleInput): RuleResult | undefined {
+  const { history, facts, name, usage, advise, cpuLimit } = rule;
   const throttled = facts.throttledP50;
   const pinned =
     throttled === undefined &&
@@ -314,7 +388,7 @@ function misfitsOf(
     facts.cpuP95 !== undefined &&
     facts.cpuP95 >= 0.9 * cpuLimit;
   if (pinned) {
-    issues.push({
+    return {
       category: 'cpu_throttled',
       severity: 'info',
       title: `${name} runs pinned at its ${formatCores(cpuLimit)} limit`,
@@ -327,10 +401,17 @@ function misfitsOf(
         pinnedShareOfLimit: facts.cpuP95! / cpuLimit,
       },
       advice: advise(['cpu_limit'], [{ resource: 'cpu_limit', direction: 'remove' }]),
-    });
+    };
   }
+  return undefined;
+}
+
+/** Throttled in a share of CFS periods. */
+function cpuThrottled(rule: RuleInput): RuleResult | undefined {
+  const { history, facts, name, usage, right, advise, cpuLimit } = rule;
+  const throttled = facts.throttledP50;
   if (throttled !== undefined && throttled >= 0.1 && cpuLimit !== undefined) {
-    issues.push({
+    return {
       category: 'cpu_throttled',
       severity: throttled >= 0.25 ? 'warning' : 'info',
       title: `${name} is CPU-throttled in ${formatPercent(throttled)} of periods`,
@@ -338,10 +419,22 @@ function misfitsOf(
       recommendation: `Remove the CPU limit of container ${history.key.container} (or raise it well above demand) and set the CPU request to real demand: ${right ?? 'about p95 usage ÷ (1 − throttled share)'}.`,
       evidence: { ...facts, replicas: history.replicas, cpuLimit },
       advice: advise(['cpu_limit'], [{ resource: 'cpu_limit', direction: 'remove' }]),
-    });
+    };
   }
-  return issues;
+  return undefined;
 }
+
+/** The rules, in the order their findings are listed. */
+const CONTAINER_RULES: readonly ((rule: RuleInput) => RuleResult | undefined)[] = [
+  missingRequests,
+  missingLimits,
+  overRequested,
+  underRequested,
+  tightMemoryLimit,
+  overcommitted,
+  pinnedAtCpuLimit,
+  cpuThrottled,
+];
 
 interface Facts {
   cpuP50?: number | undefined;
