@@ -3,10 +3,11 @@
 // Integration tests start the services they need through scripts/services.sh themselves. Each
 // file runs in its own process group with a deadline (a hang is killed and named, not waited
 // for), every test has a default timeout, and the end prints the time per group and the slowest
-// files. Usage: node scripts/run-tests.mjs [--unit] [path-filter ...]
+// files. A file is tagged with the services it starts (its requireServices('kafka', ...) calls);
+// --unit runs the files that need none. Usage: node scripts/run-tests.mjs [--unit] [path-filter ...]
 import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { clearTimeout, setTimeout } from 'node:timers';
 
@@ -25,8 +26,19 @@ function collect(dir) {
   return found;
 }
 
+/** The services a test file starts: the names in its requireServices(...) calls. */
+function servicesOf(file) {
+  const source = readFileSync(join(root, file), 'utf8');
+  const names = new Set();
+  for (const call of source.matchAll(/requireServices\(([^)]*)\)/g)) {
+    for (const name of call[1].matchAll(/'([a-z]+)'/g)) names.add(name[1]);
+  }
+  return [...names].sort();
+}
+
 let files = collect(join(root, 'test')).sort();
-if (unitOnly) files = files.filter((file) => !/\/(integration|faults)\//.test(file));
+const services = new Map(files.map((file) => [file, servicesOf(file)]));
+if (unitOnly) files = files.filter((file) => services.get(file).length === 0);
 if (filters.length > 0) files = files.filter((file) => filters.some((f) => file.includes(f)));
 if (files.length === 0) {
   console.error('no test files matched');
@@ -153,6 +165,19 @@ line('\n━━ Summary');
 for (const g of groups) {
   const tests = g.results.reduce((sum, r) => sum + r.tests, 0);
   line(`${g.name}: ${g.results.length} files, ${tests} tests, ${(g.ms / 1000).toFixed(0)} s`);
+}
+// Files of a group run side by side: these are the files' own times added up, per tag.
+const byTag = new Map();
+for (const r of all) {
+  const tag = services.get(r.file).join(' + ') || 'no service';
+  const entry = byTag.get(tag) ?? { files: 0, ms: 0 };
+  entry.files += 1;
+  entry.ms += r.ms;
+  byTag.set(tag, entry);
+}
+line('by the services they start (file times added up):');
+for (const [tag, entry] of [...byTag].sort((a, b) => b[1].ms - a[1].ms)) {
+  line(`  ${tag}: ${entry.files} files, ${(entry.ms / 1000).toFixed(0)} s`);
 }
 line('slowest files:');
 for (const r of [...all].sort((a, b) => b.ms - a.ms).slice(0, 8)) {
