@@ -2,7 +2,7 @@
 // step), scrape each node with bounded concurrency and a per-node timeout. A node that hangs costs
 // one timeout and a count, never the cycle; a slow bus slows the cycle (emit waits) instead of
 // piling up samples. Node names come from a node list refreshed every `nodeRefreshMs`.
-import { setTimeout as sleep } from 'node:timers/promises';
+import { PollingLoop } from '../polling.js';
 import type { ComponentHealth } from '../../core/component.js';
 import type { WorkloadRef } from '../../core/domain.js';
 import { envelope } from '../../core/envelope.js';
@@ -56,9 +56,15 @@ export class KubeletCollector implements Collector {
   private readonly rates = new CounterRates();
   private readonly nodes = new Map<string, NodeState>();
   private nodesAt = 0;
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private readonly stopping = new AbortController();
+  private readonly loop = new PollingLoop(
+    async () => {
+      await this.cycle();
+      return false;
+    },
+    // Spread over ±jitter so that many collectors do not scrape the kubelets in step.
+    (elapsed) =>
+      this.config.intervalMs * (1 + (Math.random() * 2 - 1) * this.config.jitter) - elapsed,
+  );
   private cycles = 0;
   /** Oldest sample time of each recent cycle, for pruning counter state. */
   private readonly cycleStarts: number[] = [];
@@ -80,15 +86,12 @@ export class KubeletCollector implements Collector {
   }
 
   start(): Promise<void> {
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
     return Promise.resolve();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    this.stopping.abort();
-    await this.loop;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   health(): ComponentHealth {
@@ -97,7 +100,7 @@ export class KubeletCollector implements Collector {
     if (this.nodes.size > 0 && failing === this.nodes.size) {
       return { ready: false, detail: `no node could be scraped (${failing} failing)` };
     }
-    return { ready: this.cycles > 0 || this.running };
+    return { ready: this.cycles > 0 || this.loop.running };
   }
 
   /** Completed scrape cycles, for tests and status pages. */
@@ -120,7 +123,7 @@ export class KubeletCollector implements Collector {
     const names = [...this.nodes.keys()];
     let next = 0;
     const worker = async () => {
-      while (this.running && next < names.length) {
+      while (this.loop.running && next < names.length) {
         const node = names[next++]!;
         await this.scrape(node);
       }
@@ -137,18 +140,6 @@ export class KubeletCollector implements Collector {
       if (Number.isFinite(cutoff)) this.rates.forgetOlderThan(cutoff);
     }
     this.cycles++;
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      const started = Date.now();
-      await this.cycle();
-      const spread = 1 + (Math.random() * 2 - 1) * this.config.jitter;
-      const wait = Math.max(0, this.config.intervalMs * spread - (Date.now() - started));
-      await sleep(wait, undefined, { signal: this.stopping.signal, ref: false }).catch(
-        () => undefined,
-      );
-    }
   }
 
   private async refreshNodes(): Promise<void> {
@@ -242,7 +233,7 @@ export class KubeletCollector implements Collector {
       this.metrics.success();
     } catch (error) {
       state.lastError = (error as Error).message;
-      if (!this.running) return;
+      if (!this.loop.running) return;
       this.metrics.problem(kubeErrorType(error), 'collect', 'node scrape failed', {
         node,
         err: state.lastError,

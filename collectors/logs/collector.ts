@@ -3,7 +3,7 @@
 // capped, tagged (OutOfMemoryError, Killed process, oom-kill:, signal 9, panic, fatal), selected
 // (all, or tagged plus context) and rate-limited per container. A stream that ends (container
 // exit, API server restart) is re-opened at the next discovery from just after its last line.
-import { setTimeout as sleep } from 'node:timers/promises';
+import { PollingLoop } from '../polling.js';
 import type { ComponentHealth } from '../../core/component.js';
 import type { LogLine } from '../../core/domain.js';
 import { envelope, type AnyEnvelope } from '../../core/envelope.js';
@@ -74,9 +74,10 @@ export class LogsCollector implements Collector {
   private readonly positions = new Map<string, Position>();
   /** Per container, the finishedAt of the last ended run whose final lines were read. */
   private readonly endedRead = new Map<string, string>();
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private readonly stopping = new AbortController();
+  private readonly loop = new PollingLoop(
+    () => this.discoverAndFollow(),
+    () => this.config.discoveryIntervalMs,
+  );
   private readonly streams = new Set<Promise<void>>();
   private lastError: string | undefined;
 
@@ -94,64 +95,58 @@ export class LogsCollector implements Collector {
   }
 
   start(): Promise<void> {
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
     return Promise.resolve();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.stopping.abort();
+    const stopped = this.loop.stop();
     for (const controller of this.active.values()) controller.abort();
-    await this.loop;
+    await stopped;
     await Promise.allSettled([...this.streams]);
   }
 
   health(): ComponentHealth {
-    return this.lastError ? { ready: false, detail: this.lastError } : { ready: this.running };
+    return this.lastError ? { ready: false, detail: this.lastError } : { ready: this.loop.running };
   }
 
   get following(): number {
     return this.active.size;
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
-      try {
-        const { running: targets, ended } = await this.discover();
-        this.lastError = undefined;
-        // The last lines of a run that ended (the OutOfMemoryError before an OOM kill) are only
-        // in its `previous` log once the container restarted: read them once per ended run.
-        for (const run of ended) {
-          if (!this.running) break;
-          const key = this.keyOf(run.target);
-          if (this.endedRead.get(key) === run.finishedAt) continue;
-          this.endedRead.set(key, run.finishedAt);
-          await this.readPrevious(key, run.target);
-        }
-        for (const target of targets) {
-          if (this.active.size >= this.config.maxStreams) break;
-          const key = this.keyOf(target);
-          if (this.active.has(key)) continue;
-          const controller = new AbortController();
-          this.active.set(key, controller);
-          const stream = this.follow(key, target, controller.signal).finally(() => {
-            this.active.delete(key);
-            this.streams.delete(stream);
-          });
-          this.streams.add(stream);
-        }
-      } catch (error) {
-        this.lastError = `pod list failed: ${(error as Error).message}`;
-        this.metrics.problem(kubeErrorType(error), 'collect', 'pod list failed', {
-          err: this.lastError,
-        });
+  /** One round: list the pods, read the ended runs' last lines, follow the new containers. */
+  private async discoverAndFollow(): Promise<boolean> {
+    try {
+      const { running: targets, ended } = await this.discover();
+      this.lastError = undefined;
+      // The last lines of a run that ended (the OutOfMemoryError before an OOM kill) are only
+      // in its `previous` log once the container restarted: read them once per ended run.
+      for (const run of ended) {
+        if (!this.loop.running) break;
+        const key = this.keyOf(run.target);
+        if (this.endedRead.get(key) === run.finishedAt) continue;
+        this.endedRead.set(key, run.finishedAt);
+        await this.readPrevious(key, run.target);
       }
-      await sleep(this.config.discoveryIntervalMs, undefined, {
-        signal: this.stopping.signal,
-        ref: false,
-      }).catch(() => undefined);
+      for (const target of targets) {
+        if (this.active.size >= this.config.maxStreams) break;
+        const key = this.keyOf(target);
+        if (this.active.has(key)) continue;
+        const controller = new AbortController();
+        this.active.set(key, controller);
+        const stream = this.follow(key, target, controller.signal).finally(() => {
+          this.active.delete(key);
+          this.streams.delete(stream);
+        });
+        this.streams.add(stream);
+      }
+    } catch (error) {
+      this.lastError = `pod list failed: ${(error as Error).message}`;
+      this.metrics.problem(kubeErrorType(error), 'collect', 'pod list failed', {
+        err: this.lastError,
+      });
     }
+    return false;
   }
 
   private keyOf(target: Target): string {
@@ -226,7 +221,7 @@ export class LogsCollector implements Collector {
         this.metrics.success();
       }
     } catch (error) {
-      if (!this.running) return;
+      if (!this.loop.running) return;
       this.metrics.problem(kubeErrorType(error), 'collect', 'previous log read failed', {
         pod: `${target.namespace}/${target.pod}`,
         container: target.container,
@@ -267,7 +262,7 @@ export class LogsCollector implements Collector {
         if (records.length > 0) await this.deps.publisher.emit(records);
       }
     } catch (error) {
-      if (signal.aborted || !this.running) return;
+      if (signal.aborted || !this.loop.running) return;
       this.metrics.problem(kubeErrorType(error), 'collect', 'log stream failed', {
         pod: `${target.namespace}/${target.pod}`,
         container: target.container,

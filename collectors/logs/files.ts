@@ -11,7 +11,7 @@
 // node's kernel log is tailed the same way for the OOM killer's reports (kernel-log.ts).
 import { open, readdir, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { PollingLoop } from '../polling.js';
 import type { ComponentHealth } from '../../core/component.js';
 import type { LogLine } from '../../core/domain.js';
 import { envelope, type AnyEnvelope } from '../../core/envelope.js';
@@ -150,9 +150,11 @@ export class LogFilesCollector implements Collector {
   private readonly badDirs = new Set<string>();
   private readonly carryCap: number;
   private unsubscribe: (() => void) | undefined;
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private stopping = new AbortController();
+  // A file that hit the read budget is read again at once: the budget bounds memory, not pace.
+  private readonly loop = new PollingLoop(
+    () => this.round(),
+    () => this.config.pollIntervalMs,
+  );
   private lastError: string | undefined;
   private quietPolls = 0;
   private emittedSinceFlush = false;
@@ -181,15 +183,11 @@ export class LogFilesCollector implements Collector {
     }
     await this.checkpoint.load();
     this.unsubscribe = this.deps.publisher.onDelivered((records) => this.delivered(records));
-    this.stopping = new AbortController();
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.stopping.abort();
-    await this.loop;
+    await this.loop.stop();
     // What was emitted reaches the checkpoint only once delivered: give it the time to be.
     await this.deps.publisher.flush(this.config.stopFlushMs);
     this.unsubscribe?.();
@@ -197,7 +195,7 @@ export class LogFilesCollector implements Collector {
   }
 
   health(): ComponentHealth {
-    return this.lastError ? { ready: false, detail: this.lastError } : { ready: this.running };
+    return this.lastError ? { ready: false, detail: this.lastError } : { ready: this.loop.running };
   }
 
   /** Files being tailed. */
@@ -210,27 +208,21 @@ export class LogFilesCollector implements Collector {
     return this.quietPolls;
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
-      let more = false;
-      try {
-        more = await this.poll();
-        this.lastError = undefined;
-        this.metrics.success();
-      } catch (error) {
-        if (!this.running) break;
-        this.lastError = `log files poll failed: ${(error as Error).message}`;
-        this.metrics.problem('internal', 'collect', 'log files poll failed', {
-          root: this.config.root,
-          err: (error as Error).message,
-        });
-      }
-      // A file that hit the read budget is read again at once: the budget bounds memory, not pace.
-      if (more && this.running) continue;
-      await sleep(this.config.pollIntervalMs, undefined, {
-        signal: this.stopping.signal,
-        ref: false,
-      }).catch(() => undefined);
+  /** One poll, its failure counted and kept for health(). */
+  private async round(): Promise<boolean> {
+    try {
+      const more = await this.poll();
+      this.lastError = undefined;
+      this.metrics.success();
+      return more;
+    } catch (error) {
+      if (!this.loop.running) return false;
+      this.lastError = `log files poll failed: ${(error as Error).message}`;
+      this.metrics.problem('internal', 'collect', 'log files poll failed', {
+        root: this.config.root,
+        err: (error as Error).message,
+      });
+      return false;
     }
   }
 
@@ -249,7 +241,7 @@ export class LogFilesCollector implements Collector {
     let more = false;
     let read = false;
     for (const name of root) {
-      if (!this.running) return false;
+      if (!this.loop.running) return false;
       const parsed = parsePodDir(name);
       if (!parsed) {
         if (!this.badDirs.has(name)) {
