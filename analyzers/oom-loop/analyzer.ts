@@ -114,50 +114,67 @@ async function judgeGroup(
   group: readonly ContainerTermination[],
   kernel: readonly KubeEvent[],
 ): Promise<Finding | undefined> {
-  const { cluster, window, now, store } = input;
+  const { cluster, window, store } = input;
   const recent = group.filter((k) => k.termination.finishedAt >= window.from);
   if (recent.length < 2) return undefined;
-  const times = recent.map((k) => k.termination.finishedAt);
-  let rule = loopRuleMet(times, settings.rules);
+  const met = loopRuleMet(
+    recent.map((k) => k.termination.finishedAt),
+    settings.rules,
+  );
+  if (!met && recent.length < settings.leakMinKills) return undefined;
   const contexts: KillContext[] = recent.slice(-settings.classifiedKills).map((kill) => ({ kill }));
-  if (!rule && recent.length < settings.leakMinKills) return undefined;
   for (const context of contexts) await classify(store, cluster, settings, context);
-  let ruleText = rule ? describeRule(rule) : '';
-  if (!rule) {
-    // Growth seen on a kill and contradicted by none (a run cut short by the start of the data
-    // is 'unknown', not a contradiction) predicts the next kill.
-    const categories = contexts.map((c) => c.verdict?.category ?? 'unknown');
-    const leaks = categories.filter((c) => c === 'slow_leak').length;
-    if (leaks === 0 || categories.some((c) => c !== 'slow_leak' && c !== 'unknown')) {
-      return undefined;
-    }
-    rule = { kills: settings.leakMinKills, withinMs: settings.windowMs };
-    ruleText = `${settings.leakMinKills} kills, each after the same steady growth`;
-  }
+  const ruleText = met ? describeRule(met) : leakRuleText(contexts, settings);
+  if (ruleText === undefined) return undefined;
   const verdicts = contexts.flatMap((c) => (c.verdict ? [c.verdict] : []));
-  const category = loopCategory(verdicts);
+  const readings = await readAroundLoop(input, settings, group, recent, verdicts, kernel);
+  return loopFinding(input, settings, { group, recent, contexts, verdicts, ruleText }, readings);
+}
+
+/**
+ * Without a kill-count rule met, a loop of slow leaks: growth seen on a kill and contradicted by
+ * none (a run cut short by the start of the data is 'unknown', not a contradiction) predicts the
+ * next kill. Undefined when the kills do not say so.
+ */
+function leakRuleText(
+  contexts: readonly KillContext[],
+  settings: OomLoopSettings,
+): string | undefined {
+  const categories = contexts.map((c) => c.verdict?.category ?? 'unknown');
+  const leaks = categories.filter((c) => c === 'slow_leak').length;
+  if (leaks === 0 || categories.some((c) => c !== 'slow_leak' && c !== 'unknown')) {
+    return undefined;
+  }
+  return `${settings.leakMinKills} kills, each after the same steady growth`;
+}
+
+/** What the store says around a loop beyond its kills: the pods, their logs, the kernel. */
+interface LoopReadings {
+  readonly hints: readonly string[];
+  readonly nextOom: { pod: string; currentBytes: number; inMs: number } | undefined;
+  readonly p99Bytes: number | undefined;
+  readonly lastLines: readonly LogLine[];
+  readonly javaOomLines: readonly LogLine[];
+  readonly kernelEvents: readonly KubeEvent[];
+}
+
+async function readAroundLoop(
+  input: AnalysisInput,
+  settings: OomLoopSettings,
+  group: readonly ContainerTermination[],
+  recent: readonly ContainerTermination[],
+  verdicts: readonly KillVerdict[],
+  kernel: readonly KubeEvent[],
+): Promise<LoopReadings> {
+  const { cluster, now, store } = input;
   const last = recent[recent.length - 1]!;
-  const subject: FindingSubject = {
-    type: 'workload_container',
-    cluster,
-    workload: last.workload,
-    container: last.container,
-  };
-  const start =
-    episodeStart(
-      group.map((k) => k.termination.finishedAt),
-      settings.windowMs,
-    ) ?? times[0]!;
   const limitBytes = last.limits.memoryBytes;
-  const growths = verdicts.flatMap((v) => (v.growthBytesPerHour ? [v.growthBytesPerHour] : []));
-  const growthBytesPerHour = median(growths);
   const pods = await workloadPods(store, cluster, last, now);
   const hints = pods.flatMap(
     (p) => p.containers.find((c) => c.name === last.container)?.runtimeHints ?? [],
   );
-  const heap = heapFlags([...new Set(hints)]);
   const nextOom =
-    category === 'slow_leak' && limitBytes !== undefined
+    loopCategory(verdicts) === 'slow_leak' && limitBytes !== undefined
       ? await nextOomEstimate(
           store,
           cluster,
@@ -166,7 +183,7 @@ async function judgeGroup(
           group,
           limitBytes,
           now,
-          growthBytesPerHour,
+          growthOf(verdicts),
         )
       : undefined;
   const p99Bytes = await p99WorkingSet(input, last);
@@ -180,6 +197,46 @@ async function judgeGroup(
           Math.abs(e.lastTimestamp - k.termination.finishedAt) <= settings.systemOomMatchMs,
       ),
   );
+  return { hints, nextOom, p99Bytes, lastLines, javaOomLines, kernelEvents };
+}
+
+/** The median growth of the kills that grew. */
+function growthOf(verdicts: readonly KillVerdict[]): number | undefined {
+  return median(verdicts.flatMap((v) => (v.growthBytesPerHour ? [v.growthBytesPerHour] : [])));
+}
+
+/** The finding a loop is, from its kills and what was read around them. */
+function loopFinding(
+  input: AnalysisInput,
+  settings: OomLoopSettings,
+  loop: {
+    readonly group: readonly ContainerTermination[];
+    readonly recent: readonly ContainerTermination[];
+    readonly contexts: readonly KillContext[];
+    readonly verdicts: readonly KillVerdict[];
+    readonly ruleText: string;
+  },
+  readings: LoopReadings,
+): Finding {
+  const { cluster, now } = input;
+  const { group, recent, contexts, verdicts, ruleText } = loop;
+  const { hints, nextOom, p99Bytes, lastLines, javaOomLines, kernelEvents } = readings;
+  const category = loopCategory(verdicts);
+  const last = recent[recent.length - 1]!;
+  const subject: FindingSubject = {
+    type: 'workload_container',
+    cluster,
+    workload: last.workload,
+    container: last.container,
+  };
+  const start =
+    episodeStart(
+      group.map((k) => k.termination.finishedAt),
+      settings.windowMs,
+    ) ?? recent[0]!.termination.finishedAt;
+  const limitBytes = last.limits.memoryBytes;
+  const growthBytesPerHour = growthOf(verdicts);
+  const heap = heapFlags([...new Set(hints)]);
   const exitCodes: Record<string, number> = {};
   for (const k of recent) {
     const code = String(k.termination.exitCode);
