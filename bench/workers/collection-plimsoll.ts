@@ -1,6 +1,6 @@
 // The collection worker's Plimsoll half: a steady-state round of the KubeletCollector over every
 // node's /metrics/resource, and a kube-state-metrics scrape through the streaming Prometheus text
-// parser folded into a KsmSnapshot.
+// parser folded into a KsmSnapshot sample by sample.
 //
 // The round is the collector's own (node list, bounded concurrency, parse, counter rates,
 // envelopes, publish) with its two other requests answered empty in-process: /metrics/cadvisor,
@@ -16,8 +16,8 @@ import {
 } from '../../collectors/kubelet/client.js';
 import { KubeletCollector, kubeletDefaults } from '../../collectors/kubelet/collector.js';
 import { ClientNodeKubeApi, loadKubeConfig } from '../../collectors/kubernetes/api.js';
-import { PrometheusTextParser, type Sample } from '../../collectors/formats/prometheus-text.js';
-import { buildKsmSnapshot } from '../../collectors/formats/kube-state-metrics.js';
+import { PrometheusTextParser } from '../../collectors/formats/prometheus-text.js';
+import { KsmSnapshotBuilder } from '../../collectors/formats/kube-state-metrics.js';
 import { CountingSink, measure, type WorkerReport } from './collection-common.js';
 
 const EMPTY_POD_LIST: KubeletResponse = { text: '{"items":[]}', contentType: 'application/json' };
@@ -101,15 +101,16 @@ export async function plimsollKsm(url: string): Promise<WorkerReport> {
   let bytes = 0;
   const { wallMs, cpuMs, value } = await measure(async () => {
     const stream = await api.getStream('/ksm/metrics', { timeoutMs: 300_000 });
-    const samples: Sample[] = [];
-    const parser = new PrometheusTextParser((sample) => samples.push(sample));
+    // Each sample is folded as it is parsed: the scrape is never held whole.
+    const builder = new KsmSnapshotBuilder();
+    const parser = new PrometheusTextParser((sample) => builder.add(sample));
     stream.setEncoding('utf8');
     for await (const chunk of stream as AsyncIterable<string>) {
       bytes += Buffer.byteLength(chunk);
       parser.write(chunk);
     }
     const summary = parser.end();
-    const snapshot = buildKsmSnapshot(samples);
+    const snapshot = builder.finish({});
     return {
       samples: summary.sampleCount,
       malformed: summary.errorCount,

@@ -117,7 +117,8 @@ function resourceOf(labels: Readonly<Record<string, string>>): Resource | undefi
   return undefined;
 }
 
-class SnapshotBuilder {
+/** Folds samples into a snapshot one at a time: a scrape streamed through it is never held whole. */
+export class KsmSnapshotBuilder {
   readonly pods = new Map<string, KsmPod>();
   readonly nodes = new Map<string, KsmNode>();
   readonly issues: Issue[] = [];
@@ -500,7 +501,7 @@ export function buildKsmSnapshot(
   samples: Iterable<Sample>,
   options: KsmSnapshotOptions = {},
 ): KsmSnapshot {
-  const builder = new SnapshotBuilder();
+  const builder = new KsmSnapshotBuilder();
   for (const sample of samples) builder.add(sample);
   return builder.finish(options);
 }
