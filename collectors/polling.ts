@@ -24,11 +24,6 @@ export class PollingLoop {
     return this.active;
   }
 
-  /** Aborted by stop(): for waits inside a round. */
-  get signal(): AbortSignal {
-    return this.stopping.signal;
-  }
-
   start(): void {
     this.stopping = new AbortController();
     this.active = true;

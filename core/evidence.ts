@@ -2,9 +2,10 @@
 // findings are checked against them before they are stored (a field an analyzer adds, renames or
 // drops fails its tests instead of emptying a dashboard panel), and every reader — metrics,
 // report, alerts, web pages — takes its numbers through `evidenceOf`, typed, instead of reading
-// `Record<string, unknown>` by string key with fallbacks. Every key is declared; the numbers and
-// structures readers use are typed exactly, structures only shown to people (log lines, series,
-// consumers) are declared as what they are shown as. docs/reports.md explains each field.
+// `Record<string, unknown>` by string key with fallbacks. Every key is declared (the rates a
+// finding was priced at may carry more); the numbers and structures readers use are typed
+// exactly, structures only shown to people (log lines, series, consumers) are declared as what
+// they are shown as. docs/reports.md explains each field.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { EpochMsSchema, ResourceAmountsSchema, type Finding, type FindingKind } from './domain.js';
@@ -45,9 +46,10 @@ export const MemoryAdviceSchema = Type.Object(
     ]),
     limitBytes: Optional(Bytes),
   },
-  { additionalProperties: true },
+  Strict,
 );
 
+// The rates a finding was priced at; a price book may carry more (its pools), which is kept.
 export const RatesSchema = Type.Object(
   {
     cpuCoreHour: Type.Number({ minimum: 0 }),

@@ -250,10 +250,11 @@ export class LogFilesCollector implements Collector {
         }
         continue;
       }
+      // Every pod of the node can be named in a kernel OOM report, followed or not.
+      podsByUid.set(parsed.uid, { namespace: parsed.namespace, pod: parsed.pod });
       if (this.config.namespaces.length > 0 && !this.config.namespaces.includes(parsed.namespace))
         continue;
       seenPods.add(name);
-      podsByUid.set(parsed.uid, { namespace: parsed.namespace, pod: parsed.pod });
       const pod: PodDir = { dir: name, ...parsed };
       for (const container of await this.list(join(this.config.root, name))) {
         const dir = join(this.config.root, name, container);
