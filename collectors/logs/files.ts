@@ -159,7 +159,8 @@ export class LogFilesCollector implements Collector {
   private quietPolls = 0;
   private emittedSinceFlush = false;
   private readonly kernelReader = new KernelLogReader();
-  private kernelState: Pick<FileState, 'ino' | 'readOffset' | 'safeOffset' | 'savedAt'> | undefined;
+  /** Read in whole lines only (KernelLogReader): where reading resumes is where a restart would. */
+  private kernelState: Pick<FileState, 'ino' | 'safeOffset' | 'savedAt'> | undefined;
   private kernelUnreadable = 0;
 
   constructor(
@@ -315,24 +316,22 @@ export class LogFilesCollector implements Collector {
         // Without a checkpoint, from the end: the log's past was not this collector's to report.
         const saved = this.checkpoint.get<SavedOffset>(SECTION, KERNEL_KEY);
         const offset = saved?.ino === ino ? saved.offset : size;
-        this.kernelState = { ino, readOffset: offset, safeOffset: offset, savedAt: 0 };
+        this.kernelState = { ino, safeOffset: offset, savedAt: 0 };
       }
       const state = this.kernelState;
-      if (state.ino !== ino || size < state.readOffset) {
+      if (state.ino !== ino || size < state.safeOffset) {
         // Rotated or truncated: the new file from its start.
         state.ino = ino;
-        state.readOffset = 0;
-        this.kernelReader.reset();
+        state.safeOffset = 0;
       }
-      const before = state.readOffset;
+      const before = state.safeOffset;
       const { kills, offset, more } = await this.kernelReader.read(
         handle,
-        state.readOffset,
+        state.safeOffset,
         size,
         this.config.maxReadBytes,
         Date.now(),
       );
-      state.readOffset = offset;
       state.safeOffset = offset;
       if (this.kernelReader.unreadable > this.kernelUnreadable) {
         this.kernelUnreadable = this.kernelReader.unreadable;

@@ -46,26 +46,21 @@ export interface KernelKill {
 }
 
 /**
- * Reads a kernel log from an offset, whole lines only, and assembles the OOM killer's reports.
- * A line cut by the end of what was written is kept for the next read.
+ * Reads a kernel log from an offset, whole lines only, and assembles the OOM killer's reports. A
+ * line still being written is left where it is and read whole next time, so the offset returned
+ * is always a line's start: where a restart from the checkpoint resumes.
  */
 export class KernelLogReader {
   private readonly assembler = new KernelOomAssembler();
-  private carry = '';
 
   /** Lines the OOM parser recognised but could not read. */
   get unreadable(): number {
     return this.assembler.errors;
   }
 
-  /** Forgets a partial line and any half-assembled report (the file was rotated or truncated). */
-  reset(): void {
-    this.carry = '';
-  }
-
   /**
    * Reads up to `maxBytes` from `offset`; returns the kills completed, the offset after the last
-   * whole line, and whether more is written than was read.
+   * whole line, and whether the budget left more to read now.
    */
   async read(
     handle: FileHandle,
@@ -78,17 +73,22 @@ export class KernelLogReader {
     if (length <= 0) return { kills: [], offset, more: false };
     const buffer = Buffer.alloc(length);
     const { bytesRead } = await handle.read(buffer, 0, length, offset);
-    const text = this.carry + buffer.subarray(0, bytesRead).toString('utf8');
-    const lastNewline = text.lastIndexOf('\n');
-    this.carry = lastNewline === -1 ? text : text.slice(lastNewline + 1);
+    const full = bytesRead === maxBytes && offset + bytesRead < size;
+    const lastNewline = buffer.subarray(0, bytesRead).lastIndexOf(0x0a);
+    if (lastNewline === -1) {
+      // No line ends within a whole budget: a line longer than any report, passed over.
+      return full
+        ? { kills: [], offset: offset + bytesRead, more: true }
+        : { kills: [], offset, more: false };
+    }
     const kills: KernelKill[] = [];
     let lastTime: number | undefined;
-    for (const line of lastNewline === -1 ? [] : text.slice(0, lastNewline).split('\n')) {
+    for (const line of buffer.toString('utf8', 0, lastNewline).split('\n')) {
       lastTime = kernelLineTime(line, now) ?? lastTime;
       const kill = this.assembler.push(line);
       if (kill) kills.push({ at: lastTime ?? now, kill });
     }
-    return { kills, offset: offset + bytesRead, more: offset + bytesRead < size };
+    return { kills, offset: offset + lastNewline + 1, more: full };
   }
 }
 

@@ -4,13 +4,14 @@
 // ran is not reported, and a restart from the checkpoint neither loses nor repeats a kill.
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Subscription } from '../../../bus/bus.js';
 import type { Collector } from '../../../collectors/collector.js';
 import { logsFactory } from '../../../collectors/logs/factory.js';
-import { kernelLineTime } from '../../../collectors/logs/kernel-log.js';
+import { KernelLogReader, kernelLineTime } from '../../../collectors/logs/kernel-log.js';
 import { Topics, type AnyEnvelope, type Envelope } from '../../../core/envelope.js';
 import { fixture } from '../formats/fixtures.js';
 import { waitFor } from '../../support/wait.js';
@@ -46,6 +47,37 @@ describe('kernel log OOM kills', () => {
       Date.UTC(2025, 11, 31, 23, 59, 59),
     );
     assert.equal(kernelLineTime('[12345.678] Killed process 1 (x)', now), undefined);
+  });
+
+  it('reads whole lines only: a report half written when reading stops is read whole later', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plimsoll-kernel-read-'));
+    try {
+      const path = join(dir, 'kern.log');
+      const report = memcgKill('2026-01-02T12:00:00.000000+00:00', 4500);
+      const cut = report.length - 40;
+      writeFileSync(path, report.slice(0, cut));
+      const now = Date.UTC(2026, 0, 2, 13);
+      const readAll = async (reader: KernelLogReader, from: number) => {
+        const handle = await open(path, 'r');
+        try {
+          return await reader.read(handle, from, (await handle.stat()).size, 1 << 20, now);
+        } finally {
+          await handle.close();
+        }
+      };
+      const first = await readAll(new KernelLogReader(), 0);
+      assert.deepEqual(first.kills, []);
+      assert.equal(first.offset, report.indexOf('\n') + 1, 'the offset of the unfinished line');
+      assert.equal(first.more, false);
+      // A restart resumes at that offset, with a reader of its own.
+      appendFileSync(path, report.slice(cut));
+      const second = await readAll(new KernelLogReader(), first.offset);
+      assert.equal(second.kills.length, 1);
+      assert.equal(second.kills[0]?.kill.pid, 4500);
+      assert.equal(second.offset, report.length);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   describe('through the node-logs collector', () => {
