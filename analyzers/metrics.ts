@@ -723,19 +723,21 @@ export function workloadLabels(cluster: string, workload: WorkloadRef, container
 
 function flapCount(finding: Finding): number {
   const flaps = conditionFlaps(finding);
-  return Math.max(
-    flaps.ready,
-    flaps.memoryPressure,
-    evidenceOf(finding, 'node_memory_flapping')?.flaps?.length ?? 0,
-  );
+  return Math.max(flaps.ready, flaps.memoryPressure, flaps.listed);
 }
 
-function conditionFlaps(finding: Finding): { ready: number; memoryPressure: number } {
+/** Flips by condition as the evidence counts them, and the flaps it lists. */
+function conditionFlaps(finding: Finding): {
+  ready: number;
+  memoryPressure: number;
+  listed: number;
+} {
   const evidence = evidenceOf(finding, 'node_memory_flapping');
   const list = evidence?.flaps ?? [];
   return {
     ready: evidence?.notReadyFlaps ?? list.filter((f) => f.notReady).length,
     memoryPressure: evidence?.memoryPressureFlaps ?? list.filter((f) => f.memoryPressure).length,
+    listed: list.length,
   };
 }
 

@@ -7,6 +7,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { problem, PROBLEM_TYPE } from './problem.js';
 
 /** What the probe port answers; everything else there is a 404. */
 export const PROBE_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz']);
@@ -18,14 +19,11 @@ export interface ProbeListener {
 }
 
 function notHere(response: http.ServerResponse): void {
-  const body = JSON.stringify({
-    type: 'about:blank',
-    title: 'Not Found',
-    status: 404,
-    detail: `This port serves only the probes: ${[...PROBE_PATHS].join(', ')}.`,
-  });
+  const body = JSON.stringify(
+    problem(404, 'Not Found', `This port serves only the probes: ${[...PROBE_PATHS].join(', ')}.`),
+  );
   response.writeHead(404, {
-    'content-type': 'application/problem+json; charset=utf-8',
+    'content-type': `${PROBLEM_TYPE}; charset=utf-8`,
     'content-length': Buffer.byteLength(body),
   });
   response.end(body);

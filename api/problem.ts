@@ -12,6 +12,13 @@ export const ProblemSchema = Type.Object(
   { $id: 'Problem', description: 'RFC 9457 problem details' },
 );
 
+export const PROBLEM_TYPE = 'application/problem+json';
+
+/** The body of a problem, for a reply or a raw response. */
+export function problem(status: number, title: string, detail?: string) {
+  return { type: 'about:blank', title, status, ...(detail ? { detail } : {}) };
+}
+
 export function sendProblem(
   reply: FastifyReply,
   status: number,
@@ -20,6 +27,6 @@ export function sendProblem(
 ): FastifyReply {
   return reply
     .code(status)
-    .type('application/problem+json')
-    .send({ type: 'about:blank', title, status, ...(detail ? { detail } : {}) });
+    .type(PROBLEM_TYPE)
+    .send(problem(status, title, detail));
 }

@@ -127,8 +127,30 @@ async function judgeGroup(
   const ruleText = met ? describeRule(met) : leakRuleText(contexts, settings);
   if (ruleText === undefined) return undefined;
   const verdicts = contexts.flatMap((c) => (c.verdict ? [c.verdict] : []));
-  const readings = await readAroundLoop(input, settings, group, recent, verdicts, kernel);
-  return loopFinding(input, settings, { group, recent, contexts, verdicts, ruleText }, readings);
+  const loop: Loop = {
+    group,
+    recent,
+    contexts,
+    verdicts,
+    ruleText,
+    category: loopCategory(verdicts),
+    growthBytesPerHour: growthOf(verdicts),
+  };
+  return loopFinding(input, settings, loop, await readAroundLoop(input, settings, loop, kernel));
+}
+
+/** A container's kills judged a loop: which ones, by what rule, of what kind. */
+interface Loop {
+  /** Every kill of the container in the look-back. */
+  readonly group: readonly ContainerTermination[];
+  /** The kills in the analysis window. */
+  readonly recent: readonly ContainerTermination[];
+  readonly contexts: readonly KillContext[];
+  readonly verdicts: readonly KillVerdict[];
+  readonly ruleText: string;
+  readonly category: ReturnType<typeof loopCategory>;
+  /** The median growth of the kills that grew. */
+  readonly growthBytesPerHour: number | undefined;
 }
 
 /**
@@ -161,12 +183,11 @@ interface LoopReadings {
 async function readAroundLoop(
   input: AnalysisInput,
   settings: OomLoopSettings,
-  group: readonly ContainerTermination[],
-  recent: readonly ContainerTermination[],
-  verdicts: readonly KillVerdict[],
+  loop: Loop,
   kernel: readonly KubeEvent[],
 ): Promise<LoopReadings> {
   const { cluster, now, store } = input;
+  const { group, recent } = loop;
   const last = recent[recent.length - 1]!;
   const limitBytes = last.limits.memoryBytes;
   const pods = await workloadPods(store, cluster, last, now);
@@ -174,7 +195,7 @@ async function readAroundLoop(
     (p) => p.containers.find((c) => c.name === last.container)?.runtimeHints ?? [],
   );
   const nextOom =
-    loopCategory(verdicts) === 'slow_leak' && limitBytes !== undefined
+    loop.category === 'slow_leak' && limitBytes !== undefined
       ? await nextOomEstimate(
           store,
           cluster,
@@ -183,7 +204,7 @@ async function readAroundLoop(
           group,
           limitBytes,
           now,
-          growthOf(verdicts),
+          loop.growthBytesPerHour,
         )
       : undefined;
   const p99Bytes = await p99WorkingSet(input, last);
@@ -209,19 +230,12 @@ function growthOf(verdicts: readonly KillVerdict[]): number | undefined {
 function loopFinding(
   input: AnalysisInput,
   settings: OomLoopSettings,
-  loop: {
-    readonly group: readonly ContainerTermination[];
-    readonly recent: readonly ContainerTermination[];
-    readonly contexts: readonly KillContext[];
-    readonly verdicts: readonly KillVerdict[];
-    readonly ruleText: string;
-  },
+  loop: Loop,
   readings: LoopReadings,
 ): Finding {
   const { cluster, now } = input;
-  const { group, recent, contexts, verdicts, ruleText } = loop;
+  const { group, recent, contexts, verdicts, ruleText, category, growthBytesPerHour } = loop;
   const { hints, nextOom, p99Bytes, lastLines, javaOomLines, kernelEvents } = readings;
-  const category = loopCategory(verdicts);
   const last = recent[recent.length - 1]!;
   const subject: FindingSubject = {
     type: 'workload_container',
@@ -235,7 +249,6 @@ function loopFinding(
       settings.windowMs,
     ) ?? recent[0]!.termination.finishedAt;
   const limitBytes = last.limits.memoryBytes;
-  const growthBytesPerHour = growthOf(verdicts);
   const heap = heapFlags([...new Set(hints)]);
   const exitCodes: Record<string, number> = {};
   for (const k of recent) {
