@@ -1,22 +1,18 @@
-// What each collector of `plimsoll collect` is built with: the `collectors` config section, with
-// the command's flags over it (a flag given wins; an absent flag leaves the configured value).
-// Seconds in the configuration become the milliseconds the factories take; keys the section does
-// not have keep the factory's own defaults.
+// What each collector of `plimsoll collect` is built with: its section of the `collectors` config,
+// the command's flags over it (a flag given wins; an absent flag leaves the configured value), and
+// the keys all collectors share. Each collector's entry in the registry says which flags are its
+// own and how its section becomes its factory's config; nothing here names a collector.
 import { join } from 'node:path';
-import type { Config } from '../core/config/schema.js';
-import type { Collector, CollectorDeps } from './collector.js';
-import type { KubeletFactoryConfig, KubeletMode } from './kubelet/factory.js';
+import type { Static, TObject } from '@sinclair/typebox';
+import { ConfigError, validateSection } from '../core/config/load.js';
+import type { Collector, CollectorDeps, CollectorEntry, CollectorFlag } from './collector.js';
 import type { KubeConnection } from './kubernetes/api.js';
-import type { KubernetesFactoryConfig } from './kubernetes/factory.js';
-import type { LogsFactoryConfig, LogsSource } from './logs/factory.js';
-import type { ShipMode } from './logs/selection.js';
-import type { PrometheusFactoryConfig } from './prometheus/factory.js';
-import { COLLECTOR_FACTORIES, type CollectorType } from './registry.js';
+import { COLLECTORS, type CollectorRegistry } from './registry.js';
 
 /** The flags of `plimsoll collect`, as parsed; each one overrides its configuration key. */
 export interface CollectFlags {
   /** --collectors → collectors.enabled */
-  readonly collectors?: readonly CollectorType[] | undefined;
+  readonly collectors?: readonly string[] | undefined;
   /** --state-dir → collectors.stateDir */
   readonly stateDir?: string | undefined;
   /** --server → collectors.connection.server */
@@ -25,148 +21,102 @@ export interface CollectFlags {
   readonly kubeconfig?: string | undefined;
   /** --in-cluster → collectors.connection.inCluster */
   readonly inCluster?: boolean | undefined;
-  /** --kubelet-mode → collectors.kubelet.mode */
-  readonly kubeletMode?: KubeletMode | undefined;
-  /** --kubelet-url-template → collectors.kubelet.urlTemplate */
-  readonly kubeletUrlTemplate?: string | undefined;
-  /** --kubelet-ca-file → collectors.kubelet.caFile */
-  readonly kubeletCaFile?: string | undefined;
-  /** --kubelet-insecure-skip-tls-verify → collectors.kubelet.insecureSkipTlsVerify */
-  readonly kubeletInsecureSkipTlsVerify?: boolean | undefined;
-  /** --kubelet-token-file → collectors.kubelet.tokenFile */
-  readonly kubeletTokenFile?: string | undefined;
-  /** --prometheus-url → collectors.prometheus.url */
-  readonly prometheusUrl?: string | undefined;
-  /** --backfill-days → collectors.prometheus.backfillDays */
-  readonly backfillDays?: number | undefined;
-  /** --step (seconds) → collectors.prometheus.stepSeconds */
-  readonly step?: number | undefined;
-  /** --log-mode → collectors.logs.mode */
-  readonly logMode?: ShipMode | undefined;
-  /** --log-source → collectors.logs.source */
-  readonly logSource?: LogsSource | undefined;
-  /** --log-dir → collectors.logs.root */
-  readonly logDir?: string | undefined;
-  /** --node-name → collectors.logs.nodeName */
-  readonly nodeName?: string | undefined;
-  /** --log-poll-interval (seconds) → collectors.logs.pollIntervalSeconds */
-  readonly logPollInterval?: number | undefined;
+  /** Each collector's own flags, by attribute name (`--kubelet-mode` → kubeletMode). */
+  readonly [attribute: string]: unknown;
 }
 
-/** The options of every collector factory, whether or not the collector runs. */
-export interface FactoryOptions {
-  readonly kubernetes: KubernetesFactoryConfig;
-  readonly kubelet: KubeletFactoryConfig;
-  readonly prometheus: PrometheusFactoryConfig;
-  readonly logs: LogsFactoryConfig;
+/** The `collectors` section as the configuration holds it. */
+export interface CollectorsSection {
+  readonly enabled: readonly string[];
+  readonly stateDir?: string | undefined;
+  readonly connection: KubeConnection;
+  readonly [type: string]: unknown;
 }
 
-export interface CollectorPlan {
+type ConfigOf<E> = E extends CollectorEntry<TObject, infer C> ? C : never;
+
+export interface CollectorPlan<R extends CollectorRegistry = typeof COLLECTORS> {
   /** The collectors to run, in the order given. */
-  readonly types: readonly CollectorType[];
-  readonly options: FactoryOptions;
+  readonly types: readonly (keyof R & string)[];
+  /** The factory config of every registered collector, whether or not it runs. */
+  readonly options: { readonly [K in keyof R]: ConfigOf<R[K]> };
 }
 
-const ms = (seconds: number) => seconds * 1000;
+/** The attribute a parsed flag is found under, as the command-line parser names it. */
+export function flagAttribute(flag: CollectorFlag): string {
+  return flag.name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+}
+
+/** A collector's section with the flags given over it, defaults filled and checked. */
+function flaggedSection<S extends TObject>(
+  type: string,
+  entry: CollectorEntry<S, unknown>,
+  configured: unknown,
+  flags: CollectFlags,
+): Static<S> {
+  const section: Record<string, unknown> = { ...(configured as object | undefined) };
+  const flagOf = new Map<string, string>();
+  for (const flag of entry.flags) {
+    const value = flags[flagAttribute(flag)];
+    if (value === undefined) continue;
+    section[flag.key] = value;
+    flagOf.set(`collectors.${type}.${flag.key}`, `--${flag.name}`);
+  }
+  return validateSection(
+    entry.section,
+    section,
+    (key) => flagOf.get(key) ?? 'config',
+    `collectors.${type}`,
+  );
+}
 
 /**
  * The collectors to run and their options. `env` supplies `NODE_NAME`, the node a DaemonSet pod
- * learns from the downward API, when neither --node-name nor collectors.logs.nodeName is set.
+ * learns from the downward API, to a collector whose section leaves its node unset.
  */
-export function planCollectors(
-  config: Pick<Config, 'cluster' | 'collectors'>,
+export function planCollectors<R extends CollectorRegistry = typeof COLLECTORS>(
+  config: { readonly cluster: string; readonly collectors: CollectorsSection },
   flags: CollectFlags = {},
   env: NodeJS.ProcessEnv = process.env,
-): CollectorPlan {
+  registry: R = COLLECTORS as unknown as R,
+): CollectorPlan<R> {
   const section = config.collectors;
+  const types = flags.collectors ?? section.enabled;
+  const unknown = types.filter((type) => !Object.hasOwn(registry, type));
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      'collectors.enabled',
+      `unknown collector ${unknown.map((t) => JSON.stringify(t)).join(', ')}; expected some of ${Object.keys(registry).join(', ')}`,
+      flags.collectors ? '--collectors' : 'config',
+    );
+  }
   const stateDir = flags.stateDir ?? section.stateDir;
-  const checkpointFile = (type: CollectorType) =>
-    stateDir === undefined ? undefined : join(stateDir, `${type}-${config.cluster}.json`);
   const connection: KubeConnection = {
     server: flags.server ?? section.connection.server,
     kubeconfig: flags.kubeconfig ?? section.connection.kubeconfig,
     inCluster: flags.inCluster ?? section.connection.inCluster,
   };
-  const { kubernetes, kubelet, prometheus, logs } = section;
-  const configuredMode = kubelet.mode === 'auto' ? undefined : kubelet.mode;
-  return {
-    types: flags.collectors ?? section.enabled,
-    options: {
-      kubernetes: {
-        ...COLLECTOR_FACTORIES.kubernetes.defaultConfig,
-        connection,
-        checkpointFile: checkpointFile('kubernetes'),
-        events: kubernetes.events,
-        resyncIntervalMs: ms(kubernetes.resyncIntervalSeconds),
-        pageSize: kubernetes.pageSize,
-        batchObjects: kubernetes.batchObjects,
-      },
-      kubelet: {
-        ...COLLECTOR_FACTORIES.kubelet.defaultConfig,
-        connection,
-        mode: flags.kubeletMode ?? configuredMode,
-        urlTemplate: flags.kubeletUrlTemplate ?? kubelet.urlTemplate,
-        caFile: flags.kubeletCaFile ?? kubelet.caFile,
-        insecureSkipTlsVerify: flags.kubeletInsecureSkipTlsVerify ?? kubelet.insecureSkipTlsVerify,
-        tokenFile: flags.kubeletTokenFile ?? kubelet.tokenFile,
-        source: kubelet.source,
-        intervalMs: ms(kubelet.intervalSeconds),
-        timeoutMs: ms(kubelet.timeoutSeconds),
-        concurrency: kubelet.concurrency,
-        jitter: kubelet.jitter,
-        nodeRefreshMs: ms(kubelet.nodeRefreshSeconds),
-        workloadRefreshMs: ms(kubelet.workloadRefreshSeconds),
-      },
-      prometheus: {
-        ...COLLECTOR_FACTORIES.prometheus.defaultConfig,
-        url: flags.prometheusUrl ?? prometheus.url,
-        backfillDays: flags.backfillDays ?? prometheus.backfillDays,
-        stepMs: ms(flags.step ?? prometheus.stepSeconds),
-        chunkMs: ms(prometheus.chunkSeconds),
-        namespaceBatch: prometheus.namespaceBatch,
-        follow: prometheus.follow,
-        followIntervalMs: ms(prometheus.followIntervalSeconds),
-        lagMs: ms(prometheus.lagSeconds),
-        usage: prometheus.usage,
-        timeoutMs: ms(prometheus.timeoutSeconds),
-        checkpointFile: checkpointFile('prometheus'),
-      },
-      logs: {
-        ...COLLECTOR_FACTORIES.logs.defaultConfig,
-        connection,
-        mode: flags.logMode ?? logs.mode,
-        source: flags.logSource ?? logs.source,
-        root: flags.logDir ?? logs.root,
-        nodeName: flags.nodeName ?? logs.nodeName ?? env.NODE_NAME,
-        pollIntervalMs: ms(flags.logPollInterval ?? logs.pollIntervalSeconds),
-        maxReadBytes: logs.maxReadBytes,
-        kernelLog: logs.kernelLog,
-        namespaces: logs.namespaces,
-        contextLines: logs.contextLines,
-        ratePerSecond: logs.ratePerSecond,
-        burst: logs.burst,
-        maxLineLength: logs.maxLineLength,
-        maxStreams: logs.maxStreams,
-        discoveryIntervalMs: ms(logs.discoveryIntervalSeconds),
-        tailLines: logs.tailLines,
-        checkpointFile: checkpointFile('logs'),
-      },
-    },
-  };
+  const options: Record<string, unknown> = {};
+  for (const [type, entry] of Object.entries(registry)) {
+    options[type] = entry.configure(flaggedSection(type, entry, section[type], flags), {
+      connection,
+      checkpointFile:
+        stateDir === undefined ? undefined : join(stateDir, `${type}-${config.cluster}.json`),
+      env,
+    });
+  }
+  return { types: types, options: options as CollectorPlan<R>['options'] };
 }
 
-/** Builds the planned collectors with their factories. */
-export function createCollectors(plan: CollectorPlan, deps: CollectorDeps): Collector[] {
-  return plan.types.map((type) => {
-    switch (type) {
-      case 'kubernetes':
-        return COLLECTOR_FACTORIES.kubernetes.create(plan.options.kubernetes, deps);
-      case 'kubelet':
-        return COLLECTOR_FACTORIES.kubelet.create(plan.options.kubelet, deps);
-      case 'prometheus':
-        return COLLECTOR_FACTORIES.prometheus.create(plan.options.prometheus, deps);
-      case 'logs':
-        return COLLECTOR_FACTORIES.logs.create(plan.options.logs, deps);
-    }
-  });
+/**
+ * Loads the factories of the planned collectors (and the client libraries they need); the function
+ * it returns builds the collectors, in the planned order.
+ */
+export async function prepareCollectors<R extends CollectorRegistry = typeof COLLECTORS>(
+  plan: CollectorPlan<R>,
+  registry: R = COLLECTORS as unknown as R,
+): Promise<(deps: CollectorDeps) => Collector[]> {
+  const factories = await Promise.all(plan.types.map((type) => registry[type]!.load()));
+  return (deps) =>
+    plan.types.map((type, index) => factories[index]!.create(plan.options[type], deps));
 }

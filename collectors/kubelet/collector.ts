@@ -32,15 +32,7 @@ export interface KubeletCollectorConfig {
   readonly workloadRefreshMs: number;
 }
 
-export const kubeletDefaults: KubeletCollectorConfig = {
-  intervalMs: 30_000,
-  jitter: 0.1,
-  concurrency: 4,
-  timeoutMs: 10_000,
-  source: 'metrics',
-  nodeRefreshMs: 60_000,
-  workloadRefreshMs: 300_000,
-};
+export { kubeletDefaults } from './config.js';
 
 interface NodeState {
   workloads: Map<string, WorkloadRef>;

@@ -5,10 +5,11 @@
 // template is given) and `proxy` elsewhere — from a laptop or behind `kubectl proxy` node
 // addresses are rarely reachable.
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { CollectorFactory } from '../collector.js';
+import { entryDefaults, type CollectorFactory } from '../collector.js';
 import { ClientNodeKubeApi, loadKubeConfig, type KubeConnection } from '../kubernetes/api.js';
 import { NodeProxyKubeletClient, type KubeletClient } from './client.js';
-import { KubeletCollector, kubeletDefaults, type KubeletCollectorConfig } from './collector.js';
+import { KubeletCollector, type KubeletCollectorConfig } from './collector.js';
+import { kubeletEntry } from './config.js';
 import { DirectKubeletClient } from './direct.js';
 
 export type KubeletMode = 'proxy' | 'direct';
@@ -38,9 +39,7 @@ export function kubeletMode(config: KubeletFactoryConfig, kc: KubeConfig): Kubel
 }
 
 export const kubeletFactory: CollectorFactory<KubeletFactoryConfig> = {
-  type: 'kubelet',
-  description: "scrape every node's /metrics/resource and cAdvisor extras (or /stats/summary)",
-  defaultConfig: { ...kubeletDefaults, connection: {} },
+  defaultConfig: entryDefaults(kubeletEntry),
   create: (config, deps) => {
     const kc = loadKubeConfig(config.connection);
     const api = new ClientNodeKubeApi(kc);

@@ -34,13 +34,7 @@ export interface KubernetesCollectorConfig {
   readonly batchObjects: number;
 }
 
-export const kubernetesDefaults: KubernetesCollectorConfig = {
-  events: true,
-  checkpointFile: undefined,
-  resyncIntervalMs: 3_600_000,
-  pageSize: 500,
-  batchObjects: 200,
-};
+export { kubernetesDefaults } from './config.js';
 
 type Kind = 'node' | 'pod' | 'event';
 

@@ -34,17 +34,7 @@ export interface LogsCollectorConfig {
   readonly namespaces: readonly string[];
 }
 
-export const logsDefaults: LogsCollectorConfig = {
-  mode: 'tagged',
-  contextLines: 20,
-  ratePerSecond: 50,
-  burst: 200,
-  maxLineLength: 65_536,
-  maxStreams: 50,
-  discoveryIntervalMs: 30_000,
-  tailLines: 100,
-  namespaces: [],
-};
+export { logsDefaults } from './config.js';
 
 interface Target {
   readonly namespace: string;

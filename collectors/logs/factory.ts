@@ -1,10 +1,11 @@
 // Factory of the logs collector: typed config with its defaults. `source: api` (default) follows
 // logs through the pod log endpoint; `source: files` tails the kubelet's CRI log files of this
 // node under `root` (a DaemonSet with /var/log/pods mounted read-only).
-import type { CollectorFactory } from '../collector.js';
+import { entryDefaults, type CollectorFactory } from '../collector.js';
 import { ClientNodeKubeApi, loadKubeConfig, type KubeConnection } from '../kubernetes/api.js';
-import { LogsCollector, logsDefaults, type LogsCollectorConfig } from './collector.js';
-import { LogFilesCollector, logFilesDefaults, type LogFilesConfig } from './files.js';
+import { LogsCollector, type LogsCollectorConfig } from './collector.js';
+import { logsEntry } from './config.js';
+import { LogFilesCollector, type LogFilesConfig } from './files.js';
 
 export type LogsSource = 'api' | 'files';
 
@@ -16,10 +17,7 @@ export interface LogsFactoryConfig
 }
 
 export const logsFactory: CollectorFactory<LogsFactoryConfig> = {
-  type: 'logs',
-  description:
-    'follow container logs (pod log endpoint, or the node CRI log files); tag OOM, kill and panic lines',
-  defaultConfig: { ...logsDefaults, ...logFilesDefaults, source: 'api', connection: {} },
+  defaultConfig: entryDefaults(logsEntry),
   create: (config, deps) =>
     config.source === 'files'
       ? new LogFilesCollector(config, deps)

@@ -52,17 +52,7 @@ export interface LogFilesConfig extends SelectionOptions {
   readonly kernelLog?: string | undefined;
 }
 
-export const logFilesDefaults: Omit<LogFilesConfig, keyof SelectionOptions> = {
-  root: '/var/log/pods',
-  pollIntervalMs: 2_000,
-  maxReadBytes: 1024 * 1024,
-  maxLineLength: 65_536,
-  nodeName: undefined,
-  namespaces: [],
-  checkpointFile: undefined,
-  stopFlushMs: 30_000,
-  kernelLog: undefined,
-};
+export { logFilesDefaults } from './config.js';
 
 /** What the checkpoint keeps per file: where the next unread complete line starts. */
 interface SavedOffset {

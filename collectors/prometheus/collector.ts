@@ -66,17 +66,7 @@ export interface PrometheusCollectorConfig {
   readonly failAfter?: number | undefined;
 }
 
-export const prometheusDefaults: PrometheusCollectorConfig = {
-  backfillDays: 7,
-  stepMs: 60_000,
-  chunkMs: 6 * 3_600_000,
-  namespaceBatch: 20,
-  follow: true,
-  followIntervalMs: 60_000,
-  lagMs: 120_000,
-  usage: true,
-  checkpointFile: undefined,
-};
+export { prometheusDefaults } from './config.js';
 
 interface SavedState {
   cursor: number;

@@ -1,11 +1,8 @@
 // Factory of the prometheus collector: typed config with its defaults and the HTTP client.
-import type { CollectorFactory } from '../collector.js';
+import { entryDefaults, type CollectorFactory } from '../collector.js';
 import { HttpPromClient } from './client.js';
-import {
-  PrometheusCollector,
-  prometheusDefaults,
-  type PrometheusCollectorConfig,
-} from './collector.js';
+import { PrometheusCollector, type PrometheusCollectorConfig } from './collector.js';
+import { prometheusEntry } from './config.js';
 
 export interface PrometheusFactoryConfig extends PrometheusCollectorConfig {
   /** Base URL of the Prometheus HTTP API. */
@@ -15,10 +12,7 @@ export interface PrometheusFactoryConfig extends PrometheusCollectorConfig {
 }
 
 export const prometheusFactory: CollectorFactory<PrometheusFactoryConfig> = {
-  type: 'prometheus',
-  description:
-    'backfill cAdvisor / kube-state-metrics history from an existing Prometheus, then follow',
-  defaultConfig: { ...prometheusDefaults, url: 'http://127.0.0.1:9090', timeoutMs: 60_000 },
+  defaultConfig: entryDefaults(prometheusEntry),
   create: (config, deps) =>
     new PrometheusCollector(
       new HttpPromClient(config.url, { timeoutMs: config.timeoutMs }),

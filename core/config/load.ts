@@ -2,7 +2,7 @@
 // Every error names the offending key and the expected form; only the CLI's main exits on them.
 import { isSecretKey, redactUrls } from '../redact.js';
 import { readFileSync } from 'node:fs';
-import { Kind, type TSchema } from '@sinclair/typebox';
+import { Kind, type Static, type TSchema } from '@sinclair/typebox';
 import { Value, ValueErrorType, type ValueError } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { isCurrencyCode } from '../money.js';
@@ -145,14 +145,14 @@ function keysIn(value: unknown, prefix = ''): string[] {
 
 const keyOf = (error: ValueError) => error.path.replace(/^\//, '').replaceAll('/', '.');
 
-function describe(error: ValueError): string {
+function describe(error: ValueError, key: string): string {
   if (error.type === ValueErrorType.ObjectAdditionalProperties) return 'unknown key';
   const options = error.schema.anyOf as TSchema[] | undefined;
   const expectation = options
     ? `expected one of ${options.map((option) => (option.const === undefined ? String(option.type) : JSON.stringify(option.const))).join(' | ')}`
     : error.message.charAt(0).toLowerCase() + error.message.slice(1);
   // A secret's value is never echoed; a URL is echoed without its user-info.
-  const got = isSecretKey(keyOf(error))
+  const got = isSecretKey(key)
     ? '[redacted]'
     : typeof error.value === 'string'
       ? JSON.stringify(redactUrls(error.value))
@@ -160,9 +160,9 @@ function describe(error: ValueError): string {
   return `${expectation}, got ${got}`;
 }
 
-function parentKeys(path: string): string[] {
+function parentKeys(root: TSchema, path: string): string[] {
   const parts = path.split('/').filter(Boolean).slice(0, -1);
-  let schema: TSchema = ConfigSchema;
+  let schema: TSchema = root;
   for (const part of parts) {
     const next = (schema.properties as Record<string, TSchema> | undefined)?.[part];
     if (!next) return [];
@@ -190,20 +190,33 @@ export function validateConfig(raw: unknown, origin: string | OriginOf = 'config
 }
 
 function validateSchema(raw: unknown, originOf: OriginOf): Config {
-  const withDefaults = Value.Default(ConfigSchema, Value.Clone(raw ?? {}));
+  return validateSection(ConfigSchema, raw, originOf);
+}
+
+/**
+ * Fills the defaults of one schema (the whole configuration, or a section of it whose keys start
+ * with `prefix`) over a raw value and checks it; throws one ConfigError naming every bad key.
+ */
+export function validateSection<S extends TSchema>(
+  schema: S,
+  raw: unknown,
+  originOf: OriginOf,
+  prefix = '',
+): Static<S> {
+  const withDefaults = Value.Default(schema, Value.Clone(raw ?? {}));
   const problems = new Map<string, ConfigProblem>();
-  for (const error of Value.Errors(ConfigSchema, withDefaults)) {
-    const key = keyOf(error);
+  for (const error of Value.Errors(schema, withDefaults)) {
+    const key = [prefix, keyOf(error)].filter(Boolean).join('.');
     // A union reports each of its branches: the first error of a key says it.
     if (problems.has(key)) continue;
-    let problem = describe(error);
+    let problem = describe(error, key);
     if (problem === 'unknown key') {
-      problem = `unknown key; expected one of: ${parentKeys(error.path).join(', ')}`;
+      problem = `unknown key; expected one of: ${parentKeys(schema, error.path).join(', ')}`;
     }
     problems.set(key, { key, problem, origin: originOf(key) });
   }
   if (problems.size > 0) throw ConfigError.of([...problems.values()]);
-  return withDefaults as Config;
+  return withDefaults;
 }
 
 /** What the schema cannot say about kafka.ssl and kafka.sasl: which keys go together. */

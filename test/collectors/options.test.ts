@@ -5,11 +5,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { createCollectors, planCollectors } from '../../collectors/options.js';
+import { entryDefaults } from '../../collectors/collector.js';
+import { planCollectors, prepareCollectors } from '../../collectors/options.js';
 import type { RecordSink } from '../../collectors/publisher.js';
-import { COLLECTOR_FACTORIES, COLLECTOR_TYPES } from '../../collectors/registry.js';
+import { COLLECTORS, COLLECTOR_TYPES } from '../../collectors/registry.js';
 import { loadConfig } from '../../core/config/load.js';
-import { COLLECTOR_NAMES } from '../../core/config/schema.js';
+import { ConfigSchema } from '../../core/config/schema.js';
 import { logger, quietTelemetry } from './support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'plimsoll-collector-options-'));
@@ -22,19 +23,24 @@ function configFile(text: string) {
 const NO_CONNECTION = { server: undefined, kubeconfig: undefined, inCluster: false };
 
 describe('collector options from the configuration', () => {
-  it('knows the same collectors as the registry', () => {
-    assert.deepEqual([...COLLECTOR_NAMES].sort(), [...COLLECTOR_TYPES].sort());
+  it("has one configuration section per registered collector, the entry's own", () => {
+    const sections = ConfigSchema.properties.collectors.properties;
+    for (const type of COLLECTOR_TYPES) assert.equal(sections[type], COLLECTORS[type].section);
+    assert.deepEqual(
+      sections.enabled.items.anyOf.map((literal: { const: string }) => literal.const),
+      COLLECTOR_TYPES,
+    );
   });
 
   it("gives every collector its factory's own defaults when nothing is configured", () => {
     const plan = planCollectors(loadConfig({ env: {} }), {}, {});
     assert.deepEqual(plan.types, ['kubernetes', 'kubelet']);
     assert.deepEqual(plan.options.kubernetes, {
-      ...COLLECTOR_FACTORIES.kubernetes.defaultConfig,
+      ...entryDefaults(COLLECTORS.kubernetes),
       connection: NO_CONNECTION,
     });
     assert.deepEqual(plan.options.kubelet, {
-      ...COLLECTOR_FACTORIES.kubelet.defaultConfig,
+      ...entryDefaults(COLLECTORS.kubelet),
       connection: NO_CONNECTION,
       mode: undefined,
       urlTemplate: undefined,
@@ -42,9 +48,9 @@ describe('collector options from the configuration', () => {
       insecureSkipTlsVerify: false,
       tokenFile: undefined,
     });
-    assert.deepEqual(plan.options.prometheus, COLLECTOR_FACTORIES.prometheus.defaultConfig);
+    assert.deepEqual(plan.options.prometheus, entryDefaults(COLLECTORS.prometheus));
     assert.deepEqual(plan.options.logs, {
-      ...COLLECTOR_FACTORIES.logs.defaultConfig,
+      ...entryDefaults(COLLECTORS.logs),
       connection: NO_CONNECTION,
     });
   });
@@ -189,7 +195,7 @@ collectors:
     }
   });
 
-  it('builds the planned collectors, in order, with their factories', () => {
+  it('builds the planned collectors, in order, with their factories', async () => {
     const config = loadConfig({
       env: {
         PLIMSOLL_COLLECTORS_ENABLED: 'logs,prometheus,kubernetes',
@@ -202,7 +208,8 @@ collectors:
       onDelivered: () => () => undefined,
       flush: () => Promise.resolve(true),
     };
-    const collectors = createCollectors(planCollectors(config, {}, {}), {
+    const build = await prepareCollectors(planCollectors(config, {}, {}));
+    const collectors = build({
       publisher,
       telemetry: quietTelemetry(),
       logger,

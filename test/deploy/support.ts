@@ -10,7 +10,6 @@ import { promisify } from 'node:util';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { collectCommand } from '../../cli/commands/collect.js';
 import { planCollectors, type CollectFlags, type CollectorPlan } from '../../collectors/options.js';
-import type { CollectorType } from '../../collectors/registry.js';
 import { loadConfig, validateConfig } from '../../core/config/load.js';
 import type { Config } from '../../core/config/schema.js';
 
@@ -83,7 +82,10 @@ export async function renderOverlay(overlay: Overlay): Promise<Rendering> {
  * An overlay with the optional components, the way docs/deploy.md tells users to enable them: a
  * kustomization of their own (here in a temporary directory) over the shipped overlay.
  */
-export async function renderWithComponents(overlay: Overlay): Promise<Rendering> {
+export async function renderWithComponents(
+  overlay: Overlay,
+  components: readonly string[] = COMPONENTS,
+): Promise<Rendering> {
   const dir = mkdtempSync(join(tmpdir(), 'plimsoll-kustomize-'));
   try {
     const rel = (path: string) => relative(dir, path);
@@ -101,12 +103,12 @@ export async function renderWithComponents(overlay: Overlay): Promise<Rendering>
         'resources:',
         `  - ${rel(join(KUSTOMIZE_DIR, 'overlays', overlay))}`,
         'components:',
-        ...COMPONENTS.map((c) => `  - ${rel(join(KUSTOMIZE_DIR, 'components', c))}`),
+        ...components.map((c) => `  - ${rel(join(KUSTOMIZE_DIR, 'components', c))}`),
         '',
       ].join('\n'),
     );
     return {
-      name: `${overlay} + ${COMPONENTS.join(', ')}`,
+      name: `${overlay} + ${components.join(', ')}`,
       overlay,
       objects: await kustomize(dir),
     };
@@ -118,7 +120,7 @@ export async function renderWithComponents(overlay: Overlay): Promise<Rendering>
 /** Every overlay, alone and with every optional component. */
 export async function renderAll(): Promise<Rendering[]> {
   const plain = await Promise.all(OVERLAYS.map(renderOverlay));
-  const extended = await Promise.all(OVERLAYS.map(renderWithComponents));
+  const extended = await Promise.all(OVERLAYS.map((overlay) => renderWithComponents(overlay)));
   return [...plain, ...extended];
 }
 
@@ -331,8 +333,7 @@ async function collectFlags(args: readonly string[]): Promise<CollectFlags> {
   const { collectors, port: _port, ...flags } = parsed;
   return {
     ...(flags as CollectFlags),
-    collectors:
-      typeof collectors === 'string' ? (collectors.split(',') as CollectorType[]) : undefined,
+    collectors: typeof collectors === 'string' ? collectors.split(',') : undefined,
   };
 }
 
