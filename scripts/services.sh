@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Installs and runs, on loopback, the real services Plimsoll's tests and
-# production talk to: Kafka (KRaft), Elasticsearch, Prometheus, Alertmanager.
+# production talk to: Kafka (KRaft), Elasticsearch, Prometheus, Alertmanager,
+# and a Kubernetes control plane (etcd, kube-apiserver, kube-scheduler,
+# kube-controller-manager, kwok; `kube` names all five).
 #
-#   services.sh up      [kafka|elasticsearch|prometheus|alertmanager ...]
+#   services.sh up      [kafka|elasticsearch|prometheus|alertmanager|kube|<kube part> ...]
 #   services.sh down    [names]      default: every service that is running
 #   services.sh status
-#   services.sh install [names]      download/install only; default: all four
+#   services.sh install [names]      download/install only; default: all of them
 #   services.sh logs    NAME [-f]
 #
 # `up` with no names starts kafka + elasticsearch only: the tests start
-# Prometheus and Alertmanager themselves, with their own configs.
+# Prometheus and Alertmanager themselves, with their own configs, and the
+# control plane with `up kube`.
 # Everything lives under $PLIMSOLL_SERVICES_DIR (default <repo>/.services).
 # See scripts/services/README.md for versions, ports and environment variables.
 set -euo pipefail
@@ -52,8 +55,21 @@ ES_START_TIMEOUT=${PLIMSOLL_ES_START_TIMEOUT:-180}
 PROM_START_TIMEOUT=${PLIMSOLL_PROM_START_TIMEOUT:-60}
 LOG_ROTATE_BYTES=$((50 * 1024 * 1024))
 
-ALL_SERVICES=(kafka elasticsearch prometheus alertmanager)
+# shellcheck source=services/kube.sh
+. "$TEMPLATES/kube.sh"
+
+ALL_SERVICES=(kafka elasticsearch prometheus alertmanager "${KUBE_SERVICES[@]}")
 DEFAULT_UP=(kafka elasticsearch)
+
+is_kube() { [[ " ${KUBE_SERVICES[*]} " == *" $1 "* ]]; }
+
+# `kube` stands for the whole control plane, in the order it starts.
+expand_names() {
+  local n
+  for n in "$@"; do
+    if [ "$n" = kube ]; then printf '%s\n' "${KUBE_SERVICES[@]}"; else printf '%s\n' "$n"; fi
+  done
+}
 
 say() { printf '%s\n' "$*"; }
 warn() { printf 'services.sh: %s\n' "$*" >&2; }
@@ -61,7 +77,7 @@ die() { warn "$*"; exit 1; }
 is_root() { [ "$(id -u)" -eq 0 ]; }
 
 usage() {
-  sed -n '5,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '7,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 # ---------------------------------------------------------------------------
@@ -158,6 +174,7 @@ cmdline_pattern() {
     elasticsearch) printf '%s' '/bin/elasticsearch|org\.elasticsearch\.' ;;
     prometheus) printf '%s' "(^| )$PROMETHEUS_BIN " ;;
     alertmanager) printf '%s' "(^| )$ALERTMANAGER_BIN " ;;
+    *) kube_cmdline_pattern "$1" ;;
   esac
 }
 
@@ -205,6 +222,7 @@ address_of() {
     elasticsearch) printf 'http://%s:%s' "$HOST" "$ES_PORT" ;;
     prometheus) printf 'http://%s:%s' "$HOST" "$PROM_PORT" ;;
     alertmanager) printf 'http://%s:%s' "$HOST" "$AM_PORT" ;;
+    *) kube_address_of "$1" ;;
   esac
 }
 
@@ -583,6 +601,7 @@ healthy_now() {
     elasticsearch) es_healthy ;;
     prometheus) http_ready "$PROM_PORT" ;;
     alertmanager) http_ready "$AM_PORT" ;;
+    *) kube_healthy_now "$1" ;;
   esac
 }
 
@@ -590,7 +609,8 @@ start_timeout() {
   case $1 in
     kafka) printf '%s' "$KAFKA_START_TIMEOUT" ;;
     elasticsearch) printf '%s' "$ES_START_TIMEOUT" ;;
-    *) printf '%s' "$PROM_START_TIMEOUT" ;;
+    prometheus | alertmanager) printf '%s' "$PROM_START_TIMEOUT" ;;
+    *) printf '%s' "$KUBE_START_TIMEOUT" ;;
   esac
 }
 
@@ -632,6 +652,7 @@ version_of() {
       v=$(cat "$STATE/elasticsearch/version" 2>/dev/null) || v=$(es_installed_version) || v=not-installed ;;
     prometheus | alertmanager)
       v=$(tool_version "$1") ;;
+    *) v=$(kube_version_of "$1") ;;
   esac
   printf '%s' "$v"
 }
@@ -683,7 +704,8 @@ take_lock() {
 # Commands
 
 cmd_install() {
-  local names=("$@") n
+  local names n
+  mapfile -t names < <(expand_names "$@")
   [ ${#names[@]} -gt 0 ] || names=("${ALL_SERVICES[@]}")
   validate_names "${names[@]}"
   take_lock
@@ -691,7 +713,8 @@ cmd_install() {
 }
 
 cmd_up() {
-  local names=("$@") n pid to_wait=() fresh=() failed=() i
+  local names n pid to_wait=() fresh=() failed=() i
+  mapfile -t names < <(expand_names "$@")
   [ ${#names[@]} -gt 0 ] || names=("${DEFAULT_UP[@]}")
   validate_names "${names[@]}"
   take_lock
@@ -712,6 +735,12 @@ cmd_up() {
     install_service "$n"
     say "$n: starting"
     start_service "$n"
+    # Each part of the control plane needs the one before it (the API server's certificate is
+    # what the others trust), so they start one after another.
+    if is_kube "$n"; then
+      wait_healthy "$n" 1 || die "failed to start: $n"
+      continue
+    fi
     to_wait+=("$n")
     fresh+=(1)
   done
@@ -726,10 +755,10 @@ cmd_up() {
 }
 
 cmd_down() {
-  local names=("$@") n i
+  local names n i
+  mapfile -t names < <(expand_names "$@")
   if [ ${#names[@]} -eq 0 ]; then
-    for ((i = ${#ALL_SERVICES[@]} - 1; i >= 0; i--)); do
-      n=${ALL_SERVICES[$i]}
+    for n in "${ALL_SERVICES[@]}"; do
       if running_pid "$n" >/dev/null; then
         names+=("$n")
       else
@@ -740,7 +769,8 @@ cmd_down() {
   fi
   validate_names "${names[@]}"
   take_lock
-  for n in "${names[@]}"; do stop_service "$n"; done
+  # Last started, first stopped: kwok and the controllers before the API server, etcd last.
+  for ((i = ${#names[@]} - 1; i >= 0; i--)); do stop_service "${names[$i]}"; done
 }
 
 cmd_status() {
@@ -752,7 +782,7 @@ cmd_status() {
       st=stopped
       pid=-
     fi
-    printf '%-14s %-8s %-8s %-24s %s\n' "$n" "$st" "$pid" "$(address_of "$n")" "$(version_of "$n")"
+    printf '%-24s %-8s %-8s %-24s %s\n' "$n" "$st" "$pid" "$(address_of "$n")" "$(version_of "$n")"
   done
 }
 

@@ -28,16 +28,8 @@ usage() {
 
 helm_bin() { printf '%s/helm-%s/helm\n' "$TOOLS" "$HELM_VERSION"; }
 
-# Go is part of the machine; a non-login shell may lack /usr/local/go/bin on its PATH.
-find_go() {
-  if command -v go >/dev/null 2>&1; then
-    command -v go
-  elif [ -x /usr/local/go/bin/go ]; then
-    printf '%s\n' /usr/local/go/bin/go
-  else
-    return 1
-  fi
-}
+# shellcheck source=lib/go.sh
+. "$SCRIPT_DIR/lib/go.sh"
 
 # From the Go module proxy, with the flags of helm's own release build (static, stripped, the
 # version stamped so that `helm version` names it). Built into a scratch folder and moved into

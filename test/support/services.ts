@@ -8,13 +8,15 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const script = fileURLToPath(new URL('../../scripts/services.sh', import.meta.url));
 
-export type ServiceName = 'kafka' | 'elasticsearch' | 'prometheus' | 'alertmanager';
+/** `kube` is the whole control plane: etcd, kube-apiserver, scheduler, controller-manager, kwok. */
+export type ServiceName = 'kafka' | 'elasticsearch' | 'prometheus' | 'alertmanager' | 'kube';
 
 export const SERVICE_URLS = {
   kafka: `127.0.0.1:${process.env.PLIMSOLL_KAFKA_PORT ?? '9092'}`,
   elasticsearch: `http://127.0.0.1:${process.env.PLIMSOLL_ES_PORT ?? '9200'}`,
   prometheus: `http://127.0.0.1:${process.env.PLIMSOLL_PROM_PORT ?? '9090'}`,
   alertmanager: `http://127.0.0.1:${process.env.PLIMSOLL_AM_PORT ?? '9093'}`,
+  kube: `https://127.0.0.1:${process.env.PLIMSOLL_KUBE_API_PORT ?? '6443'}`,
 } as const;
 
 /**
