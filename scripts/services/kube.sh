@@ -91,11 +91,11 @@ kwok_builder() {
 
 install_kube() {
   if [ ! -f "$(kube_bin_dir)/.complete" ]; then
-    say "kube: building etcd, kube-apiserver, kube-scheduler, kube-controller-manager $KUBE_VERSION from the Go module proxy (about 7 minutes the first time on 2 cores)"
+    say "kube: building etcd, kube-apiserver, kube-scheduler, kube-controller-manager $KUBE_VERSION from the Go module proxy (about 5 minutes the first time on 2 cores)"
   fi
   build_once kube "$(kube_bin_dir)" kube_builder
   if [ ! -f "$(kwok_bin_dir)/.complete" ]; then
-    say "kwok: building sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION from the Go module proxy (about 4 minutes the first time)"
+    say "kwok: building sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION from the Go module proxy (about 1.5 minutes the first time)"
   fi
   build_once kwok "$(kwok_bin_dir)" kwok_builder
 }

@@ -1,9 +1,10 @@
 // The collectors and analyzers on a cluster nobody here wrote: a real kube-apiserver, the real
 // scheduler placing pods by their requests, the real controllers naming ReplicaSets and pods, and
-// kwok playing the kubelets, with a Stage that OOM-kills a container again and again. What the
-// kubernetes collector emits is checked against what the API server holds, and the analyzers
-// judge the records it stored: the looping container gets one OOM-loop finding whose kills are
-// the terminations kwok applied; its healthy neighbour gets none.
+// kwok playing the kubelets, with Stages that OOM-kill a container again and again and flap a
+// node under memory pressure. What the kubernetes collector emits is checked against what the
+// API server holds, and the analyzers judge the records it stored: the looping container gets one
+// OOM-loop finding whose kills are the terminations kwok applied, its healthy neighbour none; the
+// flapping node gets one flapping finding counting the flaps the API server saw, the others none.
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,8 +17,9 @@ import {
   setHeaderOptions,
   type V1Container,
 } from '@kubernetes/client-node';
-import { createAnalyzers } from '../../analyzers/index.js';
+import { createAnalyzers, FLAPPING_ANALYZER } from '../../analyzers/index.js';
 import { AnalyzerRunner } from '../../analyzers/runner.js';
+import { flappingSettings } from '../../analyzers/settings.js';
 import { ClientNodeKubeApi } from '../../collectors/kubernetes/api.js';
 import { KubernetesCollector, kubernetesDefaults } from '../../collectors/kubernetes/collector.js';
 import type { RecordSink } from '../../collectors/publisher.js';
@@ -52,6 +54,7 @@ describe('collectors and analyzers on a real control plane', { timeout: 10 * 60_
   const id = Date.now().toString(36);
   const kwokNode = `pool-a-${id}`;
   const flipNode = `flip-${id}`;
+  const flappingNode = `pool-b-${id}`;
   const testLabel = { 'plimsoll.dev/test': id };
 
   const ofKind = <T>(kind: string, where: (payload: T) => boolean = () => true): T[] =>
@@ -280,5 +283,65 @@ describe('collectors and analyzers on a real control plane', { timeout: 10 * 60_
     assert.ok(evidence, 'the finding carries OOM-loop evidence');
     assert.equal(evidence.killCount, stored.filter((t) => t.container === 'ledger').length);
     assert.deepEqual(evidence.exitCodes, { '137': evidence.killCount });
+  });
+  it('judges the node kwok flaps under memory pressure, counting the flaps the API server saw', async () => {
+    await core().createNode({
+      body: {
+        metadata: {
+          name: flappingNode,
+          labels: testLabel,
+          annotations: { 'kwok.x-k8s.io/node': 'fake', 'plimsoll.dev/flap-every': '3s' },
+        },
+        status: {
+          capacity: { cpu: '2', memory: '4Gi', pods: '110' },
+          allocatable: { cpu: '2', memory: '4Gi', pods: '110' },
+        },
+      },
+    });
+    const readyLost = () =>
+      ofKind<NodeTransition>(
+        'node_transition',
+        (t) => t.node === flappingNode && t.condition === 'Ready' && t.from === 'True',
+      );
+    await waitFor(readyLost, (list) => list.length >= 3, {
+      timeoutMs: 90_000,
+      what: 'the node to lose Ready three times',
+    });
+    await waitFor(
+      () =>
+        ofKind<{ reason: string; involvedObject: { name: string } }>(
+          'kube_event',
+          (e) => e.reason === 'EvictionThresholdMet' && e.involvedObject.name === flappingNode,
+        ),
+      (events) => events.length > 0,
+      { timeoutMs: 30_000, what: "the kubelet's EvictionThresholdMet event" },
+    );
+    // Flaps seconds apart: merged only when closer than a second, not the five minutes of a reboot.
+    const runner = new AnalyzerRunner({
+      cluster: CLUSTER,
+      analyzers: createAnalyzers({ flapping: flappingSettings({ mergeMs: 1_000 }) }, [
+        FLAPPING_ANALYZER,
+      ]),
+      reader: store,
+      findings: store,
+    });
+    await runner.run();
+    const { items } = await store.findings({ cluster: CLUSTER, kinds: ['node_memory_flapping'] });
+    const flapping = items.filter((f) => f.subject.type === 'node');
+    assert.deepEqual(
+      flapping.map((f) => f.subject.type === 'node' && f.subject.node),
+      [flappingNode],
+      'only the flapping node, not the pool node or the one the test flipped',
+    );
+    const stored = await store.nodeTransitions({
+      cluster: CLUSTER,
+      node: flappingNode,
+      window: { from: 0, to: Date.now() },
+    });
+    const evidence = evidenceOf(flapping[0]!, 'node_memory_flapping');
+    assert.ok(evidence, 'the finding carries flapping evidence');
+    const lostReady = stored.filter((t) => t.condition === 'Ready' && t.from === 'True').length;
+    assert.equal(evidence.notReadyFlaps, lostReady);
+    assert.equal(evidence.memoryPressureFlaps, lostReady);
   });
 });
