@@ -184,7 +184,13 @@ running_pid() {
   [ -s "$pidf" ] || return 1
   pid=$(<"$pidf")
   [[ $pid =~ ^[0-9]+$ ]] && [ -r "/proc/$pid/cmdline" ] || return 1
-  cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+  # A process in the middle of exec (the launch wrapper becoming the service) shows an empty
+  # command line for a moment: read it again rather than call the service dead.
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+    [ -n "$cmd" ] && break
+    sleep 0.1
+  done
   [[ $cmd =~ $(cmdline_pattern "$1") ]] || return 1
   printf '%s\n' "$pid"
 }
