@@ -5,6 +5,7 @@
 // most once a minute — so a flood of bad input cannot flood the log.
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from '../core/logger.js';
+import type { CollectorDeps } from './collector.js';
 import type { ErrorType, Stage, Telemetry } from '../core/telemetry.js';
 
 interface SharedMetrics {
@@ -167,4 +168,20 @@ export class CollectorMetrics {
     }
     return total;
   }
+}
+
+/**
+ * What every collector derives from its deps: its logger, its view of the shared metrics, and the
+ * source its envelopes carry (`collector/<type>` unless the deps name another).
+ */
+export function collectorParts(
+  type: string,
+  deps: CollectorDeps,
+): { logger: Logger; metrics: CollectorMetrics; source: string } {
+  const logger = deps.logger.child({ collector: type });
+  return {
+    logger,
+    metrics: new CollectorMetrics(type, deps.telemetry, logger),
+    source: deps.source ?? `collector/${type}`,
+  };
 }

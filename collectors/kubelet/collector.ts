@@ -7,7 +7,7 @@ import type { ComponentHealth } from '../../core/component.js';
 import type { WorkloadRef } from '../../core/domain.js';
 import { envelope } from '../../core/envelope.js';
 import type { Collector, CollectorDeps } from '../collector.js';
-import { CollectorMetrics } from '../metrics.js';
+import { collectorParts, type CollectorMetrics } from '../metrics.js';
 import { arrayAt, objectAt, textAt } from '../formats/json-read.js';
 import { CounterRates } from '../formats/resource-metrics.js';
 import { KubeApiError, kubeErrorType, type KubeApi } from '../kubernetes/api.js';
@@ -69,12 +69,7 @@ export class KubeletCollector implements Collector {
     private readonly config: KubeletCollectorConfig,
     private readonly deps: CollectorDeps,
   ) {
-    this.metrics = new CollectorMetrics(
-      this.type,
-      deps.telemetry,
-      deps.logger.child({ collector: this.type }),
-    );
-    this.source = deps.source ?? `collector/${this.type}`;
+    ({ metrics: this.metrics, source: this.source } = collectorParts(this.type, deps));
   }
 
   start(): Promise<void> {

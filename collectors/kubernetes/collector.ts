@@ -9,7 +9,7 @@ import type { Node } from '../../core/domain.js';
 import { envelope, type AnyEnvelope } from '../../core/envelope.js';
 import { Checkpoint } from '../checkpoint.js';
 import type { Collector, CollectorDeps } from '../collector.js';
-import { CollectorMetrics } from '../metrics.js';
+import { collectorParts, type CollectorMetrics } from '../metrics.js';
 import { objectAt, textAt } from '../formats/json-read.js';
 import type { Issue } from '../formats/result.js';
 import type { KubeApi } from './api.js';
@@ -72,9 +72,9 @@ export class KubernetesCollector implements Collector {
     private readonly config: KubernetesCollectorConfig,
     private readonly deps: CollectorDeps,
   ) {
-    const logger = deps.logger.child({ collector: this.type });
-    this.metrics = new CollectorMetrics(this.type, deps.telemetry, logger);
-    this.source = deps.source ?? `collector/${this.type}`;
+    const { logger, metrics, source } = collectorParts(this.type, deps);
+    this.metrics = metrics;
+    this.source = source;
     this.checkpoint = new Checkpoint({ file: config.checkpointFile, logger });
     this.watermarks = new Watermarks(this.checkpoint);
     const options = { pageSize: config.pageSize };

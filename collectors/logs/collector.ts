@@ -8,7 +8,7 @@ import type { ComponentHealth } from '../../core/component.js';
 import type { LogLine } from '../../core/domain.js';
 import { envelope, type AnyEnvelope } from '../../core/envelope.js';
 import type { Collector, CollectorDeps } from '../collector.js';
-import { CollectorMetrics } from '../metrics.js';
+import { collectorParts, type CollectorMetrics } from '../metrics.js';
 import { tagLogMessage } from '../formats/cri-log.js';
 import { arrayAt, objectAt, textAt } from '../formats/json-read.js';
 import { parseRfc3339 } from '../formats/time.js';
@@ -76,12 +76,7 @@ export class LogsCollector implements Collector {
     private readonly config: LogsCollectorConfig,
     private readonly deps: CollectorDeps,
   ) {
-    this.metrics = new CollectorMetrics(
-      this.type,
-      deps.telemetry,
-      deps.logger.child({ collector: this.type }),
-    );
-    this.source = deps.source ?? `collector/${this.type}`;
+    ({ metrics: this.metrics, source: this.source } = collectorParts(this.type, deps));
   }
 
   start(): Promise<void> {

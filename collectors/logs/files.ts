@@ -17,7 +17,7 @@ import type { LogLine } from '../../core/domain.js';
 import { envelope, type AnyEnvelope } from '../../core/envelope.js';
 import { Checkpoint } from '../checkpoint.js';
 import type { Collector, CollectorDeps } from '../collector.js';
-import { CollectorMetrics } from '../metrics.js';
+import { collectorParts, type CollectorMetrics } from '../metrics.js';
 import {
   PartialLineJoiner,
   parseContainerLogLine,
@@ -157,9 +157,9 @@ export class LogFilesCollector implements Collector {
     private readonly config: LogFilesConfig,
     private readonly deps: CollectorDeps,
   ) {
-    const logger = deps.logger.child({ collector: this.type });
-    this.metrics = new CollectorMetrics(this.type, deps.telemetry, logger);
-    this.source = deps.source ?? `collector/${this.type}`;
+    const { logger, metrics, source } = collectorParts(this.type, deps);
+    this.metrics = metrics;
+    this.source = source;
     this.checkpoint = new Checkpoint({ file: config.checkpointFile, logger });
     // A record's bytes: its header and a message of up to maxLineLength UTF-16 units, ≤ 4 bytes
     // per unit in the worst case. Anything longer is beyond what the joiner would keep anyway.

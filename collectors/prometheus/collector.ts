@@ -12,7 +12,7 @@ import type { UsageMetric } from '../../core/domain.js';
 import { envelope, type AnyEnvelope } from '../../core/envelope.js';
 import { Checkpoint } from '../checkpoint.js';
 import type { Collector, CollectorDeps } from '../collector.js';
-import { CollectorMetrics } from '../metrics.js';
+import { collectorParts, type CollectorMetrics } from '../metrics.js';
 import { PromQueryError, type PromClient } from './client.js';
 import {
   conditionTransitions,
@@ -103,9 +103,9 @@ export class PrometheusCollector implements Collector {
     /** The clock: "now" for where history ends (tests point it at a simulated week). */
     private readonly now: () => number = Date.now,
   ) {
-    const logger = deps.logger.child({ collector: this.type });
-    this.metrics = new CollectorMetrics(this.type, deps.telemetry, logger);
-    this.source = deps.source ?? `collector/${this.type}`;
+    const { logger, metrics, source } = collectorParts(this.type, deps);
+    this.metrics = metrics;
+    this.source = source;
     this.checkpoint = new Checkpoint({ file: config.checkpointFile, logger });
   }
 
